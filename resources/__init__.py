@@ -1,0 +1,1 @@
+"""Bundled data files (demo municipality, icons). Installed as ``sistema_seguimiento.resources``."""
