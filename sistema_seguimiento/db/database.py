@@ -1,0 +1,356 @@
+"""Opening, creating, migrating and locking an SES database.
+
+SQLite is opened with foreign keys on, WAL journal, ``synchronous=FULL`` (an office PC can lose power;
+FULL makes every committed transaction survive it, and capture is not write-heavy enough for NORMAL's
+speed to matter) and a busy timeout. A PostgreSQL URL works too: only this module knows the dialect.
+"""
+from __future__ import annotations
+
+import contextlib
+import os
+import socket
+import sqlite3
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Iterator
+
+from sqlalchemy import create_engine, event, inspect, select, text
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from .models import APP_ID, AppMeta, Base
+
+SQLITE_HEADER = b"SQLite format 3\x00"
+BUSY_TIMEOUT_MS = 10_000
+
+
+class DatabaseError(Exception):
+    """A problem opening or using a database file; ``str()`` is a Spanish message for the user."""
+
+
+class NotSesDatabase(DatabaseError):
+    pass
+
+
+class DatabaseTooNew(DatabaseError):
+    pass
+
+
+class DatabaseLocked(DatabaseError):
+    pass
+
+
+MSG = {
+    "missing": "No existe el archivo «{path}». Use «ses init --db {path}» para crear una base de datos nueva.",
+    "not_sqlite": "El archivo «{path}» no es una base de datos de SES (no es un archivo SQLite). No se modificó.",
+    "not_ses": "El archivo «{path}» es una base de datos SQLite, pero no de SES. No se modificó.",
+    "damaged": "La base de datos «{path}» está dañada ({detail}). No se modificó; restaure un respaldo con «ses restaurar».",
+    "too_new": ("La base de datos «{path}» fue creada por una versión más reciente de SES (esquema {rev}). "
+                "Actualice el programa para abrirla; el archivo no se modificó."),
+    "locked": ("La base de datos «{path}» está abierta en otra ventana de SES ({owner}). "
+               "Ciérrela allí o ábrala en modo de solo lectura."),
+    "exists": "Ya existe el archivo «{path}»; no se sobrescribe. Elija otro nombre.",
+    "readonly": "La base de datos está abierta en modo de solo lectura; no se guardó el cambio.",
+}
+
+
+def _alembic_config(engine: Engine | None = None):
+    from alembic.config import Config
+
+    cfg = Config()
+    cfg.set_main_option("script_location", str(Path(__file__).parent / "migrations"))
+    if engine is not None:
+        cfg.attributes["engine"] = engine
+    return cfg
+
+
+def head_revision() -> str:
+    from alembic.script import ScriptDirectory
+
+    return ScriptDirectory.from_config(_alembic_config()).get_current_head()
+
+
+def known_revisions() -> set[str]:
+    from alembic.script import ScriptDirectory
+
+    return {s.revision for s in ScriptDirectory.from_config(_alembic_config()).walk_revisions()}
+
+
+def _set_sqlite_pragmas(dbapi_conn, _record, read_only: bool) -> None:
+    cur = dbapi_conn.cursor()
+    cur.execute("PRAGMA foreign_keys=ON")
+    cur.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+    if not read_only:
+        cur.execute("PRAGMA journal_mode=WAL")
+        cur.execute("PRAGMA synchronous=FULL")
+    cur.close()
+
+
+class FileLock:
+    """Advisory lock beside the database (``FILE.lock``) held while a program instance has it open.
+
+    Uses the OS lock (fcntl / msvcrt) so a crashed instance never leaves a stale lock; the file's
+    text says who holds it, for the message shown to the second instance."""
+
+    def __init__(self, db_path: Path):
+        self.path = db_path.with_name(db_path.name + ".lock")
+        self._fh = None
+
+    def owner(self) -> str:
+        try:
+            return self.path.read_text(encoding="utf-8").strip() or "otro proceso"
+        except OSError:
+            return "otro proceso"
+
+    def acquire(self) -> bool:
+        fh = open(self.path, "a+", encoding="utf-8")
+        try:
+            if os.name == "nt":  # pragma: no cover - Windows only
+                import msvcrt
+
+                fh.seek(0)
+                msvcrt.locking(fh.fileno(), msvcrt.LK_NBLCK, 1)
+            else:
+                import fcntl
+
+                fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            fh.close()
+            return False
+        fh.seek(0)
+        fh.truncate()
+        fh.write(f"{socket.gethostname()}, proceso {os.getpid()}, desde {datetime.now():%Y-%m-%d %H:%M}\n")
+        fh.flush()
+        self._fh = fh
+        return True
+
+    def release(self) -> None:
+        if self._fh is not None:
+            with contextlib.suppress(OSError):
+                self._fh.truncate(0)
+                self._fh.close()
+            self._fh = None
+            with contextlib.suppress(OSError):
+                self.path.unlink()
+
+
+@dataclass
+class OpenOptions:
+    create: bool = False
+    read_only: bool = False
+    allow_read_only_fallback: bool = False  # open read-only when another instance holds the lock
+    migrate: bool = True
+
+
+class Database:
+    """An open SES database: an engine, a session factory and (for files) the instance lock."""
+
+    def __init__(self, engine: Engine, path: Path | None, read_only: bool, lock: FileLock | None):
+        self.engine = engine
+        self.path = path
+        self.read_only = read_only
+        self._lock = lock
+        self.Session = sessionmaker(engine, expire_on_commit=False, future=True)
+        self.user = None  # signed-in user (services.auth.CurrentUser) — set by the caller
+
+    # ---- opening -------------------------------------------------------------------------
+    @classmethod
+    def open(cls, target: str | os.PathLike, options: OpenOptions | None = None) -> Database:
+        opts = options or OpenOptions()
+        target = str(target)
+        if "://" in target:
+            return cls._open_url(target, opts)
+        return cls._open_file(Path(target), opts)
+
+    @classmethod
+    def _open_url(cls, url: str, opts: OpenOptions) -> Database:
+        engine = create_engine(url, future=True)
+        db = cls(engine, None, opts.read_only, None)
+        db._prepare(opts)
+        return db
+
+    @classmethod
+    def _open_file(cls, path: Path, opts: OpenOptions) -> Database:
+        path = path.expanduser().resolve()
+        exists = path.exists() and path.stat().st_size > 0
+        if not exists and not opts.create:
+            raise DatabaseError(MSG["missing"].format(path=path))
+        if exists:
+            with open(path, "rb") as fh:
+                if fh.read(16) != SQLITE_HEADER:
+                    raise NotSesDatabase(MSG["not_sqlite"].format(path=path))
+            cls._check_file(path)
+        else:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        read_only = opts.read_only
+        lock = None
+        if not read_only:
+            lock = FileLock(path)
+            if not lock.acquire():
+                if opts.allow_read_only_fallback and exists:
+                    read_only, lock = True, None
+                else:
+                    raise DatabaseLocked(MSG["locked"].format(path=path, owner=FileLock(path).owner()))
+        try:
+            if read_only:
+                uri = f"file:{path.as_posix()}?mode=ro"
+                engine = create_engine("sqlite://", creator=lambda: sqlite3.connect(uri, uri=True,
+                                       check_same_thread=False), future=True)
+            else:
+                engine = create_engine(f"sqlite:///{path}", future=True,
+                                       connect_args={"check_same_thread": False})
+            event.listen(engine, "connect", lambda c, r: _set_sqlite_pragmas(c, r, read_only))
+            db = cls(engine, path, read_only, lock)
+            db._prepare(opts)
+            return db
+        except BaseException:
+            if lock:
+                lock.release()
+            raise
+
+    @staticmethod
+    def _check_file(path: Path) -> None:
+        """Read-only look at an existing file before anything writes to it (not even a pragma)."""
+        try:
+            conn = sqlite3.connect(f"file:{path.as_posix()}?mode=ro", uri=True)
+        except sqlite3.Error as exc:
+            raise NotSesDatabase(MSG["damaged"].format(path=path, detail=str(exc))) from exc
+        try:
+            res = [r[0] for r in conn.execute("PRAGMA quick_check").fetchmany(3)]
+            tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+            if res != ["ok"]:
+                raise NotSesDatabase(MSG["damaged"].format(path=path, detail="; ".join(map(str, res))))
+            if tables and "app_meta" not in tables:
+                raise NotSesDatabase(MSG["not_ses"].format(path=path))
+            if tables:
+                row = conn.execute("SELECT value FROM app_meta WHERE key='app'").fetchone()
+                if not row or row[0] != APP_ID:
+                    raise NotSesDatabase(MSG["not_ses"].format(path=path))
+        except sqlite3.Error as exc:
+            raise NotSesDatabase(MSG["damaged"].format(path=path, detail=str(exc))) from exc
+        finally:
+            conn.close()
+
+    def current_revision(self) -> str | None:
+        with self.engine.connect() as conn:
+            if "alembic_version" not in inspect(conn).get_table_names():
+                return None
+            return conn.exec_driver_sql("SELECT version_num FROM alembic_version").scalar()
+
+    def _prepare(self, opts: OpenOptions) -> None:
+        rev = self.current_revision()
+        head = head_revision()
+        if rev is not None and rev not in known_revisions():
+            self.close()
+            raise DatabaseTooNew(MSG["too_new"].format(path=self.path or self.engine.url, rev=rev))
+        if rev == head or self.read_only or not opts.migrate:
+            return
+        if rev is not None and self.path is not None:
+            self.backup_to(self.path.with_name(
+                f"{self.path.stem}.antes-de-migrar-{rev}-{datetime.now():%Y%m%d-%H%M%S}{self.path.suffix}"))
+        self._upgrade()
+
+    def _upgrade(self) -> None:
+        from alembic import command
+
+        with self.engine.begin() as conn:
+            cfg = _alembic_config()
+            cfg.attributes["connection"] = conn
+            command.upgrade(cfg, "head")
+
+    # ---- sessions ------------------------------------------------------------------------
+    @contextlib.contextmanager
+    def transaction(self) -> Iterator[Session]:
+        """One unit of work: commits on success, rolls back everything on any exception."""
+        if self.read_only:
+            raise DatabaseError(MSG["readonly"])
+        with self.Session() as session, session.begin():
+            yield session
+
+    @contextlib.contextmanager
+    def reading(self) -> Iterator[Session]:
+        with self.Session() as session:
+            yield session
+
+    # ---- maintenance ---------------------------------------------------------------------
+    def backup_to(self, dest: str | os.PathLike) -> Path:
+        """Consistent online copy through SQLite's backup API (works while others read/write)."""
+        if self.path is None:
+            raise DatabaseError("El respaldo con la API de SQLite sólo aplica a archivos locales.")
+        dest = Path(dest).expanduser().resolve()
+        if dest == self.path:
+            raise DatabaseError("El respaldo no puede sobrescribir la base de datos abierta.")
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        tmp = dest.with_name(dest.name + ".tmp")
+        src = sqlite3.connect(f"file:{self.path.as_posix()}?mode=ro", uri=True)
+        try:
+            out = sqlite3.connect(tmp)
+            try:
+                src.backup(out)
+                out.execute("PRAGMA journal_mode=DELETE")
+            finally:
+                out.close()
+        finally:
+            src.close()
+        os.replace(tmp, dest)
+        return dest
+
+    def close(self) -> None:
+        self.engine.dispose()
+        if self._lock:
+            self._lock.release()
+            self._lock = None
+
+    def __enter__(self) -> Database:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+
+def create_schema_marker(connection) -> None:
+    """Called from the first migration: marks the file as SES."""
+    connection.execute(AppMeta.__table__.insert(), [{"key": "app", "value": APP_ID},
+                                                    {"key": "created", "value": datetime.now().isoformat(timespec="seconds")}])
+
+
+def restore(backup: Path, target: Path) -> None:
+    """Replace ``target`` with a verified copy of ``backup`` (the old file is kept as ``.previo``)."""
+    backup, target = Path(backup).resolve(), Path(target).resolve()
+    probe = Database.open(backup, OpenOptions(read_only=True, migrate=False))
+    probe.close()
+    lock = FileLock(target)
+    if target.exists() and not lock.acquire():
+        raise DatabaseLocked(MSG["locked"].format(path=target, owner=lock.owner()))
+    try:
+        tmp = target.with_name(target.name + ".restaurando")
+        src = sqlite3.connect(f"file:{backup.as_posix()}?mode=ro", uri=True)
+        try:
+            out = sqlite3.connect(tmp)
+            try:
+                src.backup(out)
+            finally:
+                out.close()
+        finally:
+            src.close()
+        if target.exists():
+            previous = sqlite3.connect(target)
+            try:
+                keep = sqlite3.connect(target.with_name(target.name + ".previo"))
+                try:
+                    previous.backup(keep)
+                finally:
+                    keep.close()
+            finally:
+                previous.close()
+            for suffix in ("-wal", "-shm"):
+                with contextlib.suppress(FileNotFoundError):
+                    Path(str(target) + suffix).unlink()
+        os.replace(tmp, target)
+    finally:
+        lock.release()
+
+
+__all__ = ["Database", "DatabaseError", "NotSesDatabase", "DatabaseTooNew", "DatabaseLocked", "OpenOptions",
+           "Base", "restore", "head_revision", "text"]
