@@ -50,6 +50,7 @@ class IndicatorDoc:
     baseline_note: str = ""
     baseline_unavailable: bool = False
     annual_target: Decimal | None = None
+    annual_target_original: Decimal | None = None  # approved value before any modificación de metas
     targets: PeriodValues = field(default_factory=dict)  # calendarized variable targets
     measurements: list[MeasurementDoc] = field(default_factory=list)
     verification_sources: list[str] = field(default_factory=list)

@@ -133,7 +133,8 @@ class Program(Base):
     objectives: Mapped[list[Objective]] = relationship(
         back_populates="program", cascade="all, delete-orphan", order_by="Objective.order")
     budgets: Mapped[list[Budget]] = relationship(back_populates="program", cascade="all, delete-orphan")
-    __table_args__ = (UniqueConstraint("fiscal_year_id", "key", name="uq_program_key"),)
+    __table_args__ = (UniqueConstraint("fiscal_year_id", "key", name="uq_program_key"),
+                      Index("ix_program_agency", "agency_id"))
 
 
 class Budget(Base):
@@ -285,7 +286,8 @@ class Justification(Base):
     improvement_actions: Mapped[str] = mapped_column(Text, default="")
     author: Mapped[str] = mapped_column(String(120), default="")
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=_now)
-    __table_args__ = (UniqueConstraint("indicator_id", "period", name="uq_justification_period"),)
+    __table_args__ = (UniqueConstraint("indicator_id", "period", name="uq_justification_period"),
+                      Index("ix_justification_indicator", "indicator_id", "period"))
 
     @property
     def text(self) -> str:
@@ -304,6 +306,7 @@ class Evidence(Base):
     size: Mapped[int] = mapped_column(Integer)
     added_by: Mapped[str] = mapped_column(String(120), default="")
     added_at: Mapped[datetime] = mapped_column(DateTime, default=_now)
+    __table_args__ = (Index("ix_evidence_indicator", "indicator_id", "period"),)
 
 
 class PeriodState(Base):

@@ -1,0 +1,163 @@
+"""Avance (progress) of every indicator at a monthly cut-off: the rows behind ``ses avance``, the capture
+screen, the dashboard, exports and reports."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ..core import periods
+from ..core.engine import compute_indicator
+from ..core.mir import IndicatorDoc, ProgramDoc
+from ..core.numbers import fmt_decimal, round2
+from ..core.semaforo import BUILTIN_PRESETS, Preset, preset_from_dict
+from ..core.types import LABELS, Light
+from ..db.database import Database
+from ..db.models import TrafficLightPreset
+from .documents import ProgramSet, read_programs
+from .errors import ServiceError
+
+REASONS = {
+    "SIN_CAPTURA": "No hay valores capturados para los periodos vencidos.",
+    "SIN_EVENTOS": "Sin eventos: numerador y denominador son cero (N/A).",
+    "ERROR_DENOMINADOR_CERO": "El denominador es cero y el numerador es mayor que cero.",
+    "SIN_PERIODO_VENCIDO": "Ningún periodo de la frecuencia del indicador ha vencido a la fecha de corte.",
+    "SIN_MEDICION_EN_EJERCICIO": "Sin medición en el ejercicio.",
+    "META_CERO": "La meta es cero: el porcentaje de avance no es calculable; se muestra la diferencia.",
+}
+
+
+@dataclass
+class ProgressRow:
+    program_key: str
+    program_name: str
+    agency_key: str | None
+    indicator_key: str
+    indicator_name: str
+    level: str
+    objective_key: str
+    frequency: str
+    direction: str
+    unit: str
+    period: str | None  # the indicator's own period that ends in the report month
+    period_value: Decimal | None
+    cumulative_value: Decimal | None
+    period_target: Decimal | None
+    cumulative_target: Decimal | None
+    annual_target: Decimal | None
+    progress_pct: Decimal | None  # cumulative % de avance (unrounded)
+    light: str
+    period_progress_pct: Decimal | None
+    period_light: str | None
+    needs_justification: bool
+    has_justification: bool
+    flags: list[str] = field(default_factory=list)
+    period_flags: list[str] = field(default_factory=list)
+    reason: str | None = None
+    status: str = "OK"
+    preset_key: str = ""
+    descending_method: str = "lineal"
+    progress_alt_pct: Decimal | None = None
+    result: object = None  # the engine's IndicatorResult, for charts and detail views
+
+    def as_json(self) -> dict:
+        def d(x):
+            return None if x is None else fmt_decimal(round2(x))
+
+        return {
+            "program_key": self.program_key, "indicator_key": self.indicator_key,
+            "indicator_name": self.indicator_name, "level": self.level, "frequency": self.frequency,
+            "period": self.period,
+            "period_value": d(self.period_value), "cumulative_value": d(self.cumulative_value),
+            "period_target": d(self.period_target), "cumulative_target": d(self.cumulative_target),
+            "annual_target": d(self.annual_target),
+            "progress_pct": d(self.progress_pct), "period_progress_pct": d(self.period_progress_pct),
+            "light": self.light, "period_light": self.period_light,
+            "needs_justification": self.needs_justification, "has_justification": self.has_justification,
+            "flags": list(self.flags), "period_flags": list(self.period_flags), "reason": self.reason,
+        }
+
+
+def presets_by_key(session: Session) -> dict[str, Preset]:
+    out = dict(BUILTIN_PRESETS)
+    for row in session.scalars(select(TrafficLightPreset)):
+        if row.key not in BUILTIN_PRESETS:
+            try:
+                out[row.key] = preset_from_dict(row.key, row.data)
+            except (ValueError, KeyError, TypeError):
+                continue
+    return out
+
+
+def resolve_preset(presets: dict[str, Preset], org_key: str | None, program: ProgramDoc,
+                   indicator: IndicatorDoc) -> Preset:
+    for key in (indicator.preset_key, program.preset_key, org_key, "PRESET_A_BANDA_90_110"):
+        if key and key in presets:
+            return presets[key]
+    raise ServiceError("No hay preset de semáforo disponible.")  # pragma: no cover - builtin always exists
+
+
+def rows_for(pset: ProgramSet, presets: dict[str, Preset], month: str) -> list[ProgressRow]:
+    cutoff = periods.month_cutoff(month)
+    year, report_month, _ = periods.parse(month)
+    org_key = pset.organization.preset_key if pset.organization else None
+    rows: list[ProgressRow] = []
+    for prog in pset.programs:
+        levels = {o.key: o.level for o in prog.objectives}
+        for ind in prog.indicators:
+            preset = resolve_preset(presets, org_key, prog, ind)
+            justified = pset.justified.get(ind.key, set())
+            targets = ind.targets
+            values = {m.period: m.values for m in ind.measurements if len(m.values) == len(ind.variables)}
+            res = compute_indicator(ind.spec(), targets, values, cutoff, preset, fiscal_year=year,
+                                    report_month=month, justified_periods=justified)
+            cum = res.cumulative
+            per = res.period_for_month
+            needs = bool(cum.needs_justification or (per is not None and per.needs_justification))
+            has_just = (per is not None and per.period in justified) or any(
+                p in justified for p in cum.due_periods[-1:])
+            reason = None
+            if cum.value is None:
+                reason = cum.reason or REASONS.get(cum.status)
+            elif cum.progress is None:
+                reason = REASONS["META_CERO"]
+            rows.append(ProgressRow(
+                program_key=prog.key, program_name=prog.name, agency_key=prog.agency_key, indicator_key=ind.key,
+                indicator_name=ind.name, level=levels.get(ind.objective_key or "", ""),
+                objective_key=ind.objective_key or "", frequency=ind.frequency, direction=ind.direction,
+                unit=ind.unit, period=per.period if per else periods.period_ending_in(ind.frequency, year, report_month),
+                period_value=per.value if per else None, cumulative_value=cum.value,
+                period_target=per.target if per else None, cumulative_target=cum.target,
+                annual_target=ind.annual_target, progress_pct=cum.progress, light=str(cum.light),
+                period_progress_pct=per.progress if per else None, period_light=str(per.light) if per else None,
+                needs_justification=needs, has_justification=has_just, flags=list(cum.flags),
+                period_flags=list(per.flags) if per else [], reason=reason, status=cum.status,
+                preset_key=preset.key, descending_method=str(preset.descending_method),
+                progress_alt_pct=cum.progress_alt, result=res))
+    return rows
+
+
+def compute_progress(db: Database, month: str, program_key: str | None = None,
+                     agency_key: str | None = None) -> list[ProgressRow]:
+    try:
+        periods.month_cutoff(month)
+    except periods.PeriodError as exc:
+        raise ServiceError(str(exc)) from exc
+    year = periods.year_of(month)
+    with db.reading() as session:
+        pset = read_programs(session, year, [program_key] if program_key else None, agency_key)
+        presets = presets_by_key(session)
+    return rows_for(pset, presets, month)
+
+
+def light_counts(rows: list[ProgressRow]) -> dict[str, int]:
+    counts = {c.value: 0 for c in Light}
+    for r in rows:
+        counts[r.light] = counts.get(r.light, 0) + 1
+    return counts
+
+
+def flag_labels(flags: list[str]) -> str:
+    return ", ".join(LABELS.get(f, f) for f in flags)
