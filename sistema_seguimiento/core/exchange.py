@@ -424,8 +424,10 @@ def _read_agencies(r: _Reader, data: dict) -> tuple[list[AgencyDoc], dict[str, s
     return agencies, refs
 
 
-def _read_program(r: _Reader, pdata: dict, ppath: str, fiscal_year: int, agency_refs: dict[str, str],
-                  seen_indicators: dict[str, str]) -> ProgramDoc | None:
+def _read_program(r: _Reader, pdata: dict, ppath: str, fiscal_year: int, agency_refs: dict[str, str] | None,
+                  seen_indicators: dict[str, str], *, fragment: bool = False) -> ProgramDoc | None:
+    """One program. ``agency_refs=None`` takes any agency id as the key; ``fragment=True`` accepts
+    objectives that list indicator ids whose indicators are not in the data."""
     key = pdata.get("clave")
     if key is None and "id" in pdata:
         key = r.key_text(pdata, "id", ppath)
@@ -446,7 +448,9 @@ def _read_program(r: _Reader, pdata: dict, ppath: str, fiscal_year: int, agency_
         if not isinstance(agency_ref, str):
             r.error(_join(ppath, "agency_id"), f"Se esperaba texto; se encontró {_type_name(agency_ref)}.")
         elif agency_ref.strip():
-            if agency_ref.strip() in agency_refs:
+            if agency_refs is None:
+                program.agency_key = agency_ref.strip()
+            elif agency_ref.strip() in agency_refs:
                 program.agency_key = agency_refs[agency_ref.strip()]
             else:
                 r.error(_join(ppath, "agency_id"),
@@ -520,7 +524,7 @@ def _read_program(r: _Reader, pdata: dict, ppath: str, fiscal_year: int, agency_
                     f"«indicator_ids» del objetivo «{listed[0]}».")
         program.indicators.append(ind)
     for ikey, (_okey, path) in listed_in.items():
-        if ikey not in indicator_keys:
+        if ikey not in indicator_keys and not fragment:
             r.error(path, f"El indicador «{ikey}» no existe en el programa.")
     return program if key else None
 
@@ -666,6 +670,70 @@ def _read_values(r: _Reader, data: dict, path: str, var_paths: dict[str, str]) -
         if number is not None:
             values[name] = number
     return values
+
+
+# --------------------------------------------------------------------------------------------------
+# fragments (the fixture's invalid_examples; `ses validar` on partial files)
+
+def read_fragment_program(data: Any, agencies: list[AgencyDoc] | None = None) -> ProgramDoc:
+    """A lone program object. Its objectives may list indicator ids that are not in the fragment."""
+    r = _Reader()
+    if not isinstance(data, dict):
+        raise ExchangeError([("program", f"Se esperaba un objeto; se encontró {_type_name(data)}.")])
+    refs = None
+    if agencies is not None:
+        refs = {a.key: a.key for a in agencies}
+        refs.update({a.acronym: a.key for a in agencies if a.acronym})
+    program = _read_program(r, data, "program", 0, refs, {}, fragment=True)
+    if r.errors or program is None:
+        raise ExchangeError(r.errors or [("program", "El programa no tiene clave.")])
+    if program.fiscal_year == 0:
+        program.fiscal_year = None
+    return program
+
+
+def read_fragment_indicator(data: Any) -> IndicatorDoc:
+    """A lone indicator object (its objective is not checked)."""
+    r = _Reader()
+    if not isinstance(data, dict):
+        raise ExchangeError([("indicator", f"Se esperaba un objeto; se encontró {_type_name(data)}.")])
+    ind = _read_indicator(r, data, "indicator")
+    if r.errors or ind is None:
+        raise ExchangeError(r.errors or [("indicator.id", "Falta el campo obligatorio «id».")])
+    return ind
+
+
+def read_fragment_objectives(data: Any) -> list[tuple[ObjectiveDoc, list[IndicatorDoc]]]:
+    """``objectives`` fragments: [{id, nivel, resumen_narrativo, supuestos?, indicator|indicators: {tipo,
+    frecuencia, ...}}]. Indicator stubs carry only what they give (id optional)."""
+    r = _Reader()
+    out: list[tuple[ObjectiveDoc, list[IndicatorDoc]]] = []
+    for i, opath, odata in r.items_of({"objectives": data}, "objectives", ""):
+        okey = r.key_text(odata, "id", opath)
+        level = r.code(odata, "nivel", opath, Level, _BAD_LEVEL, required=True)
+        obj = ObjectiveDoc(key=okey or "", level=level or "", order=i + 1,
+                           text=r.text(odata, "resumen_narrativo", opath) or "",
+                           assumptions=r.text_list(odata, "supuestos", opath))
+        parent = r.text(odata, "parent_id", opath, nullable=True)
+        obj.parent_key = parent.strip() if parent and parent.strip() else None
+        stubs_data: list[tuple[str, dict]] = []
+        single = r.obj(odata, "indicator", opath)
+        if single is not None:
+            stubs_data.append((_join(opath, "indicator"), single))
+        stubs_data.extend((ipath, idata) for _j, ipath, idata in r.items_of(odata, "indicators", opath))
+        stubs = []
+        for ipath, idata in stubs_data:
+            stub = IndicatorDoc(key=r.text(idata, "id", ipath) or "", objective_key=okey)
+            stub.name = r.text(idata, "nombre", ipath) or ""
+            stub.type = r.text(idata, "tipo", ipath) or ""
+            stub.formula_type = r.text(idata, "tipo_formula", ipath) or ""
+            stub.frequency = r.code(idata, "frecuencia", ipath, Frequency, _BAD_FREQUENCY, default="") or ""
+            stubs.append(stub)
+        obj.indicator_keys = [s.key for s in stubs if s.key]
+        out.append((obj, stubs))
+    if r.errors:
+        raise ExchangeError(r.errors)
+    return out
 
 
 # --------------------------------------------------------------------------------------------------

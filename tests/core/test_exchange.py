@@ -432,3 +432,39 @@ def test_round_trip_optional_fields(doc):
     if hasattr(ind, "annual_target_original"):
         ind.annual_target_original = Decimal("75.5")
     assert read_exchange(loads(dumps(changed))) == changed
+
+
+# ---------------------------------------------------------------------------------------------------
+# fragments (used by validation.validate_fragment)
+
+def test_fragment_readers(raw, doc):
+    from sistema_seguimiento.core.exchange import (read_fragment_indicator, read_fragment_objectives,
+                                                   read_fragment_program)
+
+    examples = {e["id"]: e for e in raw["invalid_examples"]}
+    program = read_fragment_program(examples["INV-01"]["program"], agencies=doc.agencies)
+    assert program.key == "E099" and program.agency_key == "0301" and program.indicators == []
+    assert [o.indicator_keys for o in program.objectives][-1] == []  # listed ids may live elsewhere
+    assert read_fragment_program(examples["INV-01"]["program"]).agency_key == "DSPM"  # no catalogue: id kept
+    ind = read_fragment_indicator(examples["INV-04"]["indicator"])
+    assert ind.key == "Z-A-01" and ind.annual_target == Decimal("90.0") and len(ind.targets) == 4
+    pairs = read_fragment_objectives(examples["INV-03"]["objectives"])
+    assert [(o.key, o.level, [(s.type, s.frequency) for s in stubs]) for o, stubs in pairs] == [
+        ("Y-F", "FIN", [("gestion", "mensual")]), ("Y-C1", "COMPONENTE", [("gestion", "trimestral")]),
+        ("Y-A11", "ACTIVIDAD", [("gestion", "mensual")])]
+
+
+def test_fragment_reader_errors(raw):
+    from sistema_seguimiento.core.exchange import read_fragment_indicator, read_fragment_objectives
+
+    objectives = copy.deepcopy(raw["invalid_examples"][2]["objectives"])
+    objectives[1]["nivel"] = "META"
+    objectives[2]["indicator"]["frecuencia"] = "diaria"
+    with pytest.raises(ExchangeError) as info:
+        read_fragment_objectives(objectives)
+    assert [p for p, _m in info.value.errors] == ["objectives[1].nivel", "objectives[2].indicator.frecuencia"]
+    indicator = copy.deepcopy(raw["invalid_examples"][3]["indicator"])
+    indicator["avances"][0]["variables"]["BR"] = "doce"
+    with pytest.raises(ExchangeError) as info:
+        read_fragment_indicator(indicator)
+    assert info.value.errors[0][0] == "indicator.avances[0].variables.BR"
