@@ -1,0 +1,467 @@
+"""Capture of variable values (avances) for a period: the rules of DOMAIN.md §d (AV-002, AV-008, PER-003),
+roles (issue 5) and the audit trail; plus ``capture_rows``, what the capture grid shows.
+
+``save_values`` is all-or-nothing: every change is checked first, any problem raises ``ServiceError`` with a
+Spanish details list naming indicator, variable and period, and nothing is written.
+"""
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ..core import periods
+from ..core.mir import IndicatorDoc, ProgramDoc
+from ..core.semaforo import Preset
+from ..core.types import PeriodStatus, Role
+from ..db.database import Database
+from ..db.models import (Agency, Budget, Evidence, Indicator, Justification, Measurement, Objective, PeriodState,
+                         Program, Target, Variable)
+from . import audit
+from .documents import read_programs
+from .errors import PermissionDenied, ServiceError
+from .mir_view import mir_order
+from .progress import ProgressRow, presets_by_key, resolve_preset, rows_for
+from .users import CurrentUser
+
+MSG = {
+    "rejected": "No se guardó ningún valor: revise {n} problema(s).",
+    "no_changes": "No hay valores que guardar.",
+    "consulta": "El usuario «{user}» es de consulta (solo lectura) y no puede capturar avances.",
+    "other_agency": "El usuario «{user}» solo puede capturar avances de su dependencia ({own}); "
+                    "el indicador {ind} pertenece a la dependencia {agency}.",
+    "no_agency": "El usuario «{user}» es capturista pero no tiene dependencia asignada.",
+    "no_indicator": "El indicador «{ind}» no existe.",
+    "no_variable": "El indicador {ind} no tiene la variable «{var}».",
+    "bad_period": "Periodo «{period}» no válido: {error}",
+    "not_in_frequency": "El indicador {ind} es de frecuencia {freq}: el periodo {period} no le corresponde.",
+    "closed": "PER-003: El periodo {period} está cerrado para la dependencia {agency}; solicite su reapertura "
+              "(indicador {ind}, variable {var}).",
+    "not_ended": "AV-008: No se puede capturar el periodo {period} antes de su fecha de término ({end}) "
+                 "(indicador {ind}, variable {var}).",
+    "negative": "AV-002: El valor de «{var}» no puede ser negativo (indicador {ind}, periodo {period}: {value}).",
+    "integer": "El valor de «{var}» debe ser un número entero (indicador {ind}, periodo {period}: {value}).",
+    "not_finite": "El valor de «{var}» no es un número válido (indicador {ind}, periodo {period}).",
+    "read_only": "La base de datos está abierta en modo de solo lectura.",
+    "state_back": "captura después de «{old}»",
+}
+
+
+@dataclass(frozen=True)
+class ValueChange:
+    indicator_key: str
+    variable_key: str
+    value: Decimal | None  # None clears the captured value
+
+
+@dataclass
+class SaveResult:
+    saved: int = 0  # values written (new or changed)
+    cleared: int = 0  # values removed
+    unchanged: int = 0
+    periods: dict[str, str] = field(default_factory=dict)  # indicator key -> indicator period written
+    reopened_states: list[tuple[str, str]] = field(default_factory=list)  # (month, agency) set back to capturando
+
+    @property
+    def changed(self) -> int:
+        return self.saved + self.cleared
+
+
+# ---------------------------------------------------------------------------------------------------
+# helpers shared with workflow / justifications
+
+def indicator_period(frequency: str, period: str) -> str | None:
+    """The indicator's own period id for a capture period given as a month (``2026-09`` → ``2026-T3`` for a
+    quarterly indicator) or as the indicator's period id itself; None when it does not belong."""
+    year, _first, last = periods.parse(period)
+    own = periods.period_ending_in(frequency, year, last)
+    if own is None:
+        return None
+    if _first == last:
+        return own
+    return period if own == period else None
+
+
+def workflow_month(period: str) -> str:
+    """The month a period ends in: the workflow (period_state) is kept per month and dependencia."""
+    return periods.months_of(period)[-1]
+
+
+def period_status(session: Session, month: str, agency_id: int | None) -> str:
+    st = session.scalars(select(PeriodState.status).where(PeriodState.period == month,
+                                                          PeriodState.agency_id == agency_id)).first()
+    return st or PeriodStatus.CAPTURANDO.value
+
+
+def check_agency_access(actor: CurrentUser, agency_key: str | None, what: str) -> None:
+    if actor.role == Role.CONSULTA.value:
+        raise PermissionDenied(MSG["consulta"].format(user=actor.name))
+    if actor.role == Role.CAPTURISTA.value:
+        if not actor.agency_key:
+            raise PermissionDenied(MSG["no_agency"].format(user=actor.name))
+        if agency_key != actor.agency_key:
+            raise PermissionDenied(MSG["other_agency"].format(user=actor.name, own=actor.agency_key, ind=what,
+                                                              agency=agency_key or "(ninguna)"))
+
+
+@dataclass
+class _Var:
+    id: int
+    key: str
+    integer_only: bool
+    allow_negative: bool
+
+
+@dataclass
+class _Ind:
+    id: int
+    key: str
+    frequency: str
+    agency_id: int | None
+    agency_key: str | None
+    variables: dict[str, _Var] = field(default_factory=dict)
+
+
+def load_indicators(session: Session, keys: list[str]) -> dict[str, _Ind]:
+    out: dict[str, _Ind] = {}
+    keys = sorted(set(keys))
+    for start in range(0, len(keys), 20_000):
+        part = keys[start:start + 20_000]
+        q = (select(Indicator.id, Indicator.key, Indicator.frequency, Program.agency_id, Agency.key)
+             .join(Objective, Objective.id == Indicator.objective_id)
+             .join(Program, Program.id == Objective.program_id)
+             .outerjoin(Agency, Agency.id == Program.agency_id)
+             .where(Indicator.key.in_(part)))
+        for iid, key, freq, agency_id, agency_key in session.execute(q):
+            out[key] = _Ind(iid, key, freq, agency_id, agency_key)
+    by_id = {i.id: i for i in out.values()}
+    ids = list(by_id)
+    for start in range(0, len(ids), 20_000):
+        q = select(Variable.id, Variable.indicator_id, Variable.key, Variable.integer_only,
+                   Variable.allow_negative).where(Variable.indicator_id.in_(ids[start:start + 20_000]))
+        for vid, iid, key, integer_only, allow_negative in session.execute(q):
+            by_id[iid].variables[key] = _Var(vid, key, bool(integer_only), bool(allow_negative))
+    return out
+
+
+def value_problems(value: Decimal, var: _Var, ind_key: str, period: str) -> list[str]:
+    args = dict(var=var.key, ind=ind_key, period=period, value=value)
+    if not isinstance(value, Decimal) or not value.is_finite():
+        return [MSG["not_finite"].format(**args)]
+    out = []
+    if value < 0 and not var.allow_negative:
+        out.append(MSG["negative"].format(**args))
+    if var.integer_only and value != value.to_integral_value():
+        out.append(MSG["integer"].format(**args))
+    return out
+
+
+# ---------------------------------------------------------------------------------------------------
+# save
+
+def save_values(db: Database, actor: CurrentUser, period: str, changes: list[ValueChange], *,
+                today: date | None = None) -> SaveResult:
+    """Write captured values for ``period`` (a month, or an indicator period id such as ``2026-T3``)."""
+    if db.read_only:
+        raise ServiceError(MSG["read_only"])
+    if actor.role == Role.CONSULTA.value:
+        raise PermissionDenied(MSG["consulta"].format(user=actor.name))
+    try:
+        periods.parse(period)
+    except periods.PeriodError as exc:
+        raise ServiceError(str(exc)) from exc
+    if not changes:
+        return SaveResult()
+    today = today or date.today()
+    result = SaveResult()
+    with db.transaction() as s:
+        inds = load_indicators(s, [c.indicator_key for c in changes])
+        problems: list[str] = []
+        denied: list[str] = []
+        plan: list[tuple[_Ind, _Var, str, Decimal | None]] = []
+        states: dict[tuple[str, int | None], str] = {}
+        for c in changes:
+            ind = inds.get(c.indicator_key)
+            if ind is None:
+                problems.append(MSG["no_indicator"].format(ind=c.indicator_key))
+                continue
+            try:
+                check_agency_access(actor, ind.agency_key, ind.key)
+            except PermissionDenied as exc:
+                denied.append(str(exc))
+                continue
+            var = ind.variables.get(c.variable_key)
+            if var is None:
+                problems.append(MSG["no_variable"].format(ind=ind.key, var=c.variable_key))
+                continue
+            own = indicator_period(ind.frequency, period)
+            if own is None:
+                problems.append(MSG["not_in_frequency"].format(ind=ind.key, freq=ind.frequency, period=period))
+                continue
+            month = workflow_month(own)
+            skey = (month, ind.agency_id)
+            if skey not in states:
+                states[skey] = period_status(s, month, ind.agency_id)
+            if states[skey] == PeriodStatus.CERRADO.value:
+                problems.append(MSG["closed"].format(period=periods.label(month), agency=ind.agency_key,
+                                                     ind=ind.key, var=var.key))
+                continue
+            end = periods.end_date(own)
+            if end > today:
+                problems.append(MSG["not_ended"].format(period=own, end=end.strftime("%d/%m/%Y"), ind=ind.key,
+                                                        var=var.key))
+                continue
+            if c.value is not None:
+                bad = value_problems(c.value, var, ind.key, own)
+                if bad:
+                    problems.extend(bad)
+                    continue
+            plan.append((ind, var, own, c.value))
+        if denied:
+            raise PermissionDenied(denied[0], denied[1:] + problems if len(denied) > 1 or problems else None)
+        if problems:
+            raise ServiceError(MSG["rejected"].format(n=len(problems)), problems)
+        existing: dict[tuple[int, str], Measurement] = {}
+        by_period: dict[str, list[int]] = defaultdict(list)
+        for ind, var, own, _ in plan:
+            by_period[own].append(var.id)
+        for own, vids in by_period.items():
+            for start in range(0, len(vids), 20_000):
+                q = select(Measurement).where(Measurement.period == own,
+                                              Measurement.variable_id.in_(vids[start:start + 20_000]))
+                for m in s.scalars(q):
+                    existing[(m.variable_id, m.period)] = m
+        now = datetime.now().replace(microsecond=0)
+        touched: set[tuple[str, int | None, str | None]] = set()
+        for ind, var, own, value in plan:
+            m = existing.get((var.id, own))
+            key = f"{ind.key}/{var.key}/{own}"
+            if value is None:
+                if m is None:
+                    result.unchanged += 1
+                    continue
+                audit.record(s, actor, "measurement", key, "valor", m.value, None, action="borrar")
+                s.delete(m)
+                existing.pop((var.id, own))
+                result.cleared += 1
+            elif m is None:
+                m = Measurement(variable_id=var.id, period=own, value=value, status="capturado",
+                                captured_by=actor.name, captured_at=now)
+                s.add(m)
+                existing[(var.id, own)] = m
+                audit.record(s, actor, "measurement", key, "valor", None, value, action="capturar")
+                result.saved += 1
+            elif m.value == value and m.status == "capturado":
+                result.unchanged += 1
+                continue
+            else:
+                if m.value != value:
+                    audit.record(s, actor, "measurement", key, "valor", m.value, value, action="capturar")
+                if m.status != "capturado":
+                    audit.record(s, actor, "measurement", key, "estado", m.status, "capturado", action="capturar")
+                m.value, m.status, m.captured_by, m.captured_at = value, "capturado", actor.name, now
+                result.saved += 1
+            result.periods[ind.key] = own
+            touched.add((workflow_month(own), ind.agency_id, ind.agency_key))
+        for month, agency_id, agency_key in touched:
+            st = s.scalars(select(PeriodState).where(PeriodState.period == month,
+                                                     PeriodState.agency_id == agency_id)).first()
+            if st is not None and st.status in (PeriodStatus.DEVUELTO.value, PeriodStatus.ENVIADO.value,
+                                                PeriodStatus.VALIDADO.value):
+                audit.record(s, actor, "period", f"{month}/{agency_key or ''}", "estado", st.status, "capturando",
+                             action="capturar", reason=MSG["state_back"].format(old=st.status))
+                st.status, st.updated_by, st.updated_at = PeriodStatus.CAPTURANDO.value, actor.name, now
+                result.reopened_states.append((month, agency_key or ""))
+    return result
+
+
+# ---------------------------------------------------------------------------------------------------
+# what the grid shows
+
+@dataclass
+class CaptureVariable:
+    key: str
+    name: str
+    role: str
+    unit: str
+    accumulation: str
+    integer_only: bool
+    allow_negative: bool
+    target: Decimal | None  # current (possibly modified) target of the period
+    original_target: Decimal | None  # approved target before any modificación de metas
+    value: Decimal | None  # captured value of the period
+    status: str | None  # measurement status
+
+
+@dataclass
+class CaptureIndicator:
+    program_key: str
+    agency_key: str | None
+    key: str
+    name: str
+    level: str
+    frequency: str
+    period: str  # the indicator's own period ending in the month
+    variables: list[CaptureVariable]
+    progress: ProgressRow  # engine result at the month's cut-off (``.result`` = IndicatorResult)
+    doc: IndicatorDoc  # for recomputing in memory as the user types
+    preset: Preset
+    justified_periods: set[str]
+    has_justification: bool
+    evidence_count: int
+    workflow_status: str  # period_state of the month for the indicator's dependencia
+
+
+@dataclass
+class CaptureSheet:
+    month: str
+    year: int
+    agency_key: str | None
+    program_key: str | None
+    indicators: list[CaptureIndicator]
+    states: dict[str, str]  # agency key -> workflow status of the month
+    programs: list[tuple[str, str, str | None]]  # (key, name, agency key) of the programs shown
+    budgets: dict[str, dict[str, Decimal | None]]  # program key -> {approved, modified, exercised}
+
+    @property
+    def row_count(self) -> int:
+        return sum(len(i.variables) for i in self.indicators)
+
+
+def capture_rows(db: Database, period: str, agency_key: str | None = None,
+                 program_key: str | None = None) -> CaptureSheet:
+    """Rows of the capture grid for a month: one per variable of every indicator due in that month."""
+    try:
+        periods.month_cutoff(period)
+    except periods.PeriodError as exc:
+        raise ServiceError(str(exc)) from exc
+    year, month_no, _ = periods.parse(period)
+    with db.reading() as s:
+        pset = read_programs(s, year, [program_key] if program_key else None, agency_key)
+        presets = presets_by_key(s)
+        due: list[tuple[ProgramDoc, IndicatorDoc, str]] = []
+        for prog in pset.programs:
+            by_obj: dict[str, list[IndicatorDoc]] = defaultdict(list)
+            for ind in prog.indicators:
+                by_obj[ind.objective_key or ""].append(ind)
+            for obj in mir_order(prog):
+                for ind in by_obj.get(obj.key, []):
+                    own = periods.period_ending_in(ind.frequency, year, month_no)
+                    if own is None:
+                        continue
+                    if own == str(year) and ind.frequency not in ("anual",) and not (
+                            own in ind.targets or any(m.period == own for m in ind.measurements)):
+                        continue  # multi-year indicator without measurement this year
+                    due.append((prog, ind, own))
+        ind_keys = [ind.key for _, ind, _ in due]
+        meta = load_indicators(s, ind_keys) if ind_keys else {}
+        var_ids = {v.id: (k, v.key) for k, i in meta.items() for v in i.variables.values()}
+        periods_needed = {own for _, _, own in due}
+        orig: dict[tuple[str, str, str], Decimal] = {}
+        ids = list(var_ids)
+        for start in range(0, len(ids), 20_000):
+            q = select(Target.variable_id, Target.period, Target.original_value).where(
+                Target.variable_id.in_(ids[start:start + 20_000]), Target.period.in_(periods_needed))
+            for vid, per, ov in s.execute(q):
+                ik, vk = var_ids[vid]
+                orig[(ik, vk, per)] = ov
+        evid: dict[tuple[int, str], int] = defaultdict(int)
+        iids = [i.id for i in meta.values()]
+        justified_now: set[tuple[int, str]] = set()
+        for start in range(0, len(iids), 20_000):
+            part = iids[start:start + 20_000]
+            for iid, per in s.execute(select(Evidence.indicator_id, Evidence.period).where(
+                    Evidence.indicator_id.in_(part), Evidence.period.in_(periods_needed))):
+                evid[(iid, per)] += 1
+            for iid, per in s.execute(select(Justification.indicator_id, Justification.period).where(
+                    Justification.indicator_id.in_(part), Justification.period.in_(periods_needed))):
+                justified_now.add((iid, per))
+        agencies = {a.key: a.id for a in s.scalars(select(Agency))}
+        months_needed = {workflow_month(own) for own in periods_needed} | {period}
+        states_raw: dict[tuple[str, int | None], str] = {}
+        for per, aid, st in s.execute(select(PeriodState.period, PeriodState.agency_id, PeriodState.status)
+                                      .where(PeriodState.period.in_(months_needed))):
+            states_raw[(per, aid)] = st
+        budgets: dict[str, dict[str, Decimal | None]] = {}
+        prog_keys = [p.key for p in pset.programs]
+        if prog_keys:
+            q = (select(Program.key, Budget.approved, Budget.modified, Budget.exercised)
+                 .join(Budget, Budget.program_id == Program.id)
+                 .where(Budget.period == period, Program.key.in_(prog_keys)))
+            from ..db.models import FiscalYear
+            q = q.join(FiscalYear, FiscalYear.id == Program.fiscal_year_id).where(FiscalYear.year == year)
+            for pk, ap, mo, ex in s.execute(q):
+                budgets[pk] = {"approved": ap, "modified": mo, "exercised": ex}
+    # engine results for the due indicators only (cheap: one call per indicator)
+    progress_by_key: dict[str, ProgressRow] = {}
+    if due:
+        from .documents import ProgramSet
+
+        sub = ProgramSet(fiscal_year=pset.fiscal_year, organization=pset.organization, agencies=pset.agencies,
+                         programs=[], measurement_status=pset.measurement_status, justified=pset.justified)
+        wanted = {ind.key for _, ind, _ in due}
+        for prog in pset.programs:
+            inds = [i for i in prog.indicators if i.key in wanted]
+            if inds:
+                sub.programs.append(ProgramDoc(key=prog.key, name=prog.name, agency_key=prog.agency_key,
+                                               fiscal_year=prog.fiscal_year, objectives=prog.objectives,
+                                               indicators=inds, preset_key=prog.preset_key))
+        for row in rows_for(sub, presets, period):
+            progress_by_key[row.indicator_key] = row
+    org_key = pset.organization.preset_key if pset.organization else None
+    indicators: list[CaptureIndicator] = []
+    for prog, ind, own in due:
+        m = meta.get(ind.key)
+        measured = next((x for x in ind.measurements if x.period == own), None)
+        values = measured.values if measured else {}
+        tgt = ind.targets.get(own, {})
+        cvars = []
+        for v in ind.variables:
+            vm = m.variables.get(v.key) if m else None
+            cvars.append(CaptureVariable(
+                key=v.key, name=v.name, role=v.role, unit=v.unit, accumulation=v.accumulation,
+                integer_only=bool(vm and vm.integer_only), allow_negative=bool(vm and vm.allow_negative),
+                target=tgt.get(v.key), original_target=orig.get((ind.key, v.key, own), tgt.get(v.key)),
+                value=values.get(v.key), status=measured.status if (measured and v.key in values) else None))
+        row = progress_by_key[ind.key]
+        aid = m.agency_id if m else None
+        indicators.append(CaptureIndicator(
+            program_key=prog.key, agency_key=prog.agency_key, key=ind.key, name=ind.name, level=row.level,
+            frequency=ind.frequency, period=own, variables=cvars, progress=row, doc=ind,
+            preset=resolve_preset(presets, org_key, prog, ind),
+            justified_periods=set(pset.justified.get(ind.key, set())),
+            has_justification=(m is not None and (m.id, own) in justified_now),
+            evidence_count=evid.get((m.id, own), 0) if m else 0,
+            workflow_status=states_raw.get((workflow_month(own), aid), PeriodStatus.CAPTURANDO.value)))
+    states = {}
+    for key, aid in agencies.items():
+        if agency_key and key != agency_key:
+            continue
+        if program_key and not any(p.agency_key == key for p in pset.programs):
+            continue
+        states[key] = states_raw.get((period, aid), PeriodStatus.CAPTURANDO.value)
+    return CaptureSheet(month=period, year=year, agency_key=agency_key, program_key=program_key,
+                        indicators=indicators, states=states,
+                        programs=[(p.key, p.name, p.agency_key) for p in pset.programs], budgets=budgets)
+
+
+def recompute(ci: CaptureIndicator, values: dict[str, Decimal | None], month: str):
+    """Engine result of one indicator with the grid's in-memory values for its period (as the user types)."""
+    from ..core.engine import compute_indicator
+
+    doc = ci.doc
+    measurements = {m.period: dict(m.values) for m in doc.measurements}
+    current = {k: v for k, v in values.items() if v is not None}
+    if current:
+        measurements[ci.period] = current
+    else:
+        measurements.pop(ci.period, None)
+    keys = {v.key for v in doc.variables}
+    measurements = {p: vals for p, vals in measurements.items() if set(vals) >= keys}
+    year = periods.year_of(month)
+    return compute_indicator(doc.spec(), doc.targets, measurements, periods.month_cutoff(month), ci.preset,
+                             fiscal_year=year, report_month=month, justified_periods=ci.justified_periods)
