@@ -1,0 +1,573 @@
+"""Indicator calculation engine (DOMAIN.md §f, §g, §h). Pure Python + Decimal.
+
+``compute_indicator`` turns an indicator's calendarized variable targets and captured variable values
+into per-period results, the cumulative result at a cut-off date, the annual target and the engine
+findings (AV-001, AV-003, AV-004, AV-006). Core rules:
+
+* only *due* periods (end date ≤ cut-off) count;
+* the cumulative value accumulates each **variable** (``suma`` → Σ of captured due periods,
+  ``ultimo_valor`` → latest captured due period) and then applies the formula — percentages are never
+  averaged; the cumulative target accumulates the targets of all due periods the same way;
+* % de avance: ascendente/regular L/P×100; descendente lineal ((2P−L)/P)×100 or inversa P/L×100
+  (per preset), the other one is always reported as ``progress_alt``; P = 0 → no % and flag META_CERO;
+* colours are assigned on the % rounded half-up to 2 decimals; values stay unrounded internally.
+"""
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Context, Decimal, ROUND_HALF_EVEN, ROUND_HALF_UP, getcontext, localcontext
+from typing import Any, Iterable, Mapping
+
+from . import periods as _periods
+from .formula import DECIMAL_CONTEXT, Formula, FormulaError, ZeroDenominator, numerator_denominator, parse_formula
+from .numbers import fmt_decimal_opt, fmt_es, round2
+from .semaforo import Preset, compile_classifier
+from .types import (Accumulation, DescendingMethod, Direction, ERROR_DENOMINADOR_CERO, ERROR_FORMULA,
+                    FLAG_DATOS_INCOMPLETOS, FLAG_META_CERO, Finding, Frequency, IndicatorSpec, Light, OK,
+                    PeriodValues, SIN_CAPTURA, SIN_EVENTOS, SIN_MEDICION_EJERCICIO, SIN_PERIODO_VENCIDO,
+                    VariableRole)
+
+__all__ = ["PeriodResult", "CumulativeResult", "IndicatorResult", "compute_indicator", "progress_pct",
+           "accumulate", "PeriodValues"]
+
+# user-visible texts (Spanish); findings use the DOMAIN.md §d templates
+MSG = {
+    "AV-001": "El periodo {period} está vencido y no tiene avance capturado.",
+    "AV-001_partial": "El periodo {period} está vencido y no tiene avance capturado (falta {names}).",
+    "AV-003": "En {period} el denominador «{variable}» es cero y el numerador es mayor que cero.",
+    "AV-004": "Sin eventos en {period}: el indicador no es calculable en el periodo (se reporta N/A).",
+    "AV-006": "El avance de {period} está fuera del rango aceptable ({pct} %); capture la justificación.",
+    "AV-006_no_pct": "El avance de {period} no tiene un % de avance calculable; capture la justificación.",
+    "not_captured": "Sin avance capturado para {period}.",
+    "missing_values": "Falta el valor de {names} en {period}.",
+    "not_numeric": "Valor no numérico en la captura de {period}.",
+    "sin_eventos": "Sin eventos en {period}: numerador y denominador en cero; no calculable (N/A).",
+    "no_measurement_year": ("Sin medición en el ejercicio {year}: el indicador de frecuencia {frequency} no se mide "
+                            "este año."),
+    "not_due": "Sin periodo vencido al {cutoff}.",
+    "none_captured": "Ningún periodo vencido tiene avance capturado.",
+    "cum_sin_eventos": "Sin eventos en los periodos capturados: numerador y denominador acumulados en cero (N/A).",
+    "cum_zero_denominator": "El denominador acumulado «{variable}» es cero y el numerador es mayor que cero.",
+    "no_target": "Sin meta calculable{where}; no se calcula el % de avance.",
+    "zero_target": "La meta{where} es cero; no se calcula el % de avance (diferencia: {difference}).",
+    "inverse_zero": ("El % de avance{where} no se puede calcular con la fórmula inversa cuando el valor alcanzado "
+                     "es cero."),
+    "where": " de {period}",
+    "not_a_month": "«{value}» no es un mes; use AAAA-MM, por ejemplo 2026-10.",
+    "denominator": "denominador",
+}
+
+_HUNDRED = Decimal(100)
+_Q2 = Decimal("0.01")
+_HALF_UP = ROUND_HALF_UP
+_ROUND_CTX = Context(prec=60, rounding=ROUND_HALF_UP)  # like numbers.round2, inlined in the hot loop
+_ZERO = Decimal(0)
+_GRIS = Light.GRIS
+_VERDE = Light.VERDE
+_ULTIMO = Accumulation.ULTIMO_VALOR
+_MULTI_YEAR = frozenset({Frequency.BIENAL, Frequency.TRIENAL, Frequency.QUINQUENAL, Frequency.SEXENAL})
+
+
+# --------------------------------------------------------------------------------------------------
+# results
+
+@dataclass(slots=True)
+class PeriodResult:
+    """One due period. Decimals are unrounded; use the ``*_rounded`` helpers / :meth:`to_dict` to show."""
+
+    period: str
+    target: Decimal | None
+    value: Decimal | None
+    status: str  # OK | SIN_CAPTURA | SIN_EVENTOS | ERROR_DENOMINADOR_CERO | ERROR_FORMULA
+    progress: Decimal | None = None  # % de avance (descendente: per preset.descending_method)
+    progress_alt: Decimal | None = None  # descendente: the other formula (default: inversa)
+    light: Light = Light.GRIS
+    flags: list[str] = field(default_factory=list)
+    needs_justification: bool = False
+    reason: str | None = None  # Spanish explanation when there is no value or no %
+    variables: Mapping[str, Decimal] | None = None  # captured variable values (None: not captured)
+    target_variables: Mapping[str, Decimal] | None = None  # calendarized variable targets
+    justified: bool = False
+
+    @property
+    def progress_rounded(self) -> Decimal | None:
+        return None if self.progress is None else round2(self.progress)
+
+    @property
+    def difference(self) -> Decimal | None:
+        """L − P (shown instead of the % when the target is zero)."""
+        return None if self.value is None or self.target is None else self.value - self.target
+
+    def to_dict(self) -> dict[str, Any]:
+        """Fixture / JSON shape with 2-decimal strings."""
+        return {
+            "periodo": self.period, "meta": fmt_decimal_opt(self.target), "valor": fmt_decimal_opt(self.value),
+            "estado": self.status, "pct_avance": fmt_decimal_opt(self.progress),
+            "pct_avance_alterno": fmt_decimal_opt(self.progress_alt), "semaforo": self.light.value,
+            "flags": list(self.flags), "justificacion_requerida": self.needs_justification,
+            "motivo": self.reason,
+        }
+
+
+@dataclass(slots=True)
+class CumulativeResult:
+    """Cumulative figure at the cut-off."""
+
+    cutoff: date
+    due_periods: list[str]
+    captured_periods: list[str]
+    missing_periods: list[str]
+    variables: dict[str, Decimal] | None  # accumulated captured values
+    target_variables: dict[str, Decimal] | None  # accumulated targets of all due periods
+    value: Decimal | None
+    target: Decimal | None
+    status: str  # OK | SIN_PERIODO_VENCIDO | SIN_CAPTURA | SIN_MEDICION_EN_EJERCICIO | SIN_EVENTOS | ...
+    progress: Decimal | None = None
+    progress_alt: Decimal | None = None
+    light: Light = Light.GRIS
+    flags: list[str] = field(default_factory=list)
+    needs_justification: bool = False
+    reason: str | None = None
+
+    @property
+    def progress_rounded(self) -> Decimal | None:
+        return None if self.progress is None else round2(self.progress)
+
+    @property
+    def difference(self) -> Decimal | None:
+        return None if self.value is None or self.target is None else self.value - self.target
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "corte": self.cutoff.isoformat(), "periodos_vencidos": list(self.due_periods),
+            "periodos_capturados": list(self.captured_periods), "periodos_faltantes": list(self.missing_periods),
+            "variables_acumuladas": None if self.variables is None else {k: str(v) for k, v in self.variables.items()},
+            "variables_meta_acumuladas": (None if self.target_variables is None
+                                          else {k: str(v) for k, v in self.target_variables.items()}),
+            "valor": fmt_decimal_opt(self.value), "meta": fmt_decimal_opt(self.target), "estado": self.status,
+            "pct_avance": fmt_decimal_opt(self.progress), "pct_avance_alterno": fmt_decimal_opt(self.progress_alt),
+            "semaforo": self.light.value, "flags": list(self.flags),
+            "justificacion_requerida": self.needs_justification, "motivo": self.reason,
+        }
+
+
+@dataclass(slots=True)
+class IndicatorResult:
+    spec: IndicatorSpec
+    preset_key: str
+    descending_method: DescendingMethod
+    fiscal_year: int
+    cutoff: date
+    calendar: tuple[str, ...]  # all periods of the fiscal year for the indicator's frequency
+    periods: list[PeriodResult]  # due periods only, chronological
+    cumulative: CumulativeResult
+    annual_target: Decimal | None
+    annual_target_variables: dict[str, Decimal] | None
+    findings: list[Finding]
+    period_for_month: PeriodResult | None = None
+
+    @property
+    def key(self) -> str:
+        return self.spec.key
+
+    def period(self, period_id: str) -> PeriodResult | None:
+        for p in self.periods:
+            if p.period == period_id:
+                return p
+        return None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "indicator_id": self.spec.key, "preset": self.preset_key,
+            "descendente_formula": DescendingMethod(self.descending_method).value,
+            "meta_anual_calculada": fmt_decimal_opt(self.annual_target),
+            "periodos": [p.to_dict() for p in self.periods],
+            "acumulado": self.cumulative.to_dict(),
+            "hallazgos": [{"rule": f.rule_id, "severity": f.severity, "periodo": f.period, "mensaje": f.message}
+                          for f in self.findings],
+        }
+
+
+# --------------------------------------------------------------------------------------------------
+# building blocks (public for the services and the tests)
+
+def progress_pct(value: Decimal | None, target: Decimal | None, direction: Direction | str,
+                 method: DescendingMethod | str = DescendingMethod.LINEAL) -> tuple[Decimal | None, Decimal | None]:
+    """(% de avance, alternative %) — DOMAIN.md §g. None when not computable (no value, target None or 0;
+    inversa with L = 0). The alternative is only defined for descendente (the non-selected formula)."""
+    if value is None or target is None or not target:
+        return None, None
+    if direction == Direction.DESCENDENTE:
+        lineal = (2 * target - value) / target * _HUNDRED
+        inversa = target / value * _HUNDRED if value else None
+        if method == DescendingMethod.INVERSA:
+            return inversa, lineal
+        return lineal, inversa
+    return value / target * _HUNDRED, None
+
+
+def accumulate(rows: list[Mapping[str, Decimal]], keys: Iterable[tuple[str, Accumulation | str]]
+               ) -> dict[str, Decimal] | None:
+    """Accumulate variable values of chronologically ordered rows: ``suma`` → Σ, ``ultimo_valor`` → the
+    latest row that has the variable. None when there are no rows; variables absent from every row are
+    left out."""
+    if not rows:
+        return None
+    out: dict[str, Decimal] = {}
+    for key, acc in keys:
+        if acc == _ULTIMO:
+            for row in reversed(rows):
+                x = row.get(key)
+                if x is not None:
+                    out[key] = x
+                    break
+        else:
+            total = _ZERO
+            seen = False
+            for row in rows:
+                x = row.get(key)
+                if x is not None:
+                    total = total + x
+                    seen = True
+            if seen:
+                out[key] = total
+    return out
+
+
+@functools.lru_cache(maxsize=4096)
+def _schedule(frequency: str, fiscal_year: int, base_year: int | None,
+              cutoff: date) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """(all period ids of the year, due period ids) — chronological, computed once per combination."""
+    calendar = tuple(_periods.periods_for(frequency, fiscal_year, base_year))
+    return calendar, tuple(p for p in calendar if _periods.end_date(p) <= cutoff)
+
+
+_ACC_KEYS: dict[int, tuple[tuple, tuple[str, ...], tuple[tuple[str, Accumulation], ...]]] = {}
+
+
+def _accumulation_keys(spec_variables: tuple, names: tuple[str, ...]) -> tuple[tuple[str, Accumulation], ...]:
+    """(key, accumulation) for the spec's variables, then formula names not declared (as ``suma``).
+    Cached by identity of the variables tuple (hashing specs on every call would cost more than this)."""
+    hit = _ACC_KEYS.get(id(spec_variables))
+    if hit is not None and hit[0] is spec_variables and hit[1] is names:
+        return hit[2]
+    keys = [(v.key, Accumulation(v.accumulation)) for v in spec_variables]
+    declared = {v.key for v in spec_variables}
+    keys.extend((n, Accumulation.SUMA) for n in names if n not in declared)
+    result = tuple(keys)
+    if len(_ACC_KEYS) > 65536:
+        _ACC_KEYS.clear()
+    _ACC_KEYS[id(spec_variables)] = (spec_variables, names, result)
+    return result
+
+
+def _period_label(period: str) -> str:
+    try:
+        return _periods.label(period)
+    except ValueError:
+        return period
+
+
+class _Context:
+    """Per-call data needed only on the slow paths (messages)."""
+
+    __slots__ = ("spec", "formula", "_denominator")
+
+    def __init__(self, spec: IndicatorSpec, formula: Formula | None):
+        self.spec = spec
+        self.formula = formula
+        self._denominator: str | None = None
+
+    def denominator(self) -> str:
+        if self._denominator is None:
+            names = [v.key for v in self.spec.variables if v.role == VariableRole.DENOMINADOR]
+            if not names and self.formula is not None:
+                names = sorted(numerator_denominator(self.formula)[1])
+            self._denominator = ", ".join(names) or MSG["denominator"]
+        return self._denominator
+
+
+def _zero_status(exc: ZeroDenominator) -> str:
+    return SIN_EVENTOS if exc.dividend_is_zero else ERROR_DENOMINADOR_CERO
+
+
+def _evaluate(formula: Formula, values: Mapping[str, Decimal] | None) -> tuple[Decimal | None, str]:
+    """(value, status) without messages, for targets and accumulated values."""
+    if values is None:
+        return None, SIN_CAPTURA
+    try:
+        return formula._fn(values), OK
+    except ZeroDenominator as exc:
+        if formula.missing(values):
+            return None, SIN_CAPTURA
+        return None, _zero_status(exc)
+    except (KeyError, TypeError):
+        return None, SIN_CAPTURA if formula.missing(values) else ERROR_FORMULA
+    except ArithmeticError:
+        return None, ERROR_FORMULA
+
+
+# --------------------------------------------------------------------------------------------------
+
+def compute_indicator(spec: IndicatorSpec, targets: PeriodValues, measurements: PeriodValues, cutoff: date,
+                      preset: Preset, *, fiscal_year: int, report_month: str | None = None,
+                      justified_periods: set[str] | frozenset[str] | None = None,
+                      base_year: int | None = None) -> IndicatorResult:
+    """Compute one indicator at ``cutoff`` with ``preset``.
+
+    ``targets``/``measurements``: period id → variable key → Decimal (a period whose measurement lacks a
+    formula variable counts as not captured). ``justified_periods``: periods whose capture carries a
+    justification (AV-006 fires for the others when one is required). ``base_year``: first measurement
+    year of bienal…sexenal indicators; when omitted they are measured in ``fiscal_year`` if it has a
+    target or a measurement. ``report_month`` ("2026-10") selects ``period_for_month``.
+    """
+    ctx = getcontext()
+    if ctx.prec == 28 and ctx.rounding == ROUND_HALF_EVEN:
+        return _compute(spec, targets, measurements, cutoff, preset, fiscal_year, report_month,
+                        justified_periods, base_year)
+    with localcontext(DECIMAL_CONTEXT):
+        return _compute(spec, targets, measurements, cutoff, preset, fiscal_year, report_month,
+                        justified_periods, base_year)
+
+
+def _compute(spec: IndicatorSpec, targets: PeriodValues | None, measurements: PeriodValues | None, cutoff: date,
+             preset: Preset, fiscal_year: int, report_month: str | None,
+             justified_periods: Iterable[str] | None, base_year: int | None) -> IndicatorResult:
+    targets = targets or {}
+    measurements = measurements or {}
+    justified = justified_periods if justified_periods is not None else ()
+    frequency = spec.frequency
+    direction = spec.direction
+    ind_type = spec.type
+    method = preset.descending_method
+    descending = direction == Direction.DESCENDENTE
+    inverse = method == DescendingMethod.INVERSA
+    classifier = compile_classifier(preset, ind_type, direction)
+
+    # calendar and due periods
+    if frequency in _MULTI_YEAR and base_year is None:
+        year_id = f"{fiscal_year:04d}"
+        measured = year_id in targets or year_id in measurements
+        calendar = (year_id,) if measured else ()
+        due = calendar if measured and date(fiscal_year, 12, 31) <= cutoff else ()
+    else:
+        calendar, due = _schedule(str(frequency), fiscal_year, base_year, cutoff)
+
+    findings: list[Finding] = []
+    key = spec.key
+
+    try:
+        formula: Formula | None = parse_formula(spec.formula)
+    except FormulaError as exc:
+        formula = None
+        formula_error = str(exc)
+    ctx = _Context(spec, formula)
+
+    if formula is None:
+        return _formula_error_result(spec, preset, fiscal_year, cutoff, calendar, due, measurements, formula_error)
+
+    fn = formula._fn
+    acc_keys = _accumulation_keys(spec.variables, formula.ordered_names)
+
+    period_results: list[PeriodResult] = []
+    captured_rows: list[Mapping[str, Decimal]] = []
+    captured: list[str] = []
+    missing: list[str] = []
+    target_rows: list[Mapping[str, Decimal]] = []
+
+    for pid in due:
+        tvars = targets.get(pid)
+        if tvars is not None:
+            target_rows.append(tvars)
+            try:
+                target = fn(tvars)
+            except Exception:  # noqa: BLE001 - zero/missing target: no % for the period
+                target = None
+        else:
+            target = None
+        mvals = measurements.get(pid)
+        reason = None
+        if mvals is None:
+            missing.append(pid)
+            findings.append(Finding("AV-001", "warning", MSG["AV-001"].format(period=_period_label(pid)),
+                                    indicator=key, period=pid))
+            period_results.append(PeriodResult(
+                pid, target, None, SIN_CAPTURA,
+                flags=[FLAG_META_CERO] if target is not None and not target else [],
+                reason=MSG["not_captured"].format(period=_period_label(pid)), target_variables=tvars,
+                justified=pid in justified))
+            continue
+        try:
+            value = fn(mvals)
+            status = OK
+        except ZeroDenominator as exc:
+            value = None
+            if formula.missing(mvals):
+                status = SIN_CAPTURA
+            else:
+                status = _zero_status(exc)
+        except (KeyError, TypeError):
+            value = None
+            status = SIN_CAPTURA if formula.missing(mvals) else ERROR_FORMULA
+        except ArithmeticError:
+            value = None
+            status = ERROR_FORMULA
+
+        if status == SIN_CAPTURA:
+            missing.append(pid)
+            names = ", ".join(f"«{n}»" for n in formula.missing(mvals))
+            findings.append(Finding("AV-001", "warning",
+                                    MSG["AV-001_partial"].format(period=_period_label(pid), names=names),
+                                    indicator=key, period=pid))
+            period_results.append(PeriodResult(
+                pid, target, None, SIN_CAPTURA,
+                flags=[FLAG_META_CERO] if target is not None and not target else [],
+                reason=MSG["missing_values"].format(names=names, period=_period_label(pid)), variables=mvals,
+                target_variables=tvars, justified=pid in justified))
+            continue
+        if status == ERROR_FORMULA:
+            # a value that is not a number: the capture is unusable, so it counts as missing
+            missing.append(pid)
+            period_results.append(PeriodResult(
+                pid, target, None, ERROR_FORMULA,
+                reason=MSG["not_numeric"].format(period=_period_label(pid)), variables=mvals,
+                target_variables=tvars, justified=pid in justified))
+            continue
+
+        captured_rows.append(mvals)
+        captured.append(pid)
+        if value is None:
+            label = _period_label(pid)
+            if status == SIN_EVENTOS:
+                reason = MSG["sin_eventos"].format(period=label)
+                findings.append(Finding("AV-004", "info", MSG["AV-004"].format(period=label), indicator=key,
+                                        period=pid))
+            else:
+                reason = MSG["AV-003"].format(period=label, variable=ctx.denominator())
+                findings.append(Finding("AV-003", "error", reason, indicator=key, period=pid))
+            period_results.append(PeriodResult(
+                pid, target, None, status,
+                flags=[FLAG_META_CERO] if target is not None and not target else [],
+                reason=reason, variables=mvals, target_variables=tvars, justified=pid in justified))
+            continue
+
+        # progress and colour
+        if target is None or not target:
+            progress = alt = None
+        elif descending:
+            lineal = (2 * target - value) / target * _HUNDRED
+            inversa = target / value * _HUNDRED if value else None
+            progress, alt = (inversa, lineal) if inverse else (lineal, inversa)
+        else:
+            progress = value / target * _HUNDRED
+            alt = None
+        rounded = None if progress is None else progress.quantize(_Q2, _HALF_UP, _ROUND_CTX)
+        light, flags_t, needs = classifier(rounded)
+        flags = list(flags_t)
+        if target is not None and not target:
+            flags.append(FLAG_META_CERO)
+        needs = needs or light != _VERDE or bool(flags)
+        if progress is None:
+            reason = _no_progress_reason(target, value, pid)
+        is_justified = pid in justified
+        if needs and not is_justified:
+            findings.append(_av006(key, pid, rounded))
+        period_results.append(PeriodResult(pid, target, value, OK, progress, alt, light, flags, needs, reason,
+                                           mvals, tvars, is_justified))
+
+    # cumulative
+    cum_vars = accumulate(captured_rows, acc_keys)
+    tgt_vars = accumulate(target_rows, acc_keys)
+    cum_target = None
+    if tgt_vars is not None:
+        cum_target, _ = _evaluate(formula, tgt_vars)
+    cum_value = None
+    if not calendar:
+        status = SIN_MEDICION_EJERCICIO
+        reason = MSG["no_measurement_year"].format(year=fiscal_year, frequency=frequency)
+    elif not due:
+        status = SIN_PERIODO_VENCIDO
+        reason = MSG["not_due"].format(cutoff=cutoff.strftime("%d/%m/%Y"))
+    elif cum_vars is None:
+        status = SIN_CAPTURA
+        reason = MSG["none_captured"]
+    else:
+        cum_value, status = _evaluate(formula, cum_vars)
+        reason = None
+        if status == SIN_EVENTOS:
+            reason = MSG["cum_sin_eventos"]
+        elif status == ERROR_DENOMINADOR_CERO:
+            reason = MSG["cum_zero_denominator"].format(variable=ctx.denominator())
+
+    progress, alt = progress_pct(cum_value, cum_target, direction, method)
+    rounded = None if progress is None else round2(progress)
+    light, flags_t, needs = classifier(rounded)
+    flags = list(flags_t)
+    if cum_target is not None and not cum_target:
+        flags.append(FLAG_META_CERO)
+    if missing:
+        flags.append(FLAG_DATOS_INCOMPLETOS)
+    needs = cum_value is not None and (
+        needs or light != _VERDE or any(f != FLAG_DATOS_INCOMPLETOS for f in flags))
+    if cum_value is not None and progress is None:
+        extra = _no_progress_reason(cum_target, cum_value, None)
+        reason = extra if reason is None else f"{reason} {extra}"
+    cumulative = CumulativeResult(cutoff, list(due), captured, missing, cum_vars, tgt_vars, cum_value, cum_target,
+                                  status, progress, alt, light, flags, needs, reason)
+
+    # annual target: all periods of the year
+    annual_vars = accumulate([targets[p] for p in calendar if targets.get(p) is not None], acc_keys)
+    annual_target = None if annual_vars is None else _evaluate(formula, annual_vars)[0]
+
+    return IndicatorResult(spec, preset.key, method, fiscal_year, cutoff, calendar, period_results, cumulative,
+                           annual_target, annual_vars, findings,
+                           _for_month(frequency, report_month, period_results))
+
+
+def _no_progress_reason(target: Decimal | None, value: Decimal, period: str | None) -> str:
+    where = "" if period is None else MSG["where"].format(period=_period_label(period))
+    if target is None:
+        return MSG["no_target"].format(where=where)
+    if not target:
+        return MSG["zero_target"].format(where=where, difference=fmt_es(value - target))
+    return MSG["inverse_zero"].format(where=where)
+
+
+def _av006(key: str, period: str, rounded: Decimal | None) -> Finding:
+    label = _period_label(period)
+    if rounded is None:
+        msg = MSG["AV-006_no_pct"].format(period=label)
+    else:
+        msg = MSG["AV-006"].format(period=label, pct=fmt_es(rounded))
+    return Finding("AV-006", "error", msg, indicator=key, period=period)
+
+
+def _for_month(frequency: Frequency | str, report_month: str | None,
+               period_results: list[PeriodResult]) -> PeriodResult | None:
+    if not report_month:
+        return None
+    year, first, last = _periods.parse(report_month)
+    if first != last:
+        raise _periods.PeriodError(MSG["not_a_month"].format(value=report_month))
+    own = _periods.period_ending_in(frequency, year, last)
+    if own is None:
+        return None
+    for p in period_results:
+        if p.period == own:
+            return p
+    return None
+
+
+def _formula_error_result(spec: IndicatorSpec, preset: Preset, fiscal_year: int, cutoff: date,
+                          calendar: tuple[str, ...], due: tuple[str, ...], measurements: Mapping[str, Any],
+                          message: str) -> IndicatorResult:
+    """Every due period and the cumulative figure carry ERROR_FORMULA with the parser's message."""
+    results = [PeriodResult(p, None, None, ERROR_FORMULA, reason=message, variables=measurements.get(p))
+               for p in due]
+    cumulative = CumulativeResult(cutoff, list(due), [p for p in due if p in measurements],
+                                  [p for p in due if p not in measurements], None, None, None, None, ERROR_FORMULA,
+                                  reason=message)
+    return IndicatorResult(spec, preset.key, preset.descending_method, fiscal_year, cutoff, calendar, results,
+                           cumulative, None, None, [], None)
