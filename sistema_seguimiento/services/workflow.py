@@ -169,15 +169,15 @@ def apply(db: Database, actor: CurrentUser, action: str, month: str, agency_key:
         if agency_key and not agencies:
             raise NotFound(MSG["no_agency"].format(a=agency_key))
         problems: list[str] = []
+        skipped: list[str] = []
         now = datetime.now().replace(microsecond=0)
         for ag in agencies:
             st = s.scalars(select(PeriodState).where(PeriodState.period == month,
                                                      PeriodState.agency_id == ag.id)).first()
             old = st.status if st else PeriodStatus.CAPTURANDO.value
             if old not in _FROM[action]:
-                if len(agencies) > 1 and old == _TO[action]:
-                    continue  # already there: nothing to do for this dependencia
-                problems.append(MSG["from"].format(action=_ACTION_TEXT[action], period=plabel, agency=ag.key,
+                target = skipped if agency_key is None else problems  # all dependencias: apply where it fits
+                target.append(MSG["from"].format(action=_ACTION_TEXT[action], period=plabel, agency=ag.key,
                                                    state=label(old),
                                                    expected=" o ".join(f"«{label(x)}»" for x in _FROM[action])))
                 continue
@@ -208,6 +208,8 @@ def apply(db: Database, actor: CurrentUser, action: str, month: str, agency_key:
             audit.record(s, actor, "period", f"{month}/{ag.key}", "estado", old, _TO[action], action=action,
                          reason=reason)
             result.transitions.append(Transition(ag.key, old, _TO[action], changed))
+        if not problems and not result.transitions and skipped:
+            problems = skipped
         if problems:
             raise ServiceError(MSG["blocked"].format(action=_ACTION_TEXT[action], period=plabel, n=len(problems)),
                                problems)

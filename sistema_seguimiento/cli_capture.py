@@ -1,0 +1,211 @@
+"""``ses capturar``, ``ses periodo``, ``ses bitacora``, ``ses usuarios`` (issue 5): the capture operations from the
+command line under the same rules and roles as the window (the services enforce them)."""
+from __future__ import annotations
+
+import getpass
+import os
+import sys
+
+TEXT = {
+    "no_user": "Indique el usuario con --usuario NOMBRE (o la variable SES_USUARIO).",
+    "password": "Contraseña de {user}: ",
+    "no_password": "El usuario «{user}» tiene contraseña: escríbala (o defina SES_PASSWORD).",
+    "saved": "Guardado: {ind} / {var} / {period} = {value} ({n} cambio(s)).",
+    "cleared": "Valor borrado: {ind} / {var} / {period}.",
+    "unchanged": "Sin cambios: el valor ya estaba capturado.",
+    "state_back": "El periodo {month} de la dependencia {agency} volvió a «capturando».",
+    "transition": "{agency}: {old} → {new}",
+    "nothing": "Ninguna dependencia cambió de estado.",
+    "bad_value": "Valor «{v}» no válido: {e}",
+    "exported": "Bitácora exportada: {path} ({n} registros).",
+    "user_added": "Usuario «{name}» agregado ({role}).",
+    "password_set": "Contraseña de «{name}» {what}.",
+}
+
+
+def _actor(db, args):
+    from . import cli
+    from .services.users import needs_password, sign_in_db
+
+    name = getattr(args, "usuario", None) or os.environ.get("SES_USUARIO")
+    if not name:
+        raise cli.UserError(TEXT["no_user"])
+    password = None
+    if needs_password(db, name):
+        password = os.environ.get("SES_PASSWORD")
+        if password is None:
+            if sys.stdin.isatty():
+                password = getpass.getpass(TEXT["password"].format(user=name))
+            else:
+                raise cli.UserError(TEXT["no_password"].format(user=name))
+    return sign_in_db(db, name, password)
+
+
+def _decimal(text):
+    from . import cli
+    from .core.numbers import NumberParseError, parse_es_number
+
+    if text is None or text.strip() == "":
+        return None
+    try:
+        return parse_es_number(text)
+    except NumberParseError as exc:
+        raise cli.UserError(TEXT["bad_value"].format(v=text, e=exc)) from exc
+
+
+def cmd_capturar(args) -> int:
+    from . import cli
+    from .core.numbers import fmt_es
+    from .services.capture import ValueChange, save_values
+
+    value = None if args.borrar else _decimal(args.valor)
+    if value is None and not args.borrar:
+        raise cli.UserError("Indique --valor X (o --borrar para quitar el valor capturado).")
+    with cli.open_db(args) as db:
+        actor = _actor(db, args)
+        res = save_values(db, actor, args.periodo, [ValueChange(args.indicador, args.variable, value)])
+    period = res.periods.get(args.indicador, args.periodo)
+    if args.json:
+        cli.print_json({"guardados": res.saved, "borrados": res.cleared, "sin_cambio": res.unchanged,
+                        "periodo": period, "estados_reabiertos": [list(x) for x in res.reopened_states]})
+        return 0
+    if res.cleared:
+        cli.out(TEXT["cleared"].format(ind=args.indicador, var=args.variable, period=period))
+    elif res.saved:
+        cli.out(TEXT["saved"].format(ind=args.indicador, var=args.variable, period=period, value=fmt_es(value),
+                                     n=res.changed))
+    else:
+        cli.out(TEXT["unchanged"])
+    for month, agency in res.reopened_states:
+        cli.out(TEXT["state_back"].format(month=month, agency=agency))
+    return 0
+
+
+def cmd_periodo(args) -> int:
+    from . import cli
+    from .core.types import label
+    from .services import workflow
+
+    with cli.open_db(args) as db:
+        actor = _actor(db, args)
+        res = workflow.apply(db, actor, args.accion, args.periodo, args.dependencia, args.motivo or "")
+    if args.json:
+        cli.print_json({"accion": res.action, "periodo": res.month,
+                        "cambios": [{"dependencia": t.agency_key, "anterior": t.old, "nuevo": t.new,
+                                     "avances": t.measurements} for t in res.transitions]})
+        return 0
+    if not res.transitions:
+        cli.out(TEXT["nothing"])
+    for t in res.transitions:
+        cli.out(TEXT["transition"].format(agency=t.agency_key, old=label(t.old), new=label(t.new)))
+    return 0
+
+
+def cmd_bitacora(args) -> int:
+    from . import cli
+    from .services import audit_log
+
+    with cli.open_db(args, read_only=True) as db:
+        rows = audit_log.query(db, user=args.usuario_filtro, entity=args.entidad, action=args.accion,
+                               indicator=args.indicador, text=args.texto, limit=args.limite)
+    if args.csv:
+        path = audit_log.export_csv(rows, args.csv)
+        cli.out(TEXT["exported"].format(path=path, n=len(rows)))
+        return 0
+    if args.json:
+        cli.print_json([r.as_json() for r in rows])
+        return 0
+    for r in rows:
+        cli.out(" | ".join(r.as_list()))
+    return 0
+
+
+def cmd_usuarios(args) -> int:
+    from . import cli
+    from .core.types import label
+    from .services import users
+
+    with cli.open_db(args, read_only=args.accion == "listar") as db:
+        if args.accion == "listar":
+            rows = users.list_users(db)
+            if args.json:
+                cli.print_json([{"nombre": u.name, "rol": u.role, "dependencia": u.agency_key,
+                                 "contrasena": u.has_password, "activo": u.active, "nombre_completo": u.full_name}
+                                for u in rows])
+            else:
+                for u in rows:
+                    cli.out(f"{u.name:<24} {label(u.role):<14} {u.agency_key or '—':<8} "
+                            f"{'con contraseña' if u.has_password else 'sin contraseña'}"
+                            f"{'' if u.active else ' (inactivo)'}")
+            return 0
+        actor = _actor(db, args)
+        if args.accion == "agregar":
+            if not args.nombre or not args.rol:
+                raise cli.UserError("Indique --nombre y --rol.")
+            pw = os.environ.get("SES_NEW_PASSWORD") if args.con_contrasena else None
+            if args.con_contrasena and pw is None and sys.stdin.isatty():
+                pw = getpass.getpass(f"Contraseña nueva de {args.nombre}: ")
+            users.add_user(db, actor, args.nombre, args.rol, args.dependencia_usuario, args.nombre_completo or "", pw)
+            cli.out(TEXT["user_added"].format(name=args.nombre, role=label(args.rol)))
+        elif args.accion == "contrasena":
+            target = args.nombre or actor.name
+            pw = None
+            if not args.quitar:
+                pw = os.environ.get("SES_NEW_PASSWORD")
+                if pw is None:
+                    if not sys.stdin.isatty():
+                        raise cli.UserError("Defina SES_NEW_PASSWORD con la contraseña nueva (o use --quitar).")
+                    pw = getpass.getpass(f"Contraseña nueva de {target}: ")
+            users.set_password(db, actor, target, pw)
+            cli.out(TEXT["password_set"].format(name=target, what="quitada" if not pw else "actualizada"))
+    return 0
+
+
+def register(sub, common) -> None:
+    env_user = os.environ.get("SES_USUARIO")
+
+    s = sub.add_parser("capturar", help="capturar el valor de una variable en un periodo")
+    common(s)
+    s.add_argument("--usuario", default=env_user, help="usuario que captura (o SES_USUARIO)")
+    s.add_argument("--periodo", required=True, help="mes AAAA-MM (o periodo del indicador, p. ej. 2026-T3)")
+    s.add_argument("--indicador", required=True, help="clave del indicador")
+    s.add_argument("--variable", required=True, help="símbolo de la variable en el método de cálculo")
+    s.add_argument("--valor", help='valor con formato es_MX, p. ej. "1,234.5"')
+    s.add_argument("--borrar", action="store_true", help="quitar el valor capturado")
+    s.add_argument("--json", action="store_true")
+    s.set_defaults(func=cmd_capturar)
+
+    s = sub.add_parser("periodo", help="flujo del periodo: enviar, validar, devolver, cerrar o reabrir")
+    s.add_argument("accion", choices=["enviar", "validar", "devolver", "cerrar", "reabrir"])
+    common(s)
+    s.add_argument("--usuario", default=env_user)
+    s.add_argument("--periodo", required=True, help="mes AAAA-MM")
+    s.add_argument("--dependencia", help="clave de la dependencia (por omisión todas, o la propia del capturista)")
+    s.add_argument("--motivo", help="motivo (obligatorio para reabrir) o comentario (obligatorio para devolver)")
+    s.add_argument("--json", action="store_true")
+    s.set_defaults(func=cmd_periodo)
+
+    s = sub.add_parser("bitacora", help="bitácora de cambios (quién, cuándo, valor anterior y nuevo)")
+    common(s)
+    s.add_argument("--json", action="store_true")
+    s.add_argument("--csv", help="exportar a un archivo CSV")
+    s.add_argument("--usuario", dest="usuario_filtro", help="solo cambios de este usuario")
+    s.add_argument("--entidad", help="measurement, period, justification, evidence, budget, target, user…")
+    s.add_argument("--accion")
+    s.add_argument("--indicador", help="historial de un indicador")
+    s.add_argument("--texto", help="buscar en clave, campo, valores o motivo")
+    s.add_argument("--limite", type=int)
+    s.set_defaults(func=cmd_bitacora)
+
+    s = sub.add_parser("usuarios", help="usuarios: listar, agregar, contraseña")
+    s.add_argument("accion", choices=["listar", "agregar", "contrasena"], nargs="?", default="listar")
+    common(s)
+    s.add_argument("--usuario", default=env_user, help="quien realiza la operación (administrador)")
+    s.add_argument("--nombre", help="usuario a agregar o cuya contraseña cambia")
+    s.add_argument("--rol", choices=["capturista", "validador", "administrador", "consulta"])
+    s.add_argument("--dependencia", dest="dependencia_usuario")
+    s.add_argument("--nombre-completo", dest="nombre_completo")
+    s.add_argument("--con-contrasena", action="store_true", help="pedir contraseña (o SES_NEW_PASSWORD)")
+    s.add_argument("--quitar", action="store_true", help="quitar la contraseña")
+    s.add_argument("--json", action="store_true")
+    s.set_defaults(func=cmd_usuarios)
