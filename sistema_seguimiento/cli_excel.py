@@ -1,0 +1,180 @@
+"""``ses exportar mir|fichas|avance|captura`` and ``ses importar captura|mir`` (issue 6)."""
+from __future__ import annotations
+
+from pathlib import Path
+
+TEXT = {
+    "exportar": "exportar libros de Excel (MIR, fichas técnicas, avance, libro de captura)",
+    "importar": "importar libros de Excel (captura llenada, MIR de otros sistemas)",
+    "saved": "Libro guardado: {path}",
+    "applied": "Aplicado: {summary}",
+    "preview_only": "Vista previa: no se escribió nada. Use --aplicar para guardar los cambios.",
+    "refused": "No se importó nada: el libro tiene {n} errores.",
+}
+
+
+def _salida(s):
+    s.add_argument("--salida", required=True, help="archivo .xlsx de salida")
+
+
+def cmd_exportar_mir(args) -> int:
+    from .cli import open_db, out
+    from .excel.export_mir import export_mir
+
+    with open_db(args, read_only=True) as db:
+        path = export_mir(db, args.salida, args.programa, args.ejercicio, args.dependencia)
+    out(TEXT["saved"].format(path=path))
+    return 0
+
+
+def cmd_exportar_fichas(args) -> int:
+    from .cli import open_db, out
+    from .excel.export_fichas import export_fichas
+
+    with open_db(args, read_only=True) as db:
+        path = export_fichas(db, args.salida, args.programa, args.ejercicio, args.dependencia)
+    out(TEXT["saved"].format(path=path))
+    return 0
+
+
+def cmd_exportar_avance(args) -> int:
+    from .cli import open_db, out
+    from .excel.export_avance import export_avance
+
+    with open_db(args, read_only=True) as db:
+        path = export_avance(db, args.periodo, args.salida, args.programa, args.dependencia)
+    out(TEXT["saved"].format(path=path))
+    return 0
+
+
+def cmd_exportar_captura(args) -> int:
+    from .cli import open_db, out
+    from .excel.capture_workbook import export_capture
+
+    with open_db(args, read_only=True) as db:
+        path = export_capture(db, args.periodo, args.dependencia, args.salida, password=args.contrasena)
+    out(TEXT["saved"].format(path=path))
+    return 0
+
+
+def cmd_importar_captura(args) -> int:
+    from .cli import open_db, out, print_json
+    from .excel.capture_workbook import apply_capture, preview_capture
+    from .services.users import SYSTEM
+
+    actor = _actor(args, SYSTEM)
+    with open_db(args, read_only=not args.aplicar) as db:
+        preview = preview_capture(db, args.archivo, expected_month=args.periodo)
+        applied = None
+        if args.aplicar and not preview.errors:
+            applied = apply_capture(db, preview, actor=actor)
+    if args.json:
+        data = preview.as_json()
+        data["applied"] = applied is not None
+        if applied is not None:
+            data["saved"] = applied
+        print_json(data)
+    else:
+        out(preview.as_text())
+        if applied is not None:
+            out(TEXT["applied"].format(summary=applied))
+        elif not preview.errors:
+            out(TEXT["preview_only"])
+    return 1 if preview.errors else 0
+
+
+def cmd_importar_mir(args) -> int:
+    from .cli import open_db, out, print_json
+    from .services.import_mir import apply_import, preview_import
+    from .services.users import SYSTEM
+
+    actor = _actor(args, SYSTEM)
+    with open_db(args, create=bool(args.aplicar), read_only=not args.aplicar) as db:
+        plan = preview_import(db, args.archivo, year=args.ejercicio)
+        applied = None
+        if args.aplicar and not plan.errors:
+            applied = apply_import(db, plan, actor=actor)
+    if args.json:
+        data = plan.as_json()
+        data["applied"] = applied is not None
+        if applied is not None:
+            data["summary"] = applied
+        print_json(data)
+    else:
+        out(plan.as_text())
+        if applied is not None:
+            out(TEXT["applied"].format(summary=applied))
+        elif plan.errors:
+            out(TEXT["refused"].format(n=len(plan.errors)))
+        else:
+            out(TEXT["preview_only"])
+    return 1 if plan.errors else 0
+
+
+def _actor(args, default):
+    name = getattr(args, "usuario", None)
+    if not name:
+        return default
+    from .cli import open_db
+    from .services.users import sign_in
+
+    with open_db(args, read_only=True) as db, db.reading() as s:
+        return sign_in(s, name, getattr(args, "contrasena_usuario", None))
+
+
+def register(subparsers, common) -> None:
+    exp = subparsers.add_parser("exportar", help=TEXT["exportar"])
+    esub = exp.add_subparsers(dest="que", metavar="QUÉ", required=True)
+
+    s = esub.add_parser("mir", help="MIR de uno o varios programas en el formato oficial")
+    common(s)
+    s.add_argument("--programa", action="append", help="clave del programa (se puede repetir)")
+    s.add_argument("--dependencia")
+    s.add_argument("--ejercicio", type=int)
+    _salida(s)
+    s.set_defaults(func=cmd_exportar_mir)
+
+    s = esub.add_parser("fichas", help="fichas técnicas: una hoja por indicador")
+    common(s)
+    s.add_argument("--programa", action="append")
+    s.add_argument("--dependencia")
+    s.add_argument("--ejercicio", type=int)
+    _salida(s)
+    s.set_defaults(func=cmd_exportar_fichas)
+
+    s = esub.add_parser("avance", help="avance de los indicadores a un mes de corte")
+    common(s)
+    s.add_argument("--periodo", required=True, help="mes de corte AAAA-MM")
+    s.add_argument("--programa", action="append")
+    s.add_argument("--dependencia")
+    _salida(s)
+    s.set_defaults(func=cmd_exportar_avance)
+
+    s = esub.add_parser("captura", help="libro de captura de una dependencia para un mes")
+    common(s)
+    s.add_argument("--periodo", required=True, help="mes AAAA-MM")
+    s.add_argument("--dependencia", required=True, help="clave o siglas de la dependencia")
+    s.add_argument("--contrasena", default=None, help="contraseña de protección de la hoja (por omisión ninguna)")
+    _salida(s)
+    s.set_defaults(func=cmd_exportar_captura)
+
+    imp = subparsers.add_parser("importar", help=TEXT["importar"])
+    isub = imp.add_subparsers(dest="que", metavar="QUÉ", required=True)
+
+    s = isub.add_parser("captura", help="libro de captura llenado → valores del periodo")
+    common(s)
+    s.add_argument("archivo", type=Path)
+    s.add_argument("--aplicar", action="store_true", help="guardar (sin esto solo muestra la vista previa)")
+    s.add_argument("--json", action="store_true")
+    s.add_argument("--usuario", help="usuario que importa (por omisión el sistema)")
+    s.add_argument("--periodo", help="mes esperado AAAA-MM (se rechaza un libro de otro periodo)")
+    s.set_defaults(func=cmd_importar_captura)
+
+    s = isub.add_parser("mir", help="MIR de libros hechos por otras personas o sistemas")
+    common(s)
+    s.add_argument("archivo", type=Path)
+    s.add_argument("--ejercicio", type=int)
+    s.add_argument("--aplicar", action="store_true")
+    s.add_argument("--json", action="store_true")
+    s.add_argument("--usuario")
+    s.set_defaults(func=cmd_importar_mir)

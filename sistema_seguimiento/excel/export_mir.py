@@ -1,0 +1,231 @@
+"""MIR workbook in the usual official layout: title block, one header row, level cells merged vertically,
+wrapped text, borders, letter landscape print set-up. Several programs: one sheet each and an index sheet."""
+from __future__ import annotations
+
+import io
+import math
+from pathlib import Path
+
+from openpyxl import Workbook
+from openpyxl.utils import get_column_letter
+
+from ..core.mir import IndicatorDoc, ObjectiveDoc, ProgramDoc
+from ..core.types import label
+from ..services.documents import ProgramSet
+from ..services.mir_view import mir_order
+from . import common as c
+
+TEXT = {
+    "title": "Matriz de Indicadores para Resultados (MIR)",
+    "year": "Ejercicio fiscal {year}",
+    "program": "Programa presupuestario: {key} — {name}",
+    "agency": "Dependencia: {agency}",
+    "no_agency": "Dependencia: (sin asignar)",
+    "index": "Índice",
+    "index_title": "Matrices de Indicadores para Resultados — ejercicio {year}",
+    "index_headers": ["Clave", "Programa presupuestario", "Dependencia", "Objetivos", "Indicadores", "Hoja"],
+    "go": "Ir a la hoja",
+    "no_programs": "No hay programas que exportar.",
+}
+
+HEADERS = ["Nivel", "Resumen narrativo", "Indicador", "Método de cálculo", "Frecuencia", "Unidad de medida",
+           "Meta anual", "Medios de verificación", "Supuestos"]
+WIDTHS = [15, 42, 34, 36, 13, 16, 13, 32, 32]
+TITLE_ROWS = 5
+HEADER_ROW = TITLE_ROWS + 1
+
+
+def level_names(program: ProgramDoc) -> dict[str, str]:
+    """Objective key → "Fin", "Propósito", "Componente 1", "Actividad 1.2" in MIR order."""
+    names: dict[str, str] = {}
+    comp_no: dict[str, int] = {}
+    act_count: dict[str, int] = {}
+    n_comp = 0
+    for o in mir_order(program):
+        if o.level == "COMPONENTE":
+            n_comp += 1
+            comp_no[o.key] = n_comp
+            names[o.key] = f"Componente {n_comp}"
+        elif o.level == "ACTIVIDAD":
+            cn = comp_no.get(o.parent_key or "")
+            act_count[o.parent_key or ""] = act_count.get(o.parent_key or "", 0) + 1
+            names[o.key] = f"Actividad {cn}.{act_count[o.parent_key or '']}" if cn else "Actividad"
+        else:
+            names[o.key] = label(o.level)
+    return names
+
+
+def _height(texts: list[tuple[str, int]], min_lines: int = 1) -> float:
+    """Row height that shows wrapped text: (text, column width) pairs."""
+    lines = min_lines
+    for text, width in texts:
+        if not text:
+            continue
+        per_line = max(1, int(width * 1.15))
+        n = sum(max(1, math.ceil(len(part) / per_line)) for part in str(text).split("\n"))
+        lines = max(lines, n)
+    return min(409, 13.5 * lines + 3)
+
+
+def _title_block(ws, pset: ProgramSet, program: ProgramDoc, ncols: int) -> None:
+    org = pset.organization
+    agency = pset.agencies.get(program.agency_key or "")
+    last = get_column_letter(ncols)
+    rows = [
+        (org.name if org else "", c.FONT_TITLE),
+        (TEXT["title"] + " — " + TEXT["year"].format(year=pset.fiscal_year), c.FONT_SUBTITLE),
+        (TEXT["program"].format(key=program.key, name=program.name), c.FONT_SUBTITLE),
+        (TEXT["agency"].format(agency=f"{agency.key} {agency.acronym} — {agency.name}".replace("  ", " "))
+         if agency else TEXT["no_agency"], c.FONT_BODY),
+    ]
+    for i, (text, font) in enumerate(rows, start=1):
+        ws.merge_cells(f"C{i}:{last}{i}")
+        cell = ws.cell(i, 3)
+        c.set_text(cell, text)
+        cell.font = font
+        cell.alignment = c.LEFT_CENTER
+        ws.row_dimensions[i].height = 22 if i == 1 else 18
+    ws.merge_cells(f"A1:B{TITLE_ROWS - 1}")  # logo area
+    _logo(ws, org)
+
+
+def _logo(ws, org) -> None:
+    logo = getattr(org, "logo", None) if org is not None else None
+    if not logo:
+        return
+    try:  # openpyxl needs Pillow for images; without it the title block simply has no logo
+        from openpyxl.drawing.image import Image
+
+        img = Image(io.BytesIO(logo))
+    except Exception:  # noqa: BLE001
+        return
+    ratio = min(1.0, 70 / max(1, img.height))
+    img.height = int(img.height * ratio)
+    img.width = int(img.width * ratio)
+    ws.add_image(img, "A1")
+
+
+def write_program_sheet(ws, pset: ProgramSet, program: ProgramDoc) -> None:
+    ncols = len(HEADERS)
+    _title_block(ws, pset, program, ncols)
+    for i, (h, w) in enumerate(zip(HEADERS, WIDTHS), start=1):
+        cell = ws.cell(HEADER_ROW, i, h)
+        cell.font = c.FONT_HEADER
+        cell.fill = c.FILL_HEADER
+        cell.alignment = c.WRAP_CENTER
+        cell.border = c.BORDER
+        ws.column_dimensions[get_column_letter(i)].width = w
+    ws.row_dimensions[HEADER_ROW].height = 30
+    names = level_names(program)
+    by_obj: dict[str, list[IndicatorDoc]] = {}
+    for ind in program.indicators:
+        by_obj.setdefault(ind.objective_key or "", []).append(ind)
+    row = HEADER_ROW + 1
+    for obj in mir_order(program):
+        inds = by_obj.get(obj.key) or [None]
+        first = row
+        for ind in inds:
+            _indicator_row(ws, row, obj, ind, names.get(obj.key, ""), first == row)
+            row += 1
+        if len(inds) > 1:
+            for col in (1, 2, 9):
+                ws.merge_cells(start_row=first, start_column=col, end_row=row - 1, end_column=col)
+            # the merged objective text needs room: grow the last row if needed
+            need = _height([(obj.text, WIDTHS[1]), ("\n".join(obj.assumptions), WIDTHS[8])])
+            have = sum(ws.row_dimensions[r].height or 15 for r in range(first, row))
+            if need > have:
+                ws.row_dimensions[row - 1].height = min(409, (ws.row_dimensions[row - 1].height or 15)
+                                                        + need - have)
+    ws.freeze_panes = ws.cell(HEADER_ROW + 1, 1)
+    c.print_setup(ws, title_rows=f"{HEADER_ROW}:{HEADER_ROW}")
+    ws.print_area = f"A1:{get_column_letter(ncols)}{max(row - 1, HEADER_ROW)}"
+
+
+def _indicator_row(ws, row: int, obj: ObjectiveDoc, ind: IndicatorDoc | None, level_name: str,
+                   first: bool) -> None:
+    values = [level_name if first else None, obj.text if first else None,
+              ind.name if ind else "", ind.formula if ind else "", label(ind.frequency) if ind and ind.frequency
+              else "", ind.unit if ind else "", None, "\n".join(ind.verification_sources) if ind else "",
+              "\n".join(obj.assumptions) if first else None]
+    for col, value in enumerate(values, start=1):
+        cell = ws.cell(row, col)
+        if col == 7:
+            cell.value = c.decimal_for_cell(ind.annual_target) if ind else None
+            cell.number_format = c.FMT_NUMBER
+            cell.alignment = c.CENTER
+        else:
+            c.set_text(cell, value)
+            cell.alignment = c.WRAP_TOP if col not in (1, 5) else c.WRAP_CENTER
+        cell.font = c.FONT_BOLD if col == 1 else c.FONT_BODY
+        cell.border = c.BORDER
+        if col == 1:
+            cell.fill = c.FILL_LEVEL
+    ws.row_dimensions[row].height = _height([(str(v or ""), w) for v, w in zip(values, WIDTHS)])
+
+
+def build_mir_workbook(pset: ProgramSet) -> Workbook:
+    from ..services.errors import ServiceError
+
+    if not pset.programs:
+        raise ServiceError(TEXT["no_programs"])
+    wb = Workbook()
+    used: set[str] = set()
+    if len(pset.programs) == 1:
+        ws = wb.active
+        ws.title = c.sheet_title(f"MIR {pset.programs[0].key}", used)
+        write_program_sheet(ws, pset, pset.programs[0])
+        return wb
+    index = wb.active
+    index.title = c.sheet_title(TEXT["index"], used)
+    sheets = []
+    for p in pset.programs:
+        ws = wb.create_sheet(c.sheet_title(f"MIR {p.key}", used))
+        write_program_sheet(ws, pset, p)
+        sheets.append((p, ws.title))
+    _index_sheet(index, pset, sheets)
+    return wb
+
+
+def _index_sheet(ws, pset: ProgramSet, sheets) -> None:
+    org = pset.organization
+    ws["A1"] = org.name if org else ""
+    ws["A1"].font = c.FONT_TITLE
+    ws["A2"] = TEXT["index_title"].format(year=pset.fiscal_year)
+    ws["A2"].font = c.FONT_SUBTITLE
+    for i, h in enumerate(TEXT["index_headers"], start=1):
+        cell = ws.cell(4, i, h)
+        cell.font, cell.fill, cell.border, cell.alignment = c.FONT_HEADER, c.FILL_HEADER, c.BORDER, c.WRAP_CENTER
+    for r, (p, title) in enumerate(sheets, start=5):
+        ag = pset.agencies.get(p.agency_key or "")
+        vals = [p.key, p.name, f"{ag.acronym or ag.key} — {ag.name}" if ag else "", len(p.objectives),
+                len(p.indicators)]
+        for col, v in enumerate(vals, start=1):
+            cell = ws.cell(r, col)
+            if isinstance(v, int):
+                cell.value = v
+            else:
+                c.set_text(cell, v)
+            cell.border, cell.font, cell.alignment = c.BORDER, c.FONT_BODY, c.WRAP_TOP
+        link = ws.cell(r, 6, TEXT["go"])
+        link.hyperlink = f"#'{title}'!A1"
+        link.font = c.Font(name="Calibri", size=10, color="0563C1", underline="single")
+        link.border = c.BORDER
+    for col, w in zip("ABCDEF", [10, 50, 36, 11, 12, 14]):
+        ws.column_dimensions[col].width = w
+    ws.freeze_panes = "A5"
+    c.print_setup(ws, title_rows="4:4")
+
+
+def export_mir(db, out: str | Path, program_keys: list[str] | None = None, year: int | None = None,
+               agency_key: str | None = None) -> Path:
+    from ..services.documents import read_programs
+
+    with db.reading() as s:
+        pset = read_programs(s, year, program_keys or None, agency_key, with_values=False)
+        org = pset.organization
+        if org is not None:
+            _ = org.logo, org.name  # load while the session is open
+    wb = build_mir_workbook(pset)
+    out = Path(out)
+    wb.save(out)
+    return out
