@@ -1,0 +1,225 @@
+"""Charts for the printed report, drawn with QPainter directly (vector in the PDF, no display needed,
+works with QT_QPA_PLATFORM=offscreen). Values are Decimal; they become coordinates only here."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtGui import QColor, QPainter, QPainterPath, QPen
+
+from ..core.numbers import fmt_es
+from ..core.types import LABELS
+from .layout import ACCENT, ACCENT2, INK, LIGHT_COLORS, MUTED, RULE, Ctx, font
+
+TEXT = {
+    "meta": "Meta del periodo",
+    "realizado": "Realizado",
+    "acumulado": "Acumulado",
+    "meta_acum": "Meta acumulada",
+    "banda": "Banda verde",
+    "sin_datos": "Sin periodos vencidos",
+}
+TARGET_COLOR = QColor("#9FB3C8")
+ORDER = ["verde", "amarillo", "rojo", "gris"]
+
+
+@dataclass
+class IndicatorSeries:
+    title: str
+    unit: str
+    periods: list[tuple[str, Decimal | None, Decimal | None]]  # (label, target, value)
+    cumulative: list[tuple[str, Decimal | None, Decimal | None]]  # (label, cum value, cum target)
+    light: str = "gris"
+
+
+def short_period(period: str) -> str:
+    """'2026-T3' → 'T3', '2026-10' → 'Oct', '2026' → '2026'."""
+    months = ["Ene", "Feb", "Mar", "Abr", "May", "Jun", "Jul", "Ago", "Sep", "Oct", "Nov", "Dic"]
+    parts = period.split("-")
+    if len(parts) == 1:
+        return period
+    tail = parts[1]
+    if tail.isdigit():
+        return months[int(tail) - 1]
+    return tail
+
+
+def _nice_max(v: float) -> float:
+    if v <= 0:
+        return 1.0
+    import math
+
+    exp = math.floor(math.log10(v))
+    base = 10 ** exp
+    for m in (1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6, 8, 10):
+        if m * base >= v:
+            return m * base
+    return 10 * base
+
+
+def _legend(p: QPainter, c: Ctx, x: float, y: float, items: list[tuple[str, QColor, str]], size: float = 6.5) -> float:
+    f = font(size)
+    p.setFont(f)
+    m = c.metrics(f)
+    for text, color, kind in items:
+        sw = c.mm(3)
+        if kind == "line":
+            p.setPen(QPen(color, c.mm(0.5)))
+            p.drawLine(QPointF(x, y + m.height() / 2), QPointF(x + sw, y + m.height() / 2))
+        elif kind == "dash":
+            pen = QPen(color, c.mm(0.35))
+            pen.setStyle(Qt.PenStyle.DashLine)
+            p.setPen(pen)
+            p.drawLine(QPointF(x, y + m.height() / 2), QPointF(x + sw, y + m.height() / 2))
+        else:
+            p.fillRect(QRectF(x, y + m.height() * 0.2, sw, m.height() * 0.6), color)
+        p.setPen(MUTED)
+        p.drawText(QPointF(x + sw + c.mm(1), y + m.ascent()), text)
+        x += sw + c.mm(1) + m.horizontalAdvance(text) + c.mm(3)
+    return m.height()
+
+
+def draw_indicator_chart(p: QPainter, rect: QRectF, s: IndicatorSeries, c: Ctx) -> None:
+    """Bars meta vs realizado per period, cumulative line and cumulative target (dashed)."""
+    p.setPen(QPen(RULE, c.mm(0.2)))
+    p.setBrush(Qt.BrushStyle.NoBrush)
+    p.drawRect(rect)
+    pad = c.mm(2)
+    tf = font(7, True)
+    p.setFont(tf)
+    p.setPen(INK)
+    title_r = QRectF(rect.left() + pad, rect.top() + pad, rect.width() - 2 * pad - c.mm(4), c.metrics(tf).height() * 2.1)
+    # the coloured mark of the indicator's semáforo at the right of the title
+    d = c.mm(2.6)
+    p.setBrush(LIGHT_COLORS.get(s.light, LIGHT_COLORS["gris"]))
+    p.setPen(Qt.PenStyle.NoPen)
+    p.drawEllipse(QRectF(rect.right() - pad - d, rect.top() + pad + 0.5, d, d))
+    p.setBrush(Qt.BrushStyle.NoBrush)
+    p.setPen(INK)
+    title = s.title
+    m = c.metrics(tf)
+    if m.horizontalAdvance(title) > title_r.width() * 2 - c.mm(4):
+        title = m.elidedText(title, Qt.TextElideMode.ElideRight, title_r.width() * 2 - c.mm(6))
+    p.drawText(title_r, int(Qt.TextFlag.TextWordWrap), title)
+    legend_h = c.metrics(font(6.5)).height()
+    plot = QRectF(rect.left() + c.mm(13), title_r.bottom() + c.mm(1.5), rect.width() - c.mm(16),
+                  rect.height() - title_r.height() - legend_h - c.mm(10))
+    vals = [float(v) for _, t, v in s.periods for v in (t, v) if v is not None]
+    vals += [float(v) for _, a, b in s.cumulative for v in (a, b) if v is not None]
+    if not s.periods or not vals:
+        p.setFont(font(7, italic=True))
+        p.setPen(MUTED)
+        p.drawText(plot, int(Qt.AlignmentFlag.AlignCenter), TEXT["sin_datos"])
+        return
+    lo = min(0.0, min(vals))
+    hi = _nice_max(max(vals) * 1.05) if max(vals) > 0 else 1.0
+    if lo < 0:
+        lo = -_nice_max(-lo * 1.05)
+
+    def ypos(v: float) -> float:
+        return plot.bottom() - (v - lo) / (hi - lo) * plot.height()
+
+    af = font(6)
+    p.setFont(af)
+    am = c.metrics(af)
+    for k in range(5):
+        v = lo + (hi - lo) * k / 4
+        y = ypos(v)
+        p.setPen(QPen(QColor("#E6E6E6"), c.mm(0.15)))
+        p.drawLine(QPointF(plot.left(), y), QPointF(plot.right(), y))
+        p.setPen(MUTED)
+        label = fmt_es(Decimal(str(round(v, 2))), 2 if hi - lo < 10 else 0)
+        p.drawText(QRectF(rect.left() + c.mm(0.5), y - am.height() / 2, c.mm(12), am.height()),
+                   int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter), label)
+    n = len(s.periods)
+    slot = plot.width() / n
+    bw = min(slot * 0.34, c.mm(6))
+    centers = []
+    for i, (lab, target, value) in enumerate(s.periods):
+        cx = plot.left() + slot * (i + 0.5)
+        centers.append(cx)
+        base = ypos(0.0)
+        if target is not None:
+            y = ypos(float(target))
+            p.fillRect(QRectF(cx - bw, min(y, base), bw, abs(base - y)), TARGET_COLOR)
+        if value is not None:
+            y = ypos(float(value))
+            p.fillRect(QRectF(cx, min(y, base), bw, abs(base - y)), ACCENT)
+        p.setPen(MUTED)
+        p.setFont(af)
+        p.drawText(QRectF(cx - slot / 2, plot.bottom() + c.mm(0.5), slot, am.height()),
+                   int(Qt.AlignmentFlag.AlignHCenter), short_period(lab))
+    p.setPen(QPen(INK, c.mm(0.2)))
+    p.drawLine(QPointF(plot.left(), ypos(0.0)), QPointF(plot.right(), ypos(0.0)))
+    by_label = {lab: i for i, (lab, _, _) in enumerate(s.periods)}
+    for idx, color, dashed in ((1, ACCENT2, False), (2, QColor("#4A6A8A"), True)):
+        pts = [QPointF(centers[by_label[lab]], ypos(float(t[idx])))
+               for t in s.cumulative for lab in [t[0]] if lab in by_label and t[idx] is not None]
+        if not pts:
+            continue
+        pen = QPen(color, c.mm(0.55 if not dashed else 0.35))
+        if dashed:
+            pen.setStyle(Qt.PenStyle.DashLine)
+        p.setPen(pen)
+        path = QPainterPath(pts[0])
+        for pt in pts[1:]:
+            path.lineTo(pt)
+        p.drawPath(path)
+        if not dashed:
+            p.setBrush(color)
+            for pt in pts:
+                p.drawEllipse(pt, c.mm(0.7), c.mm(0.7))
+            p.setBrush(Qt.BrushStyle.NoBrush)
+    _legend(p, c, rect.left() + pad, rect.bottom() - legend_h - c.mm(1.5),
+            [(TEXT["meta"], TARGET_COLOR, "box"), (TEXT["realizado"], ACCENT, "box"),
+             (TEXT["acumulado"], ACCENT2, "line"), (TEXT["meta_acum"], QColor("#4A6A8A"), "dash")])
+
+
+def stacked_height_mm(n: int) -> float:
+    return 12 + 6.2 * n
+
+
+def draw_stacked_bars(p: QPainter, rect: QRectF, groups: list[tuple[str, dict[str, int]]], c: Ctx,
+                      normalize: bool = False, title: str = "") -> None:
+    """Horizontal bars, one per group, stacked by semáforo colour; counts (or shares) written inside."""
+    f = font(7)
+    m = c.metrics(f)
+    y0 = rect.top()
+    if title:
+        p.setFont(font(8, True))
+        p.setPen(INK)
+        p.drawText(QRectF(rect.left(), y0, rect.width(), c.mm(5)), int(Qt.AlignmentFlag.AlignLeft), title)
+        y0 += c.mm(5)
+    y0 += _legend(p, c, rect.left(), y0, [(LABELS[k], LIGHT_COLORS[k], "box") for k in ORDER], 7) + c.mm(1.5)
+    p.setFont(f)
+    label_w = min(rect.width() * 0.38, max((m.horizontalAdvance(g[0]) for g in groups), default=0) + c.mm(2))
+    plot_l = rect.left() + label_w
+    plot_w = rect.width() - label_w - c.mm(8)
+    bar_h = c.mm(4.2)
+    step = c.mm(6.2)
+    mx = max((sum(cnt.values()) for _, cnt in groups), default=1) or 1
+    for i, (label, counts) in enumerate(groups):
+        y = y0 + i * step
+        p.setPen(INK)
+        p.setFont(f)
+        p.drawText(QRectF(rect.left(), y, label_w - c.mm(1.5), bar_h),
+                   int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter),
+                   m.elidedText(label, Qt.TextElideMode.ElideRight, label_w - c.mm(1.5)))
+        total = sum(counts.values())
+        scale = plot_w / (total if normalize else mx) if (total if normalize else mx) else 0
+        x = plot_l
+        for k in ORDER:
+            v = counts.get(k, 0)
+            if not v:
+                continue
+            w = v * scale
+            p.fillRect(QRectF(x, y, w, bar_h), LIGHT_COLORS[k])
+            txt = f"{round(100 * v / total)} %" if normalize else str(v)
+            if m.horizontalAdvance(txt) + c.mm(1) < w:
+                p.setPen(QColor("white") if k in ("verde", "rojo") else INK)
+                p.drawText(QRectF(x, y, w, bar_h), int(Qt.AlignmentFlag.AlignCenter), txt)
+            x += w
+        if not normalize:
+            p.setPen(MUTED)
+            p.drawText(QRectF(x + c.mm(1), y, c.mm(10), bar_h), int(Qt.AlignmentFlag.AlignVCenter), str(total))

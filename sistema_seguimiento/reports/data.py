@@ -1,0 +1,389 @@
+"""Content of the *Informe mensual de avance*: everything the printed report shows, assembled from the
+services (``read_programs`` + ``rows_for`` — the engine's results, never recomputed here) plus a few small
+read-only queries (budget, Plan de Gobierno, justifications, signatures). No Qt.
+
+DOMAIN.md §j "What officials print each month"."""
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from typing import Callable
+
+from sqlalchemy import select
+
+from ..core import periods
+from ..core.semaforo import BUILTIN_PRESETS, OVERACHIEVEMENT_FLAGS
+from ..core.types import Light
+from ..db.database import Database
+from ..db.models import Budget, Indicator, Justification, Objective, PlanElement, Program, FiscalYear
+from ..services.documents import read_programs
+from ..services.errors import ServiceError
+from ..services.mir_view import mir_order
+from ..services.progress import ProgressRow, presets_by_key, rows_for
+
+TEXT = {
+    "no_eje": "Sin alineación al Plan de Gobierno",
+    "placeholder_name": "Nombre y cargo",
+    "elaboro": "Elaboró",
+    "reviso": "Revisó",
+    "autorizo": "Autorizó",
+    "no_programs": "No hay programas en el alcance seleccionado para {periodo}.",
+    "scope_all": "Toda la organización",
+    "scope_agency": "Dependencia: {name}",
+    "scope_program": "Programa: {key} {name}",
+}
+
+LIGHTS = [Light.VERDE.value, Light.AMARILLO.value, Light.ROJO.value, Light.GRIS.value]
+
+
+@dataclass
+class Signature:
+    role: str  # "Elaboró" …
+    name: str
+    title: str
+
+
+@dataclass
+class BudgetFigures:
+    approved: Decimal | None = None
+    modified: Decimal | None = None
+    exercised: Decimal | None = None
+
+    @property
+    def exercised_pct(self) -> Decimal | None:
+        base = self.modified if self.modified else self.approved
+        if self.exercised is None or not base:
+            return None
+        return self.exercised * 100 / base
+
+
+@dataclass
+class JustificationEntry:
+    row: ProgressRow
+    period: str | None
+    cause: str = ""
+    effect: str = ""
+    other: str = ""
+    actions: str = ""
+
+    @property
+    def missing(self) -> bool:
+        return not (self.cause or self.effect or self.other or self.actions)
+
+
+@dataclass
+class ProgramSection:
+    key: str
+    name: str
+    modality: str
+    agency_key: str | None
+    agency_name: str
+    responsible: str
+    alignment: dict
+    eje: str
+    rows: list[ProgressRow]
+    budget: BudgetFigures | None
+    counts: dict[str, int]
+
+
+@dataclass
+class GroupSummary:
+    """Semáforo counts of a dependencia or an eje."""
+
+    key: str
+    name: str
+    counts: dict[str, int] = field(default_factory=lambda: {k: 0 for k in LIGHTS})
+    programs: int = 0
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+    @property
+    def coloured(self) -> int:
+        return self.total - self.counts.get(Light.GRIS.value, 0)
+
+    def share(self, light: str) -> Decimal | None:
+        """Share of the indicators with this colour, over all indicators of the group."""
+        return None if not self.total else Decimal(self.counts.get(light, 0)) * 100 / self.total
+
+    @property
+    def green_share_of_coloured(self) -> Decimal | None:
+        return None if not self.coloured else Decimal(self.counts[Light.VERDE.value]) * 100 / self.coloured
+
+
+@dataclass
+class ReportData:
+    month: str
+    month_label: str
+    fiscal_year: int
+    cutoff: date
+    org_name: str
+    org_state: str
+    administration: str
+    logo: bytes | None
+    scope_label: str
+    agencies: list[GroupSummary]
+    total: GroupSummary
+    ejes: list[GroupSummary]
+    sections: list[ProgramSection]
+    justifications: list[JustificationEntry]
+    signatures: list[Signature]
+    presets_used: list[tuple[str, str, str]]  # (key, name, descending formula text)
+    flags_used: list[str]
+    due_captures: int
+    done_captures: int
+    red_rows: list[ProgressRow]
+    over_rows: list[ProgressRow]
+    validated_captures: int = 0
+    include_charts: bool = True
+    executive_only: bool = False
+    cumulative_series: dict[str, list[tuple[str, Decimal | None, Decimal | None]]] = field(default_factory=dict)
+
+    @property
+    def rows(self) -> list[ProgressRow]:
+        return [r for s in self.sections for r in s.rows]
+
+
+def _counts(rows) -> dict[str, int]:
+    c = {k: 0 for k in LIGHTS}
+    for r in rows:
+        c[r.light if r.light in c else Light.GRIS.value] += 1
+    return c
+
+
+def read_budget(session, year: int, month: str, program_keys: list[str]) -> dict[str, BudgetFigures]:
+    """Budget per program at the cut-off (read-only). Rows of table ``budget`` are per period: monthly rows
+    up to the cut-off month are used (approved/modified: the latest figure; exercised: the sum of the monthly
+    exercised amounts); a program with only annual/quarterly rows uses its latest row up to the cut-off."""
+    if not program_keys:
+        return {}
+    cutoff = periods.month_cutoff(month)
+    q = (select(Program.key, Budget.period, Budget.approved, Budget.modified, Budget.exercised)
+         .join(Budget, Budget.program_id == Program.id).join(FiscalYear, FiscalYear.id == Program.fiscal_year_id)
+         .where(FiscalYear.year == year))
+    by_prog: dict[str, list] = defaultdict(list)
+    wanted = set(program_keys)
+    for key, period, ap, mo, ex in session.execute(q):
+        if key not in wanted:
+            continue
+        try:
+            if periods.start_date(period) > cutoff:
+                continue
+            sk = periods.sort_key(period)
+            monthly = periods.parse(period)[1] == periods.parse(period)[2]
+        except Exception:  # noqa: BLE001 - a malformed period is ignored, not printed
+            continue
+        by_prog[key].append((sk, monthly, ap, mo, ex))
+    out: dict[str, BudgetFigures] = {}
+    for key, items in by_prog.items():
+        items.sort(key=lambda t: t[0])
+        monthly = [t for t in items if t[1]]
+        use = monthly or items
+        fig = BudgetFigures()
+        for _sk, _m, ap, mo, ex in use:
+            if ap is not None:
+                fig.approved = ap
+            if mo is not None:
+                fig.modified = mo
+        if monthly:
+            ex_vals = [t[4] for t in monthly if t[4] is not None]
+            fig.exercised = sum(ex_vals, Decimal(0)) if ex_vals else None
+        else:
+            fig.exercised = next((t[4] for t in reversed(use) if t[4] is not None), None)
+        out[key] = fig
+    return out
+
+
+def _eje_of_programs(session, year: int, program_keys: list[str]) -> dict[str, str]:
+    """Eje of the Plan de Gobierno per program: the linked plan element's eje, else the received text."""
+    elems = {e.id: e for e in session.scalars(select(PlanElement))}
+    q = (select(Program.key, Program.plan_element_id, Program.alignment_text)
+         .join(FiscalYear, FiscalYear.id == Program.fiscal_year_id).where(FiscalYear.year == year))
+    wanted = set(program_keys)
+    out = {}
+    for key, pe_id, align in session.execute(q):
+        if key not in wanted:
+            continue
+        name = ""
+        e = elems.get(pe_id)
+        while e is not None:
+            if e.kind == "eje":
+                name = f"{e.code} {e.text}".strip() if e.code and not e.text.startswith(e.code) else e.text
+                break
+            e = elems.get(e.parent_id)
+        if not name:
+            name = str((align or {}).get("eje") or "").strip()
+        out[key] = name or TEXT["no_eje"]
+    return out
+
+
+def _justifications(session, rows: list[ProgressRow], cutoff: date) -> list[JustificationEntry]:
+    wanted = [r for r in rows if r.light in (Light.AMARILLO.value, Light.ROJO.value) or r.needs_justification
+              or any(f in OVERACHIEVEMENT_FLAGS for f in r.flags)]
+    if not wanted:
+        return []
+    keys = [r.indicator_key for r in wanted]
+    found: dict[str, list] = defaultdict(list)
+    for start in range(0, len(keys), 20_000):
+        part = keys[start:start + 20_000]
+        q = (select(Indicator.key, Justification.period, Justification.cause, Justification.effect,
+                    Justification.other_reasons, Justification.improvement_actions)
+             .join(Justification, Justification.indicator_id == Indicator.id).where(Indicator.key.in_(part)))
+        for key, period, *texts in session.execute(q):
+            try:
+                if periods.end_date(period) > cutoff:
+                    continue
+                sk = periods.sort_key(period)
+            except Exception:  # noqa: BLE001
+                continue
+            found[key].append((sk, period, texts))
+    out = []
+    for r in wanted:
+        items = sorted(found.get(r.indicator_key, []), key=lambda t: t[0])
+        # the justification of the row's own period if there is one, else the latest one up to the cut-off
+        pick = next((t for t in items if t[1] == r.period), None) or (items[-1] if items else None)
+        if pick is None:
+            out.append(JustificationEntry(row=r, period=r.period))
+        else:
+            c, e, o, a = (x or "" for x in pick[2])
+            out.append(JustificationEntry(row=r, period=pick[1], cause=c, effect=e, other=o, actions=a))
+    return out
+
+
+def _signatures(settings: dict | None) -> list[Signature]:
+    settings = settings or {}
+    out = []
+    for key, role in (("firma_elaboro", TEXT["elaboro"]), ("firma_reviso", TEXT["reviso"]),
+                      ("firma_autorizo", TEXT["autorizo"])):
+        v = settings.get(key) or {}
+        if isinstance(v, str):
+            v = {"nombre": v}
+        name = str(v.get("nombre") or "").strip()
+        title = str(v.get("cargo") or "").strip()
+        out.append(Signature(role=role, name=name or TEXT["placeholder_name"], title=title if name else ""))
+    return out
+
+
+def build_report(db: Database, month: str, *, agency_key: str | None = None, program_key: str | None = None,
+                 include_charts: bool = True, executive_only: bool = False,
+                 progress: Callable[[int, str], None] | None = None) -> ReportData:
+    """Assemble the report content. ``progress(percent, message)`` may raise to cancel."""
+    def step(p: int, msg: str) -> None:
+        if progress:
+            progress(p, msg)
+
+    try:
+        cutoff = periods.month_cutoff(month)
+    except periods.PeriodError as exc:
+        raise ServiceError(str(exc)) from exc
+    year = periods.year_of(month)
+    step(2, "Leyendo programas…")
+    with db.reading() as session:
+        pset = read_programs(session, year, [program_key] if program_key else None, agency_key)
+        presets = presets_by_key(session)
+        org = pset.organization
+        org_name = org.name if org else ""
+        org_state = org.state_name if org else ""
+        administration = org.administration if org else ""
+        logo = bytes(org.logo) if org is not None and org.logo else None
+        settings = dict(org.settings or {}) if org is not None else {}
+        pkeys = [p.key for p in pset.programs]
+        budgets = {} if executive_only else read_budget(session, year, month, pkeys)
+        ejes = _eje_of_programs(session, year, pkeys)
+    if not pset.programs:
+        raise ServiceError(TEXT["no_programs"].format(periodo=periods.label(month)))
+    step(15, "Calculando avance…")
+    rows = rows_for(pset, presets, month)
+    by_prog: dict[str, list[ProgressRow]] = defaultdict(list)
+    for r in rows:
+        by_prog[r.program_key].append(r)
+    step(35, "Organizando secciones…")
+    sections: list[ProgramSection] = []
+    agencies: dict[str, GroupSummary] = {}
+    eje_groups: dict[str, GroupSummary] = {}
+    total = GroupSummary(key="", name="Total")
+    for prog in pset.programs:
+        prow = by_prog.get(prog.key, [])
+        order = {}
+        for i, o in enumerate(mir_order(prog)):
+            order[o.key] = i
+        pos = {ind.key: i for i, ind in enumerate(prog.indicators)}
+        prow.sort(key=lambda r: (order.get(r.objective_key, 10_000), pos.get(r.indicator_key, 0)))
+        ag = pset.agencies.get(prog.agency_key or "")
+        counts = _counts(prow)
+        eje = ejes.get(prog.key, TEXT["no_eje"])
+        sections.append(ProgramSection(
+            key=prog.key, name=prog.name, modality=prog.modality, agency_key=prog.agency_key,
+            agency_name=ag.name if ag else "", responsible=prog.responsible, alignment=prog.alignment, eje=eje,
+            rows=prow, budget=budgets.get(prog.key), counts=counts))
+        akey = prog.agency_key or ""
+        g = agencies.get(akey)
+        if g is None:
+            g = agencies[akey] = GroupSummary(key=akey, name=(ag.acronym or ag.name) if ag else "Sin dependencia")
+            g.full_name = ag.name if ag else ""  # type: ignore[attr-defined]
+        e = eje_groups.setdefault(eje, GroupSummary(key=eje, name=eje))
+        for grp in (g, e, total):
+            grp.programs += 1
+            for k, v in counts.items():
+                grp.counts[k] += v
+    step(45, "Justificaciones…")
+    with db.reading() as session:
+        justs = [] if executive_only else _justifications(session, rows, cutoff)
+    used = sorted({r.preset_key for r in rows if r.preset_key})
+    presets_used = []
+    for k in used:
+        p = presets.get(k) or BUILTIN_PRESETS.get(k)
+        method = str(p.descending_method) if p else "lineal"
+        formula = ("lineal: ((2 × meta − realizado) / meta) × 100" if method == "lineal"
+                   else "inversa: (meta / realizado) × 100")
+        presets_used.append((k, p.name if p else k, formula))
+    flags = sorted({f for r in rows for f in r.flags})
+    due = sum(len(r.result.cumulative.due_periods) for r in rows if r.result is not None)
+    done = sum(len(r.result.cumulative.captured_periods) for r in rows if r.result is not None)
+    scope = TEXT["scope_all"]
+    if program_key and pset.programs:
+        scope = TEXT["scope_program"].format(key=pset.programs[0].key, name=pset.programs[0].name)
+    elif agency_key:
+        ag = next((a for a in pset.agencies.values() if agency_key in (a.key, a.acronym)), None)
+        scope = TEXT["scope_agency"].format(name=ag.name if ag else agency_key)
+    data = ReportData(
+        month=month, month_label=periods.label(month), fiscal_year=year, cutoff=cutoff, org_name=org_name,
+        org_state=org_state, administration=administration, logo=logo, scope_label=scope,
+        agencies=sorted(agencies.values(), key=lambda g: g.key), total=total,
+        ejes=sorted(eje_groups.values(), key=lambda g: (g.key == TEXT["no_eje"], g.key)), sections=sections,
+        justifications=justs, signatures=_signatures(settings), presets_used=presets_used, flags_used=flags,
+        due_captures=due, done_captures=done,
+        red_rows=[r for r in rows if r.light == Light.ROJO.value],
+        over_rows=[r for r in rows if any(f in OVERACHIEVEMENT_FLAGS for f in r.flags)],
+        include_charts=include_charts, executive_only=executive_only)
+    in_scope = {r.indicator_key for r in rows}
+    data.validated_captures = sum(1 for (k, per), st in pset.measurement_status.items()
+                                  if st == "validado" and k in in_scope and periods.end_date(per) <= cutoff)
+    if include_charts and not executive_only:
+        step(50, "Series acumuladas para las gráficas…")
+        data.cumulative_series = cumulative_series(pset, presets, month, progress=step)
+    return data
+
+
+def cumulative_series(pset, presets, month: str, progress=None) -> dict[str, list]:
+    """Per indicator, the engine's cumulative value and target at the end of each due period of the year:
+    ``{key: [(period, cumulative_value, cumulative_target), …]}``. Computed by running the services'
+    ``rows_for`` at each earlier month-end that closes one of the indicators' periods."""
+    year, last, _ = periods.parse(month)
+    series: dict[str, list] = defaultdict(list)
+    months = [periods.month_id(year, m) for m in range(1, last + 1)]
+    for i, m in enumerate(months):
+        if progress:
+            progress(50 + int(10 * i / max(1, len(months))), "Series acumuladas para las gráficas…")
+        for r in rows_for(pset, presets, m):
+            res = r.result
+            if res is None or not res.periods:
+                continue
+            last_due = res.periods[-1]
+            if periods.months_of(last_due.period)[-1] != m:
+                continue  # no period of this indicator closes in this month
+            series[r.indicator_key].append((last_due.period, r.cumulative_value, r.cumulative_target))
+    return dict(series)
