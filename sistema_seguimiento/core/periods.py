@@ -8,6 +8,7 @@ from __future__ import annotations
 import calendar
 import re
 from datetime import date
+from functools import lru_cache
 
 from .types import Frequency
 
@@ -36,6 +37,7 @@ class PeriodError(ValueError):
     pass
 
 
+@lru_cache(maxsize=4096)
 def parse(period: str) -> tuple[int, int, int]:
     """Return (year, first_month, last_month) of a period id; raise PeriodError in Spanish."""
     m = _PERIOD_RE.match(period.strip()) if isinstance(period, str) else None
@@ -60,6 +62,7 @@ def year_of(period: str) -> int:
     return parse(period)[0]
 
 
+@lru_cache(maxsize=4096)
 def end_date(period: str) -> date:
     y, _, last = parse(period)
     return date(y, last, calendar.monthrange(y, last)[1])
@@ -80,6 +83,15 @@ def month_cutoff(month_period: str) -> date:
     if first != last:
         raise PeriodError(f"«{month_period}» no es un mes; use AAAA-MM, por ejemplo 2026-10.")
     return end_date(month_period)
+
+
+def due_periods(cutoff: date) -> list[str]:
+    """Every period id of ``cutoff.year`` (any frequency) whose end date is on or before the cut-off."""
+    out = []
+    for freq in (Frequency.MENSUAL, Frequency.BIMESTRAL, Frequency.TRIMESTRAL, Frequency.CUATRIMESTRAL,
+                 Frequency.SEMESTRAL, Frequency.ANUAL):
+        out += [p for p in periods_for(freq, cutoff.year) if end_date(p) <= cutoff]
+    return out
 
 
 def periods_for(frequency: Frequency | str, year: int, base_year: int | None = None) -> list[str]:
@@ -123,6 +135,7 @@ def months_of(period: str) -> list[str]:
     return [month_id(y, m) for m in range(first, last + 1)]
 
 
+@lru_cache(maxsize=4096)
 def sort_key(period: str) -> tuple[int, int, int]:
     y, first, last = parse(period)
     return (y, last, first)

@@ -5,14 +5,17 @@ reads the same way and fast (no per-object lazy loading)."""
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Collection
 from dataclasses import dataclass, field
+from decimal import Decimal
 
-from sqlalchemy import select
+from sqlalchemy import String, select, type_coerce
 from sqlalchemy.orm import Session
 
 from ..core import periods
 from ..core.exchange import AgencyDoc
 from ..core.mir import IndicatorDoc, MeasurementDoc, ObjectiveDoc, ProgramDoc, VariableDoc
+from ..db.database import fetch_raw
 from ..db.models import (Agency, FiscalYear, Indicator, Justification, Measurement, Objective, Organization,
                          Program, Target, Variable)
 from .errors import NotFound
@@ -42,7 +45,11 @@ def fiscal_year_of(session: Session, year: int | None) -> FiscalYear:
 
 
 def read_programs(session: Session, year: int | None = None, program_keys: list[str] | None = None,
-                  agency_key: str | None = None, *, with_values: bool = True) -> ProgramSet:
+                  agency_key: str | None = None, *, with_values: bool = True,
+                  value_periods: Collection[str] | None = None, lean: bool = False) -> ProgramSet:
+    """Programs of a fiscal year as documents. ``value_periods`` limits the targets and measurements read
+    to those period ids (progress at a cut-off needs only the due periods). ``lean`` reads only what the
+    calculation needs (no long texts, no ficha prose) — for progress over the whole organization."""
     fy = fiscal_year_of(session, year)
     agencies = {a.id: a for a in session.scalars(select(Agency))}
     agency_id = None
@@ -50,17 +57,17 @@ def read_programs(session: Session, year: int | None = None, program_keys: list[
         agency_id = next((a.id for a in agencies.values() if agency_key in (a.key, a.acronym)), None)
         if agency_id is None:
             raise NotFound(f"No existe la dependencia «{agency_key}».")
-    q = select(Program).where(Program.fiscal_year_id == fy.id).order_by(Program.order, Program.key)
+    prog_filter = select(Program.id).where(Program.fiscal_year_id == fy.id)
     if program_keys:
-        q = q.where(Program.key.in_(program_keys))
+        prog_filter = prog_filter.where(Program.key.in_(program_keys))
     if agency_id is not None:
-        q = q.where(Program.agency_id == agency_id)
-    programs = list(session.scalars(q))
+        prog_filter = prog_filter.where(Program.agency_id == agency_id)
+    programs = list(session.scalars(select(Program).where(Program.id.in_(prog_filter))
+                                    .order_by(Program.order, Program.key)))
     if program_keys:
         missing = sorted(set(program_keys) - {p.key for p in programs})
         if missing:
             raise NotFound(f"No existe el programa «{', '.join(missing)}» en el ejercicio {fy.year}.")
-    pids = [p.id for p in programs]
     docs: dict[int, ProgramDoc] = {}
     for p in programs:
         ag = agencies.get(p.agency_id)
@@ -68,29 +75,47 @@ def read_programs(session: Session, year: int | None = None, program_keys: list[
                                 fiscal_year=fy.year, responsible=p.responsible, problem=p.problem,
                                 target_population=p.target_population, alignment=dict(p.alignment_text or {}),
                                 preset_key=p.preset_key)
-    obj_rows = _chunked(session, select(Objective.id, Objective.program_id, Objective.parent_id, Objective.key,
-                                        Objective.level, Objective.text, Objective.assumptions, Objective.order),
-                        Objective.program_id, pids, order=(Objective.order, Objective.id))
+    obj_rows = session.execute(
+        select(Objective.id, Objective.program_id, Objective.parent_id, Objective.key, Objective.level,
+               Objective.order, *(() if lean else (Objective.text, Objective.assumptions)))
+        .where(Objective.program_id.in_(prog_filter)).order_by(Objective.order, Objective.id)).all()
     obj_key: dict[int, str] = {r[0]: r[3] for r in obj_rows}
     obj_doc: dict[int, ObjectiveDoc] = {}
-    for oid, pid, parent, key, level, text, assumptions, order in obj_rows:
-        o = ObjectiveDoc(key=key, level=level, parent_key=obj_key.get(parent), text=text,
-                         assumptions=list(assumptions or []), order=order)
+    for oid, pid, parent, key, level, order, *texts in obj_rows:
+        o = ObjectiveDoc(key=key, level=level, parent_key=obj_key.get(parent), text=texts[0] if texts else "",
+                         assumptions=list(texts[1] or []) if texts else [], order=order)
         obj_doc[oid] = o
         docs[pid].objectives.append(o)
-    cols = [c for c in Indicator.__table__.c]
-    ind_rows = _chunked(session, select(*cols), Indicator.objective_id, list(obj_doc), order=(Indicator.order, Indicator.id))
+    obj_filter = select(Objective.id).where(Objective.program_id.in_(prog_filter))
+    ind_filter = select(Indicator.id).where(Indicator.objective_id.in_(obj_filter))
+    var_filter = select(Variable.id).where(Variable.indicator_id.in_(ind_filter))
+    cols = Indicator.__table__.c
+    if lean:
+        cols = [cols[c] for c in ("id", "objective_id", "key", "name", "formula_type", "formula", "unit", "type",
+                                  "direction", "frequency", "annual_target", "preset_key", "natural_cap", "base_year")]
+    ind_rows = session.execute(select(*cols).where(Indicator.objective_id.in_(obj_filter))
+                               .order_by(Indicator.order, Indicator.id)).all()
     ind_by_id: dict[int, IndicatorDoc] = {}
     prog_of_obj = {r[0]: r[1] for r in obj_rows}
     for row in ind_rows:
         r = row._mapping
+        if lean:
+            ind = IndicatorDoc(key=r["key"], objective_key=obj_key[r["objective_id"]], name=r["name"],
+                               formula_type=r["formula_type"], formula=r["formula"], unit=r["unit"], type=r["type"],
+                               direction=r["direction"], frequency=r["frequency"], annual_target=r["annual_target"],
+                               preset_key=r["preset_key"], natural_cap=r["natural_cap"], base_year=r["base_year"])
+            ind_by_id[r["id"]] = ind
+            obj_doc[r["objective_id"]].indicator_keys.append(ind.key)
+            docs[prog_of_obj[r["objective_id"]]].indicators.append(ind)
+            continue
         ind = IndicatorDoc(
             key=r["key"], objective_key=obj_key[r["objective_id"]], name=r["name"], definition=r["definition"],
             formula_type=r["formula_type"], formula=r["formula"], unit=r["unit"], type=r["type"],
             dimension=r["dimension"], direction=r["direction"], frequency=r["frequency"],
             reporting_mode=r["reporting_mode"], baseline_value=r["baseline_value"], baseline_year=r["baseline_year"],
             baseline_period=r["baseline_period"], baseline_note=r["baseline_note"],
-            baseline_unavailable=r["baseline_unavailable"], annual_target=r["annual_target"], annual_target_original=r["annual_target_original"],
+            baseline_unavailable=r["baseline_unavailable"], annual_target=r["annual_target"],
+            annual_target_original=r["annual_target_original"],
             verification_sources=list(r["verification_sources"] or []), preset_key=r["preset_key"],
             disaggregation=r["disaggregation"], geographic_coverage=r["geographic_coverage"],
             data_availability=r["data_availability"], measurement_owner=r["measurement_owner"],
@@ -99,15 +124,18 @@ def read_programs(session: Session, year: int | None = None, program_keys: list[
         ind_by_id[r["id"]] = ind
         obj_doc[r["objective_id"]].indicator_keys.append(ind.key)
         docs[prog_of_obj[r["objective_id"]]].indicators.append(ind)
-    var_rows = _chunked(session, select(Variable.id, Variable.indicator_id, Variable.key, Variable.name,
-                                        Variable.description, Variable.unit, Variable.source, Variable.role,
-                                        Variable.accumulation),
-                        Variable.indicator_id, list(ind_by_id), order=(Variable.order, Variable.id))
+    var_rows = fetch_raw(session, select(
+        Variable.id, Variable.indicator_id, Variable.key, Variable.role, Variable.accumulation,
+        *(() if lean else (Variable.name, Variable.description, Variable.unit, Variable.source)))
+        .where(Variable.indicator_id.in_(ind_filter)).order_by(Variable.order, Variable.id))
     var_owner: dict[int, tuple[IndicatorDoc, str]] = {}
-    for vid, iid, key, name, desc, unit, source, role, acc in var_rows:
+    for vid, iid, key, role, acc, *texts in var_rows:
         ind = ind_by_id[iid]
-        ind.variables.append(VariableDoc(key=key, name=name, description=desc, unit=unit, source=source, role=role,
-                                         accumulation=acc))
+        if texts:
+            ind.variables.append(VariableDoc(key=key, name=texts[0], description=texts[1], unit=texts[2],
+                                             source=texts[3], role=role, accumulation=acc))
+        else:
+            ind.variables.append(VariableDoc(key=key, role=role, accumulation=acc))
         var_owner[vid] = (ind, key)
     result = ProgramSet(fiscal_year=fy.year, organization=session.scalars(select(Organization)).first(),
                         agencies={a.key: AgencyDoc(key=a.key, acronym=a.acronym, name=a.name, head=a.head)
@@ -115,47 +143,55 @@ def read_programs(session: Session, year: int | None = None, program_keys: list[
                         programs=[docs[p.id] for p in programs])
     if not with_values or not var_owner:
         return result
-    vids = list(var_owner)
-    for vid, period, value in _chunked(session, select(Target.variable_id, Target.period, Target.value),
-                                       Target.variable_id, vids):
-        ind, key = var_owner[vid]
-        ind.targets.setdefault(period, {})[key] = value
+    whole_year = not program_keys and agency_id is None
+
+    def value_query(model, *extra):
+        q = select(model.variable_id, model.period, type_coerce(model.value, String), *extra)
+        if not whole_year:
+            q = q.where(model.variable_id.in_(var_filter))
+        if value_periods is not None:
+            q = q.where(model.period.in_(sorted(value_periods)))
+        return q
+
+    decimal = Decimal
+    for vid, period, value in fetch_raw(session, value_query(Target)):
+        owner = var_owner.get(vid)
+        if owner is None:  # another fiscal year
+            continue
+        t = owner[0].targets.get(period)
+        if t is None:
+            t = owner[0].targets[period] = {}
+        t[owner[1]] = decimal(value)
     per_ind: dict[int, dict[str, MeasurementDoc]] = defaultdict(dict)
     status = result.measurement_status
-    for vid, period, value, st in _chunked(session, select(Measurement.variable_id, Measurement.period,
-                                                           Measurement.value, Measurement.status),
-                                           Measurement.variable_id, vids):
-        ind, key = var_owner[vid]
-        m = per_ind[id(ind)].get(period)
+    for vid, period, value, st in fetch_raw(session, value_query(Measurement, Measurement.status)):
+        owner = var_owner.get(vid)
+        if owner is None:
+            continue
+        ind, key = owner
+        bucket = per_ind[id(ind)]
+        m = bucket.get(period)
         if m is None:
-            m = per_ind[id(ind)][period] = MeasurementDoc(period=period, values={}, status=st)
+            m = bucket[period] = MeasurementDoc(period=period, values={}, status=st)
             ind.measurements.append(m)
             status[(ind.key, period)] = st
-        m.values[key] = value
+        m.values[key] = decimal(value)
+    sort_key = periods.sort_key
     for ind in ind_by_id.values():  # calendar order, whatever order the rows came in
         if len(ind.targets) > 1:
-            ind.targets = dict(sorted(ind.targets.items(), key=lambda kv: periods.sort_key(kv[0])))
+            ind.targets = dict(sorted(ind.targets.items(), key=lambda kv: sort_key(kv[0])))
         if len(ind.measurements) > 1:
-            ind.measurements.sort(key=lambda m: periods.sort_key(m.period))
+            ind.measurements.sort(key=lambda m: sort_key(m.period))
     key_of = {iid: ind.key for iid, ind in ind_by_id.items()}
-    for iid, period, cause, effect, other, actions in _chunked(
-            session, select(Justification.indicator_id, Justification.period, Justification.cause,
-                            Justification.effect, Justification.other_reasons, Justification.improvement_actions),
-            Justification.indicator_id, list(ind_by_id)):
+    jq = select(Justification.indicator_id, Justification.period, Justification.cause, Justification.effect,
+                Justification.other_reasons, Justification.improvement_actions)
+    if not whole_year:
+        jq = jq.where(Justification.indicator_id.in_(ind_filter))
+    for iid, period, cause, effect, other, actions in fetch_raw(session, jq):
+        if iid not in key_of:
+            continue
         result.justified.setdefault(key_of[iid], set()).add(period)
         for m in ind_by_id[iid].measurements:
             if m.period == period:
                 m.justification = " ".join(x for x in (cause, effect, other, actions) if x)
     return result
-
-
-def _chunked(session: Session, query, column, ids: list[int], order=()) -> list:
-    """Run ``query WHERE column IN ids`` in chunks (SQLite's variable limit); whole table when unfiltered."""
-    if not ids:
-        return []
-    out = []
-    size = 30_000
-    for start in range(0, len(ids), size):
-        part = ids[start:start + size]
-        out.extend(session.execute(query.where(column.in_(part)).order_by(*order)).all())
-    return out

@@ -147,7 +147,9 @@ def compute_progress(db: Database, month: str, program_key: str | None = None,
         raise ServiceError(str(exc)) from exc
     year = periods.year_of(month)
     with db.reading() as session:
-        pset = read_programs(session, year, [program_key] if program_key else None, agency_key)
+        due = periods.due_periods(periods.month_cutoff(month))
+        pset = read_programs(session, year, [program_key] if program_key else None, agency_key, value_periods=due,
+                              lean=True)
         presets = presets_by_key(session)
     return rows_for(pset, presets, month)
 

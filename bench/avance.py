@@ -1,0 +1,95 @@
+"""Benchmark: ``ses avance`` for every indicator of one period, at municipio and estado scale.
+
+Each figure is a ratio to a floor measured in the same run: a raw ``sqlite3`` query that reads the same rows
+(indicators, variables, targets and measurements of the fiscal year) into Python tuples.
+Targets (issue 3): ratio ≤ 3 and ≤ 1 s at estado scale.
+
+Usage: python bench/avance.py [--escalas municipio,estado] [--dir /tmp/ses-bench] [--repeticiones 3]
+Databases are built with ``ses generar`` (semilla 1) when missing.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+RAW_QUERIES = [
+    "SELECT i.id, i.key, i.formula, i.frequency, i.direction, i.type, i.preset_key, o.level, p.key "
+    "FROM indicator i JOIN objective o ON o.id = i.objective_id JOIN program p ON p.id = o.program_id",
+    "SELECT id, indicator_id, key, role, accumulation FROM variable",
+    "SELECT variable_id, period, value FROM target",
+    "SELECT variable_id, period, value, status FROM measurement",
+    "SELECT indicator_id, period FROM justification",
+]
+
+
+def ensure_db(scale: str, folder: Path) -> Path:
+    path = folder / f"{scale}.db"
+    if not path.exists():
+        folder.mkdir(parents=True, exist_ok=True)
+        t = time.perf_counter()
+        subprocess.run([sys.executable, "-m", "sistema_seguimiento", "generar", "--escala", scale, "--db", str(path)],
+                       check=True, cwd=ROOT)
+        print(f"  generada {path} en {time.perf_counter() - t:.1f} s")
+    return path
+
+
+def raw_floor(path: Path) -> tuple[float, int]:
+    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    t = time.perf_counter()
+    n = 0
+    for q in RAW_QUERIES:
+        n += len(conn.execute(q).fetchall())
+    elapsed = time.perf_counter() - t
+    conn.close()
+    return elapsed, n
+
+
+def ses_avance(path: Path) -> tuple[float, int]:
+    from sistema_seguimiento.db.database import Database, OpenOptions
+    from sistema_seguimiento.services.progress import compute_progress
+
+    with Database.open(path, OpenOptions(read_only=True)) as db:
+        t = time.perf_counter()
+        rows = compute_progress(db, "2026-10")
+        json.dumps([r.as_json() for r in rows])
+        return time.perf_counter() - t, len(rows)
+
+
+def best(fn, path: Path, reps: int):
+    results = [fn(path) for _ in range(reps)]
+    return min(r[0] for r in results), results[0][1]
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--escalas", default="municipio,estado")
+    ap.add_argument("--dir", default="/tmp/ses-bench")
+    ap.add_argument("--repeticiones", type=int, default=3)
+    args = ap.parse_args()
+    print("bench/avance.py — ses avance --periodo 2026-10 (todos los indicadores)")
+    for scale in args.escalas.split(","):
+        path = ensure_db(scale, Path(args.dir))
+        floor, nrows = best(raw_floor, path, args.repeticiones)
+        ours, nind = best(ses_avance, path, args.repeticiones)
+        size = os.path.getsize(path) / 1e6
+        t = time.perf_counter()
+        subprocess.run([sys.executable, "-m", "sistema_seguimiento", "avance", "--db", str(path), "--periodo",
+                        "2026-10", "--json"], check=True, cwd=ROOT, stdout=subprocess.DEVNULL)
+        cmd = time.perf_counter() - t
+        print(f"{scale:10} indicadores={nind:6d} filas={nrows:8d} base={size:7.1f} MB  "
+              f"piso sqlite3={floor * 1000:8.1f} ms  ses avance={ours * 1000:8.1f} ms  "
+              f"razón={ours / floor:5.2f}×  (comando completo con arranque de Python: {cmd:.2f} s)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
