@@ -1,0 +1,959 @@
+"""«Captura»: the period grid (one row per variable due in the month, grouped by indicator), typed like Excel,
+with justifications, evidence, the program's budget, the period workflow and the audit trail.
+
+The grid model is a QAbstractTableModel over ``services.capture.capture_rows``; every accepted edit is saved at
+once through ``services.capture.save_values`` in a worker thread (``ui.worker.run_task``); the typed value stays
+on screen when the save fails and the Spanish reason is shown beside the grid and on the cell.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtGui import QBrush, QColor, QFont, QGuiApplication, QKeySequence
+from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QDialog, QDialogButtonBox, QFormLayout, QGroupBox,
+                               QHBoxLayout, QHeaderView, QInputDialog, QLabel, QLineEdit, QPushButton,
+                               QStyledItemDelegate, QTableView, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget)
+
+from ..core import periods
+from ..core.numbers import NumberParseError, fmt_es, fmt_pct_es, parse_es_number
+from ..core.types import PeriodStatus, Role, label
+from ..services import budget as budget_service
+from ..services import workflow
+from ..services.capture import CaptureIndicator, CaptureSheet, ValueChange, capture_rows, recompute, save_values
+from ..services.errors import ServiceError
+from .context import AppContext
+from .worker import run_task
+
+TEXT = {
+    "title": "Captura",
+    "period": "Periodo:",
+    "agency": "Dependencia:",
+    "program": "Programa:",
+    "all_agencies": "Todas",
+    "all_programs": "Todos",
+    "state": "Estado del periodo: {states}",
+    "headers": ["Indicador", "Variable", "Meta del periodo", "Valor", "Acumulado", "% de avance", "Semáforo",
+                "Justificación", "Evidencia"],
+    "original": "{value} (original {orig})",
+    "just_required": "Requerida — falta",
+    "just_done": "Capturada",
+    "just_optional": "—",
+    "evidence": "{n} archivo(s)",
+    "no_rows": "No hay variables que capturar en {period} para esta selección.",
+    "saving": "Guardando…",
+    "saved": "Guardado: {n} valor(es).",
+    "save_failed": "No se guardó: {reason}",
+    "bad_number": "{text}",
+    "negative": "El valor de «{var}» no puede ser negativo (AV-002).",
+    "integer": "El valor de «{var}» debe ser un número entero.",
+    "not_editable": "La celda no se puede editar.",
+    "closed_cell": "El periodo está cerrado (PER-003); solicite su reapertura.",
+    "readonly_cell": "Solo lectura para este usuario.",
+    "paste_title": "Pegado: celdas no aplicadas",
+    "paste_intro": "Se aplicaron {ok} celda(s). Estas {n} no se pegaron:",
+    "paste_cols": ["Fila", "Columna", "Texto pegado", "Motivo"],
+    "paste_beyond": "Fuera de la tabla: no hay más filas de captura.",
+    "paste_readonly": "Columna no editable.",
+    "btn_just": "Justificación y evidencia…",
+    "btn_audit": "Historial del indicador…",
+    "btn_send": "Enviar",
+    "btn_validate": "Validar",
+    "btn_return": "Devolver…",
+    "btn_close": "Cerrar periodo…",
+    "btn_reopen": "Reabrir…",
+    "ask_return": "Comentario para la dependencia (qué debe corregir):",
+    "ask_reopen": "Motivo de la reapertura (queda en la bitácora):",
+    "ask_close": "Observación del cierre (opcional):",
+    "wf_done": "{action}: {changes}",
+    "wf_none": "Sin cambios de estado.",
+    "budget": "Presupuesto del programa en el periodo",
+    "approved": "Aprobado:",
+    "modified": "Modificado:",
+    "exercised": "Ejercido:",
+    "budget_save": "Guardar presupuesto",
+    "budget_saved": "Presupuesto guardado.",
+    "select_indicator": "Seleccione una fila de un indicador.",
+}
+LIGHT_COLORS = {"verde": "#c8e6c9", "amarillo": "#fff3a0", "rojo": "#f4b4b4", "gris": "#e6e6e6"}
+COL_IND, COL_VAR, COL_TARGET, COL_VALUE, COL_CUM, COL_PCT, COL_LIGHT, COL_JUST, COL_EVID = range(9)
+ErrorRole = Qt.ItemDataRole.UserRole + 1
+
+
+@dataclass
+class _Row:
+    ind: int  # index into sheet.indicators
+    var: int | None  # index into its variables; None: the indicator's header row
+
+
+@dataclass
+class PasteProblem:
+    row: int
+    column: str
+    text: str
+    reason: str
+
+
+@dataclass
+class PasteReport:
+    applied: int = 0
+    problems: list[PasteProblem] = field(default_factory=list)
+
+
+class CaptureModel(QAbstractTableModel):
+    """Rows: for each indicator a header row (results) and one editable row per variable (Valor)."""
+
+    valuesEdited = Signal(list)  # list[(indicator_key, variable_key, Decimal | None)]
+    message = Signal(str)
+
+    def __init__(self, ctx: AppContext, parent=None):
+        super().__init__(parent)
+        self.ctx = ctx
+        self.sheet: CaptureSheet | None = None
+        self.rows: list[_Row] = []
+        self.values: dict[tuple[str, str], Decimal | None] = {}
+        self.results: dict[str, object] = {}  # indicator key -> IndicatorResult (recomputed in memory)
+        self.errors: dict[tuple[str, str], str] = {}
+
+    # ---- loading -------------------------------------------------------------------------------
+    def set_sheet(self, sheet: CaptureSheet) -> None:
+        self.beginResetModel()
+        self.sheet = sheet
+        self.rows = []
+        self.values = {}
+        self.results = {}
+        self.errors = {}
+        for i, ci in enumerate(sheet.indicators):
+            self.rows.append(_Row(i, None))
+            for j, v in enumerate(ci.variables):
+                self.rows.append(_Row(i, j))
+                self.values[(ci.key, v.key)] = v.value
+            self.results[ci.key] = ci.progress.result
+        self.endResetModel()
+
+    def indicator_at(self, row: int) -> CaptureIndicator | None:
+        if self.sheet is None or not 0 <= row < len(self.rows):
+            return None
+        return self.sheet.indicators[self.rows[row].ind]
+
+    def is_value_cell(self, index: QModelIndex) -> bool:
+        return index.isValid() and index.column() == COL_VALUE and self.rows[index.row()].var is not None
+
+    def lock_reason(self, row: int) -> str | None:
+        ci = self.indicator_at(row)
+        if ci is None:
+            return TEXT["not_editable"]
+        user = self.ctx.user
+        if self.ctx.read_only:
+            return TEXT["readonly_cell"]
+        if user.role == Role.CAPTURISTA.value and ci.agency_key != user.agency_key:
+            return TEXT["readonly_cell"]
+        if ci.workflow_status == PeriodStatus.CERRADO.value:
+            return TEXT["closed_cell"]
+        return None
+
+    def editable_rows(self) -> list[int]:
+        return [r for r, row in enumerate(self.rows) if row.var is not None]
+
+    # ---- Qt model ------------------------------------------------------------------------------
+    def rowCount(self, parent=QModelIndex()) -> int:
+        return 0 if parent.isValid() else len(self.rows)
+
+    def columnCount(self, parent=QModelIndex()) -> int:
+        return 0 if parent.isValid() else len(TEXT["headers"])
+
+    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            return TEXT["headers"][section]
+        return None
+
+    def flags(self, index):
+        if not index.isValid():
+            return Qt.ItemFlag.NoItemFlags
+        f = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+        if self.is_value_cell(index) and self.lock_reason(index.row()) is None:
+            f |= Qt.ItemFlag.ItemIsEditable
+        return f
+
+    def data(self, index, role=Qt.ItemDataRole.DisplayRole):
+        if not index.isValid():
+            return None
+        row = self.rows[index.row()]
+        ci = self.sheet.indicators[row.ind]
+        col = index.column()
+        res = self.results.get(ci.key)
+        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.EditRole):
+            if row.var is None:
+                return self._indicator_text(ci, res, col)
+            return self._variable_text(ci, ci.variables[row.var], res, col, role)
+        if role == Qt.ItemDataRole.BackgroundRole:
+            if row.var is None:
+                if col == COL_LIGHT and res is not None:
+                    return QBrush(QColor(LIGHT_COLORS.get(str(res.cumulative.light), "#ffffff")))
+                return QBrush(QColor("#eef2f7"))
+            key = (ci.key, ci.variables[row.var].key)
+            if col == COL_VALUE:
+                if key in self.errors:
+                    return QBrush(QColor("#ffd6d6"))
+                if self.lock_reason(index.row()) is None:
+                    return QBrush(QColor("#fffde8"))
+            return None
+        if role == Qt.ItemDataRole.FontRole and row.var is None:
+            f = QFont()
+            f.setBold(True)
+            return f
+        if role == Qt.ItemDataRole.TextAlignmentRole and col in (COL_TARGET, COL_VALUE, COL_CUM, COL_PCT):
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        if role == Qt.ItemDataRole.ToolTipRole:
+            if row.var is not None and col == COL_VALUE:
+                v = ci.variables[row.var]
+                err = self.errors.get((ci.key, v.key))
+                lock = self.lock_reason(index.row())
+                return err or lock or f"{v.name} ({v.unit}) — {label(v.role)}, {label(v.accumulation)}"
+            if row.var is None and col == COL_IND:
+                return f"{ci.key}: {ci.name}"
+            if row.var is None and col == COL_LIGHT and res is not None:
+                return ", ".join(label(f) for f in res.cumulative.flags) or None
+        if role == ErrorRole and row.var is not None:
+            return self.errors.get((ci.key, ci.variables[row.var].key))
+        return None
+
+    def _indicator_text(self, ci: CaptureIndicator, res, col: int):
+        per = res.period(ci.period) if res is not None else None
+        cum = res.cumulative if res is not None else None
+        if col == COL_IND:
+            return f"{ci.key}  {ci.name}"
+        if col == COL_VAR:
+            return f"{label(ci.frequency)} · {periods.label(ci.period)}"
+        if col == COL_TARGET:
+            return fmt_es(per.target) if per is not None and per.target is not None else ""
+        if col == COL_VALUE:
+            return fmt_es(per.value) if per is not None and per.value is not None else ""
+        if col == COL_CUM:
+            return fmt_es(cum.value) if cum is not None and cum.value is not None else ""
+        if col == COL_PCT:
+            return fmt_pct_es(cum.progress) if cum is not None and cum.progress is not None else "N/A"
+        if col == COL_LIGHT:
+            if cum is None:
+                return ""
+            flags = [label(f) for f in cum.flags if f in ("SOBRECUMPLIMIENTO", "SOBRECUMPLIMIENTO_CRITICO",
+                                                          "DESVIACION_POR_EXCESO")]
+            return label(str(cum.light)) + (f" · {flags[0]}" if flags else "")
+        if col == COL_JUST:
+            if ci.has_justification:
+                return TEXT["just_done"]
+            return TEXT["just_required"] if self.needs_justification(ci) else TEXT["just_optional"]
+        if col == COL_EVID:
+            return TEXT["evidence"].format(n=ci.evidence_count) if ci.evidence_count else "—"
+        return None
+
+    def _variable_text(self, ci, v, res, col: int, role):
+        if col == COL_IND:
+            return ""
+        if col == COL_VAR:
+            return f"{v.key} — {v.name}"
+        if col == COL_TARGET:
+            if v.target is None:
+                return ""
+            if v.original_target is not None and v.original_target != v.target:
+                return TEXT["original"].format(value=fmt_es(v.target), orig=fmt_es(v.original_target))
+            return fmt_es(v.target)
+        if col == COL_VALUE:
+            value = self.values.get((ci.key, v.key))
+            if value is None:
+                return ""
+            return fmt_es(value, places=max(0, -value.as_tuple().exponent) if value == value else 2) \
+                if role == Qt.ItemDataRole.EditRole else fmt_es(value)
+        if col == COL_CUM:
+            cum = res.cumulative if res is not None else None
+            if cum is not None and cum.variables and v.key in cum.variables:
+                return fmt_es(cum.variables[v.key])
+            return ""
+        return ""
+
+    def needs_justification(self, ci: CaptureIndicator) -> bool:
+        res = self.results.get(ci.key)
+        if res is None:
+            return False
+        per = res.period(ci.period)
+        return bool((per is not None and per.needs_justification) or res.cumulative.needs_justification)
+
+    # ---- editing -------------------------------------------------------------------------------
+    def check_value(self, row: int, text: str) -> tuple[Decimal | None, str | None]:
+        """Parse and validate typed/pasted text for a variable row: (value, error)."""
+        ci = self.indicator_at(row)
+        v = ci.variables[self.rows[row].var]
+        text = (text or "").strip()
+        if text == "":
+            return None, None
+        try:
+            value = parse_es_number(text)
+        except NumberParseError as exc:
+            return None, str(exc)
+        if value < 0 and not v.allow_negative:
+            return None, TEXT["negative"].format(var=v.key)
+        if v.integer_only and value != value.to_integral_value():
+            return None, TEXT["integer"].format(var=v.key)
+        return value, None
+
+    def setData(self, index, value, role=Qt.ItemDataRole.EditRole):
+        if role != Qt.ItemDataRole.EditRole or not self.is_value_cell(index):
+            return False
+        lock = self.lock_reason(index.row())
+        if lock:
+            self.message.emit(lock)
+            return False
+        parsed, error = self.check_value(index.row(), value if isinstance(value, str) else
+                                         ("" if value is None else str(value)))
+        if error:
+            self.message.emit(error)
+            return False
+        self.apply_values([(index.row(), parsed)])
+        return True
+
+    def apply_values(self, items: list[tuple[int, Decimal | None]]) -> None:
+        """Set already-validated values, recompute the indicators and ask the page to save them."""
+        changes = []
+        touched = set()
+        for row, value in items:
+            ci = self.indicator_at(row)
+            v = ci.variables[self.rows[row].var]
+            key = (ci.key, v.key)
+            if self.values.get(key) == value and key not in self.errors:
+                continue
+            self.values[key] = value
+            changes.append((ci.key, v.key, value))
+            touched.add(self.rows[row].ind)
+        for i in touched:
+            self.recompute_indicator(i)
+        if changes:
+            self.valuesEdited.emit(changes)
+
+    def recompute_indicator(self, ind_index: int, override: dict[str, Decimal | None] | None = None) -> None:
+        ci = self.sheet.indicators[ind_index]
+        vals = {v.key: self.values.get((ci.key, v.key)) for v in ci.variables}
+        if override:
+            vals.update(override)
+        self.results[ci.key] = recompute(ci, vals, self.sheet.month)
+        first = next(r for r, row in enumerate(self.rows) if row.ind == ind_index)
+        last = first + len(ci.variables)
+        self.dataChanged.emit(self.index(first, 0), self.index(last, self.columnCount() - 1))
+
+    def preview(self, row: int, text: str) -> None:
+        """Recompute the indicator with the text being typed (not saved yet)."""
+        if not 0 <= row < len(self.rows) or self.rows[row].var is None:
+            return
+        value, error = self.check_value(row, text)
+        if error:
+            return
+        ci = self.indicator_at(row)
+        self.recompute_indicator(self.rows[row].ind, {ci.variables[self.rows[row].var].key: value})
+
+    def cancel_preview(self, row: int) -> None:
+        if 0 <= row < len(self.rows):
+            self.recompute_indicator(self.rows[row].ind)
+
+    def mark_errors(self, keys: list[tuple[str, str]], reason: str | None) -> None:
+        for k in keys:
+            if reason:
+                self.errors[k] = reason
+            else:
+                self.errors.pop(k, None)
+        if self.rows:
+            self.dataChanged.emit(self.index(0, COL_VALUE), self.index(len(self.rows) - 1, COL_VALUE))
+
+    def refresh_justification(self, ind_key: str, has: bool, evidence: int) -> None:
+        for i, ci in enumerate(self.sheet.indicators if self.sheet else []):
+            if ci.key == ind_key:
+                ci.has_justification = has
+                ci.evidence_count = evidence
+                if has:
+                    ci.justified_periods.add(ci.period)
+                self.recompute_indicator(i)
+
+
+class ValueDelegate(QStyledItemDelegate):
+    """Line editor for Valor; recomputes the indicator as the user types; Esc restores."""
+
+    def createEditor(self, parent, option, index):
+        editor = QLineEdit(parent)
+        editor.setAlignment(Qt.AlignmentFlag.AlignRight)
+        model = index.model()
+        row = index.row()
+        editor.textEdited.connect(lambda text: model.preview(row, text))
+        return editor
+
+    def setEditorData(self, editor, index):
+        editor.setText(index.data(Qt.ItemDataRole.EditRole) or "")
+        editor.selectAll()
+
+    def setModelData(self, editor, model, index):
+        if not model.setData(index, editor.text(), Qt.ItemDataRole.EditRole):
+            model.cancel_preview(index.row())
+
+    def destroyEditor(self, editor, index):
+        super().destroyEditor(editor, index)
+
+
+class CaptureTable(QTableView):
+    """Excel-like keys: Enter moves down, Tab moves right, Esc cancels, Delete clears, Ctrl+C / Ctrl+V blocks."""
+
+    pasteRequested = Signal(str)
+    clearRequested = Signal(list)
+
+    def keyPressEvent(self, event):
+        key = event.key()
+        model = self.model()
+        if event.matches(QKeySequence.StandardKey.Copy):
+            QGuiApplication.clipboard().setText(self.selection_text())
+            return
+        if event.matches(QKeySequence.StandardKey.Paste):
+            self.pasteRequested.emit(QGuiApplication.clipboard().text())
+            return
+        if key in (Qt.Key.Key_Delete, Qt.Key.Key_Backspace) and self.state() != QAbstractItemView.State.EditingState:
+            self.clearRequested.emit([i.row() for i in self.selectedIndexes() if model.is_value_cell(i)])
+            return
+        if key in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and self.state() != QAbstractItemView.State.EditingState:
+            self.move_down()
+            return
+        if key == Qt.Key.Key_Escape and model is not None:
+            model.cancel_preview(self.currentIndex().row())
+        super().keyPressEvent(event)
+
+    def closeEditor(self, editor, hint):
+        # Enter inside the editor commits and moves down to the next variable row (not right, not stay)
+        move_down = hint == QStyledItemDelegate.EndEditHint.SubmitModelCache
+        super().closeEditor(editor, QStyledItemDelegate.EndEditHint.NoHint if move_down else hint)
+        if move_down:
+            self.move_down()
+
+    def move_down(self) -> None:
+        cur = self.currentIndex()
+        model = self.model()
+        row = cur.row() + 1
+        while row < model.rowCount() and model.rows[row].var is None and cur.column() == COL_VALUE:
+            row += 1
+        if row < model.rowCount():
+            self.setCurrentIndex(model.index(row, cur.column()))
+
+    def selection_text(self) -> str:
+        idx = self.selectedIndexes()
+        if not idx:
+            return ""
+        rows = sorted({i.row() for i in idx})
+        cols = sorted({i.column() for i in idx})
+        selected = {(i.row(), i.column()) for i in idx}
+        model = self.model()
+        lines = []
+        for r in rows:
+            cells = []
+            for c in cols:
+                cells.append((model.index(r, c).data() or "") if (r, c) in selected else "")
+            lines.append("\t".join(cells))
+        return "\n".join(lines)
+
+
+def parse_tsv(text: str) -> list[list[str]]:
+    """Tab-separated text as Excel puts it on the clipboard (CRLF or LF, trailing newline, quoted cells)."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if text.endswith("\n"):
+        text = text[:-1]
+    rows = []
+    for line in text.split("\n"):
+        cells = []
+        for cell in line.split("\t"):
+            if len(cell) >= 2 and cell[0] == cell[-1] == '"':
+                cell = cell[1:-1].replace('""', '"')
+            cells.append(cell)
+        rows.append(cells)
+    return rows
+
+
+class PasteReportDialog(QDialog):
+    def __init__(self, report: PasteReport, parent=None):
+        super().__init__(parent)
+        self.setWindowTitle(TEXT["paste_title"])
+        lay = QVBoxLayout(self)
+        lay.addWidget(QLabel(TEXT["paste_intro"].format(ok=report.applied, n=len(report.problems))))
+        table = QTableWidget(len(report.problems), 4, self)
+        table.setHorizontalHeaderLabels(TEXT["paste_cols"])
+        for r, p in enumerate(report.problems):
+            for c, text in enumerate([str(p.row), p.column, p.text, p.reason]):
+                table.setItem(r, c, QTableWidgetItem(text))
+        table.horizontalHeader().setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
+        table.resizeColumnsToContents()
+        lay.addWidget(table)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        buttons.button(QDialogButtonBox.StandardButton.Close).setText("Cerrar")
+        buttons.rejected.connect(self.reject)
+        lay.addWidget(buttons)
+        self.resize(720, 320)
+
+
+class BudgetPanel(QGroupBox):
+    def __init__(self, page: "CapturePage"):
+        super().__init__(TEXT["budget"], page)
+        self.page = page
+        lay = QHBoxLayout(self)
+        self.program = QComboBox(self)
+        lay.addWidget(self.program)
+        form = QFormLayout()
+        self.fields = {}
+        row = QHBoxLayout()
+        for key in ("approved", "modified", "exercised"):
+            edit = QLineEdit(self)
+            edit.setAlignment(Qt.AlignmentFlag.AlignRight)
+            edit.setPlaceholderText("0.00")
+            self.fields[key] = edit
+            row.addWidget(QLabel(TEXT[key], self))
+            row.addWidget(edit)
+        form.addRow(row)
+        lay.addLayout(form, 1)
+        self.save_btn = QPushButton(TEXT["budget_save"], self)
+        self.save_btn.clicked.connect(self.save)
+        lay.addWidget(self.save_btn)
+        self.program.currentIndexChanged.connect(self.show_program)
+
+    def load(self, sheet: CaptureSheet) -> None:
+        self.sheet = sheet
+        self.program.blockSignals(True)
+        self.program.clear()
+        for key, name, _agency in sheet.programs:
+            self.program.addItem(f"{key} {name}"[:60], key)
+        self.program.blockSignals(False)
+        self.show_program()
+
+    def show_program(self) -> None:
+        key = self.program.currentData()
+        figures = self.sheet.budgets.get(key, {}) if key else {}
+        for k, edit in self.fields.items():
+            v = figures.get(k)
+            edit.setText(fmt_es(v) if v is not None else "")
+        agency = next((a for p, _n, a in self.sheet.programs if p == key), None)
+        user = self.page.ctx.user
+        writable = (key is not None and not self.page.ctx.read_only and
+                    not (user.role == Role.CAPTURISTA.value and agency != user.agency_key) and
+                    self.sheet.states.get(agency) != PeriodStatus.CERRADO.value)
+        for edit in self.fields.values():
+            edit.setReadOnly(not writable)
+        self.save_btn.setEnabled(writable)
+
+    def save(self) -> None:
+        key = self.program.currentData()
+        vals = {}
+        for k, edit in self.fields.items():
+            t = edit.text().strip()
+            try:
+                vals[k] = parse_es_number(t) if t else None
+            except NumberParseError as exc:
+                self.page.show_message(f"{TEXT[k]} {exc}", error=True)
+                return
+        ctx, month = self.page.ctx, self.sheet.month
+
+        def job(_control):
+            return budget_service.save(ctx.db, ctx.user, key, month, **vals)
+
+        def done(_res):
+            self.sheet.budgets[key] = vals
+            self.page.show_message(TEXT["budget_saved"])
+            ctx.notify("budget", key)
+
+        run_task(job, on_done=done, on_error=lambda exc, tb: self.page.show_message(str(exc), error=True))
+
+
+class CapturePage(QWidget):
+    """The capture page. Works standalone (tests build it with an AppContext)."""
+
+    loaded = Signal()
+    saveFinished = Signal(bool)  # ok
+
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.ctx = ctx
+        self.last_paste_report: PasteReport | None = None
+        self.last_error: str | None = None
+        self.pending_saves = 0
+        self.model = CaptureModel(ctx, self)
+        self.model.valuesEdited.connect(self.save_changes)
+        self.model.message.connect(lambda m: self.show_message(m, error=True))
+        lay = QVBoxLayout(self)
+        top = QHBoxLayout()
+        self.period_combo = QComboBox(self)
+        for m in range(1, 13):
+            pid = periods.month_id(ctx.year, m)
+            self.period_combo.addItem(periods.label(pid), pid)
+        top.addWidget(QLabel(TEXT["period"], self))
+        top.addWidget(self.period_combo)
+        self.agency_combo = QComboBox(self)
+        top.addWidget(QLabel(TEXT["agency"], self))
+        top.addWidget(self.agency_combo)
+        self.program_combo = QComboBox(self)
+        top.addWidget(QLabel(TEXT["program"], self))
+        top.addWidget(self.program_combo, 1)
+        lay.addLayout(top)
+        wf = QHBoxLayout()
+        self.state_label = QLabel(self)
+        wf.addWidget(self.state_label, 1)
+        self.buttons = {}
+        for action, text in (("enviar", TEXT["btn_send"]), ("validar", TEXT["btn_validate"]),
+                             ("devolver", TEXT["btn_return"]), ("cerrar", TEXT["btn_close"]),
+                             ("reabrir", TEXT["btn_reopen"])):
+            b = QPushButton(text, self)
+            b.clicked.connect(lambda _=False, a=action: self.ask_workflow(a))
+            self.buttons[action] = b
+            wf.addWidget(b)
+        self.just_btn = QPushButton(TEXT["btn_just"], self)
+        self.just_btn.clicked.connect(self.open_justification)
+        wf.addWidget(self.just_btn)
+        self.hist_btn = QPushButton(TEXT["btn_audit"], self)
+        self.hist_btn.clicked.connect(self.open_history)
+        wf.addWidget(self.hist_btn)
+        lay.addLayout(wf)
+        self.table = CaptureTable(self)
+        self.table.setModel(self.model)
+        self.table.setItemDelegateForColumn(COL_VALUE, ValueDelegate(self.table))
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.AnyKeyPressed |
+                                   QAbstractItemView.EditTrigger.DoubleClicked |
+                                   QAbstractItemView.EditTrigger.EditKeyPressed)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        self.table.verticalHeader().setDefaultSectionSize(24)
+        self.table.verticalHeader().setVisible(False)
+        self.table.pasteRequested.connect(self.paste_text)
+        self.table.clearRequested.connect(self.clear_rows)
+        h = self.table.horizontalHeader()
+        h.setSectionResizeMode(COL_IND, QHeaderView.ResizeMode.Interactive)
+        for c, w in ((COL_IND, 360), (COL_VAR, 260), (COL_TARGET, 150), (COL_VALUE, 100), (COL_CUM, 100),
+                     (COL_PCT, 90), (COL_LIGHT, 240), (COL_JUST, 130), (COL_EVID, 90)):
+            self.table.setColumnWidth(c, w)
+        lay.addWidget(self.table, 1)
+        self.message_label = QLabel(self)
+        self.message_label.setWordWrap(True)
+        lay.addWidget(self.message_label)
+        self.budget = BudgetPanel(self)
+        lay.addWidget(self.budget)
+        self._fill_agencies()
+        i = self.period_combo.findData(ctx.month)
+        self.period_combo.setCurrentIndex(i if i >= 0 else 0)
+        self.period_combo.currentIndexChanged.connect(self.reload)
+        self.agency_combo.currentIndexChanged.connect(self._agency_changed)
+        self.program_combo.currentIndexChanged.connect(self.reload)
+        ctx.monthChanged.connect(self.set_month)
+        ctx.dataChanged.connect(self._data_changed)
+        self._agency_changed()
+
+    # ---- selection -----------------------------------------------------------------------------
+    def _fill_agencies(self) -> None:
+        from sqlalchemy import select
+
+        from ..db.models import Agency, FiscalYear, Program
+
+        with self.ctx.db.reading() as s:
+            self._agencies = [(a.key, a.acronym, a.name) for a in s.scalars(select(Agency).order_by(Agency.key))]
+            self._programs = list(s.execute(
+                select(Program.key, Program.name, Program.agency_id)
+                .join(FiscalYear, FiscalYear.id == Program.fiscal_year_id)
+                .where(FiscalYear.year == self.ctx.year).order_by(Program.order, Program.key)))
+            self._agency_ids = {a.key: a.id for a in s.scalars(select(Agency))}
+        user = self.ctx.user
+        self.agency_combo.blockSignals(True)
+        if user.role != Role.CAPTURISTA.value:
+            self.agency_combo.addItem(TEXT["all_agencies"], None)
+        for key, acr, name in self._agencies:
+            if user.role == Role.CAPTURISTA.value and key != user.agency_key:
+                continue
+            self.agency_combo.addItem(f"{key} {acr or name}"[:50], key)
+        self.agency_combo.blockSignals(False)
+
+    def _agency_changed(self) -> None:
+        self._fill_programs()
+        self.reload()
+
+    def _fill_programs(self) -> None:
+        agency = self.agency_combo.currentData()
+        aid = self._agency_ids.get(agency) if agency else None
+        self.program_combo.blockSignals(True)
+        self.program_combo.clear()
+        self.program_combo.addItem(TEXT["all_programs"], None)
+        for key, name, pa in self._programs:
+            if agency is None or pa == aid:
+                self.program_combo.addItem(f"{key} {name}"[:70], key)
+        self.program_combo.blockSignals(False)
+
+    def set_month(self, month: str) -> None:
+        i = self.period_combo.findData(month)
+        if i >= 0:
+            self.period_combo.setCurrentIndex(i)
+
+    def select(self, month: str | None = None, agency: str | None = "", program: str | None = "") -> None:
+        """Switch period / dependencia (None: all) / programa (None: all) and reload once (tests, menus,
+        benchmark). "" leaves a selector as it is."""
+        if month:
+            self.period_combo.blockSignals(True)
+            self.period_combo.setCurrentIndex(max(self.period_combo.findData(month), 0))
+            self.period_combo.blockSignals(False)
+        if agency != "":
+            self.agency_combo.blockSignals(True)
+            self.agency_combo.setCurrentIndex(max(self.agency_combo.findData(agency), 0))
+            self.agency_combo.blockSignals(False)
+            self._fill_programs()
+        if program != "":
+            self.program_combo.blockSignals(True)
+            self.program_combo.setCurrentIndex(max(self.program_combo.findData(program), 0))
+            self.program_combo.blockSignals(False)
+        self.reload()
+
+    @property
+    def month(self) -> str:
+        return self.period_combo.currentData()
+
+    @property
+    def agency(self) -> str | None:
+        return self.agency_combo.currentData()
+
+    def reload(self) -> None:
+        try:
+            sheet = capture_rows(self.ctx.db, self.month, self.agency, self.program_combo.currentData())
+        except ServiceError as exc:
+            self.show_message(str(exc), error=True)
+            return
+        self.model.set_sheet(sheet)
+        self.budget.load(sheet)
+        self._update_state(sheet)
+        if not sheet.indicators:
+            self.show_message(TEXT["no_rows"].format(period=periods.label(self.month)))
+        else:
+            self.show_message("")
+        rows = self.model.editable_rows()
+        if rows:
+            self.table.setCurrentIndex(self.model.index(rows[0], COL_VALUE))
+        self.loaded.emit()
+
+    def _update_state(self, sheet: CaptureSheet) -> None:
+        states = ", ".join(f"{k} {label(v)}" for k, v in sheet.states.items()) or "—"
+        self.state_label.setText(TEXT["state"].format(states=states))
+        user = self.ctx.user
+        ro = self.ctx.read_only
+        allowed = {
+            "enviar": user.role in (Role.CAPTURISTA.value, Role.ADMINISTRADOR.value, Role.VALIDADOR.value),
+            "validar": user.role in (Role.VALIDADOR.value, Role.ADMINISTRADOR.value),
+            "devolver": user.role in (Role.VALIDADOR.value, Role.ADMINISTRADOR.value),
+            "cerrar": user.role == Role.ADMINISTRADOR.value,
+            "reabrir": user.role == Role.ADMINISTRADOR.value,
+        }
+        for action, b in self.buttons.items():
+            b.setVisible(allowed[action])
+            b.setEnabled(not ro)
+
+    def _data_changed(self, entity: str, _key: str) -> None:
+        if entity in ("target", "indicator", "program", "variable", "*", "import"):
+            self.reload()
+
+    # ---- messages ------------------------------------------------------------------------------
+    def show_message(self, text: str, error: bool = False) -> None:
+        self.message_label.setText(text)
+        self.message_label.setStyleSheet("color: #a00000;" if error else "color: #1b5e20;")
+        if error and text:
+            self.last_error = text
+
+    # ---- saving --------------------------------------------------------------------------------
+    def save_changes(self, changes: list) -> None:
+        ctx, month = self.ctx, self.month
+        keys = [(i, v) for i, v, _ in changes]
+        vcs = [ValueChange(i, v, val) for i, v, val in changes]
+        self.pending_saves += 1
+        self.show_message(TEXT["saving"])
+
+        def job(_control):
+            return save_values(ctx.db, ctx.user, month, vcs)
+
+        def done(result):
+            self.pending_saves -= 1
+            self.model.mark_errors(keys, None)
+            self.show_message(TEXT["saved"].format(n=result.changed))
+            for m, agency in result.reopened_states:
+                self.model.sheet.states[agency] = PeriodStatus.CAPTURANDO.value
+                for ci in self.model.sheet.indicators:
+                    if ci.agency_key == agency:
+                        ci.workflow_status = PeriodStatus.CAPTURANDO.value
+            self._update_state(self.model.sheet)
+            ctx.notify("measurement", month)
+            self.saveFinished.emit(True)
+
+        def failed(exc, _tb):
+            self.pending_saves -= 1
+            reason = str(exc) if isinstance(exc, ServiceError) else f"{type(exc).__name__}: {exc}"
+            self.model.mark_errors(keys, reason)
+            self.show_message(TEXT["save_failed"].format(reason=reason), error=True)
+            self.saveFinished.emit(False)
+
+        run_task(job, on_done=done, on_error=failed)
+
+    def clear_rows(self, rows: list[int]) -> None:
+        items = []
+        for r in sorted(set(rows)):
+            lock = self.model.lock_reason(r)
+            if lock:
+                self.show_message(lock, error=True)
+                return
+            items.append((r, None))
+        if items:
+            self.model.apply_values(items)
+
+    def paste_text(self, text: str) -> PasteReport:
+        """Paste a tab-separated block at the current cell: rows go to the following variable rows (indicator
+        header rows are skipped), columns to the right; only «Valor» is editable."""
+        report = PasteReport()
+        block = parse_tsv(text)
+        cur = self.table.currentIndex()
+        if not cur.isValid() or not block:
+            return report
+        start_col = cur.column()
+        rows = [r for r in self.model.editable_rows() if r >= cur.row()]
+        items = []
+        for i, cells in enumerate(block):
+            for j, cell in enumerate(cells):
+                col = start_col + j
+                col_name = TEXT["headers"][col] if col < len(TEXT["headers"]) else f"{col + 1}"
+                if i >= len(rows):
+                    if cell.strip():
+                        report.problems.append(PasteProblem(cur.row() + i + 1, col_name, cell, TEXT["paste_beyond"]))
+                    continue
+                r = rows[i]
+                index = self.model.index(r, col) if col < len(TEXT["headers"]) else QModelIndex()
+                if col != COL_VALUE:
+                    shown = (index.data() or "") if index.isValid() else ""
+                    if cell.strip() and cell.strip() != shown.strip():
+                        report.problems.append(PasteProblem(r + 1, col_name, cell, TEXT["paste_readonly"]))
+                    continue
+                lock = self.model.lock_reason(r)
+                if lock:
+                    report.problems.append(PasteProblem(r + 1, col_name, cell, lock))
+                    continue
+                value, error = self.model.check_value(r, cell)
+                if error:
+                    report.problems.append(PasteProblem(r + 1, col_name, cell, error))
+                    continue
+                items.append((r, value))
+        report.applied = len(items)
+        if items:
+            self.model.apply_values(items)
+        self.last_paste_report = report
+        if report.problems:
+            dlg = PasteReportDialog(report, self)
+            dlg.setModal(False)
+            dlg.show()
+            self._paste_dialog = dlg
+        return report
+
+    # ---- workflow ------------------------------------------------------------------------------
+    def ask_workflow(self, action: str) -> None:
+        reason = ""
+        prompts = {"devolver": TEXT["ask_return"], "reabrir": TEXT["ask_reopen"]}
+        if action in prompts:
+            text, ok = QInputDialog.getMultiLineText(self, TEXT["title"], prompts[action])
+            if not ok:
+                return
+            reason = text
+        self.run_workflow(action, reason)
+
+    def run_workflow(self, action: str, reason: str = "") -> None:
+        ctx, month, agency = self.ctx, self.month, self.agency
+
+        def job(_control):
+            return workflow.apply(ctx.db, ctx.user, action, month, agency, reason)
+
+        def done(res):
+            changes = ", ".join(f"{t.agency_key} {label(t.old)} → {label(t.new)}" for t in res.transitions)
+            self.reload()
+            self.show_message(TEXT["wf_done"].format(action=action.capitalize(), changes=changes)
+                              if changes else TEXT["wf_none"])
+            ctx.notify("period", month)
+            self.saveFinished.emit(True)
+
+        def failed(exc, _tb):
+            self.show_message(str(exc), error=True)
+            self.saveFinished.emit(False)
+
+        run_task(job, on_done=done, on_error=failed)
+
+    # ---- justification / history ---------------------------------------------------------------
+    def current_indicator(self) -> CaptureIndicator | None:
+        return self.model.indicator_at(self.table.currentIndex().row())
+
+    def open_justification(self) -> None:
+        ci = self.current_indicator()
+        if ci is None:
+            self.show_message(TEXT["select_indicator"], error=True)
+            return
+        from .justification_dialog import JustificationDialog
+
+        dlg = JustificationDialog(self.ctx, ci.key, ci.period, self,
+                                  read_only=self.model.lock_reason(self.rows_of(ci)) is not None)
+        if dlg.exec():
+            self.model.refresh_justification(ci.key, dlg.info.exists, len(dlg.info.evidence))
+
+    def rows_of(self, ci: CaptureIndicator) -> int:
+        return next(r for r, row in enumerate(self.model.rows)
+                    if self.model.sheet.indicators[row.ind] is ci)
+
+    def open_history(self) -> None:
+        ci = self.current_indicator()
+        from .audit_view import AuditDialog
+
+        AuditDialog(self.ctx, self, indicator=ci.key if ci else None).exec()
+
+
+# ---------------------------------------------------------------------------------------------------
+# registration in the main window
+
+def _page(window) -> CapturePage | None:
+    return window.findChild(CapturePage) if window is not None else None
+
+
+def _workflow_action(action: str):
+    def run(ctx: AppContext, window) -> None:
+        ctx.navigate("captura")
+        page = _page(window)
+        if page is not None:
+            page.ask_workflow(action)
+    return run
+
+
+def _audit(ctx: AppContext, window) -> None:
+    from .audit_view import AuditDialog
+
+    AuditDialog(ctx, window).exec()
+
+
+def _users(ctx: AppContext, window) -> None:
+    from .users_dialog import UsersDialog
+
+    UsersDialog(ctx, window).exec()
+
+
+def _justification(ctx: AppContext, window) -> None:
+    ctx.navigate("captura")
+    page = _page(window)
+    if page is not None:
+        page.open_justification()
+
+
+def _register() -> None:
+    from .registry import ActionSpec, PageSpec, register_action, register_page
+
+    register_page(PageSpec(key="captura", title=TEXT["title"], factory=lambda ctx, parent: CapturePage(ctx, parent),
+                           order=20, shortcut="Ctrl+2"))
+    for order, (action, text, write) in enumerate((
+            ("enviar", "&Enviar periodo", True), ("validar", "&Validar periodo", True),
+            ("devolver", "&Devolver periodo…", True), ("cerrar", "&Cerrar periodo…", True),
+            ("reabrir", "&Reabrir periodo…", True))):
+        register_action(ActionSpec(menu="Captura", text=text, callback=_workflow_action(action), order=10 + order,
+                                   requires_write=write))
+    register_action(ActionSpec(menu="Captura", text="&Justificación y evidencia…", callback=_justification,
+                               order=30, requires_write=False))
+    register_action(ActionSpec(menu="Captura", text="&Bitácora…", callback=_audit, order=40))
+    register_action(ActionSpec(menu="Herramientas", text="&Usuarios…", callback=_users, order=20))
+
+
+_register()
