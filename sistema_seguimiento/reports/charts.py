@@ -45,17 +45,28 @@ def short_period(period: str) -> str:
     return tail
 
 
-def _nice_max(v: float) -> float:
-    if v <= 0:
-        return 1.0
+def nice_step(span: float, intervals: int = 4) -> float:
+    """A round tick step (1, 2, 2.5, 5 × 10^k) giving about ``intervals`` intervals over ``span``."""
     import math
 
-    exp = math.floor(math.log10(v))
-    base = 10 ** exp
-    for m in (1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6, 8, 10):
-        if m * base >= v:
+    if span <= 0:
+        return 1.0
+    raw = span / intervals
+    base = 10 ** math.floor(math.log10(raw))
+    for m in (1, 2, 2.5, 5, 10):
+        if m * base >= raw:
             return m * base
     return 10 * base
+
+
+def nice_range(lo: float, hi: float) -> tuple[float, float, float]:
+    import math
+
+    lo, hi = min(0.0, lo), max(0.0, hi)
+    if hi - lo <= 0:
+        hi = lo + 1.0
+    step = nice_step(hi - lo)
+    return math.floor(lo / step) * step, math.ceil(hi / step) * step, step
 
 
 def _legend(p: QPainter, c: Ctx, x: float, y: float, items: list[tuple[str, QColor, str]], size: float = 6.5) -> float:
@@ -103,8 +114,8 @@ def draw_indicator_chart(p: QPainter, rect: QRectF, s: IndicatorSeries, c: Ctx) 
         title = m.elidedText(title, Qt.TextElideMode.ElideRight, title_r.width() * 2 - c.mm(6))
     p.drawText(title_r, int(Qt.TextFlag.TextWordWrap), title)
     legend_h = c.metrics(font(6.5)).height()
-    plot = QRectF(rect.left() + c.mm(13), title_r.bottom() + c.mm(1.5), rect.width() - c.mm(16),
-                  rect.height() - title_r.height() - legend_h - c.mm(10))
+    plot = QRectF(rect.left() + c.mm(13), title_r.bottom() + c.mm(3), rect.width() - c.mm(16),
+                  rect.height() - title_r.height() - legend_h - c.mm(11.5))
     vals = [float(v) for _, t, v in s.periods for v in (t, v) if v is not None]
     vals += [float(v) for _, a, b in s.cumulative for v in (a, b) if v is not None]
     if not s.periods or not vals:
@@ -112,10 +123,7 @@ def draw_indicator_chart(p: QPainter, rect: QRectF, s: IndicatorSeries, c: Ctx) 
         p.setPen(MUTED)
         p.drawText(plot, int(Qt.AlignmentFlag.AlignCenter), TEXT["sin_datos"])
         return
-    lo = min(0.0, min(vals))
-    hi = _nice_max(max(vals) * 1.05) if max(vals) > 0 else 1.0
-    if lo < 0:
-        lo = -_nice_max(-lo * 1.05)
+    lo, hi, step = nice_range(min(vals), max(vals) * 1.04)
 
     def ypos(v: float) -> float:
         return plot.bottom() - (v - lo) / (hi - lo) * plot.height()
@@ -123,13 +131,15 @@ def draw_indicator_chart(p: QPainter, rect: QRectF, s: IndicatorSeries, c: Ctx) 
     af = font(6)
     p.setFont(af)
     am = c.metrics(af)
-    for k in range(5):
-        v = lo + (hi - lo) * k / 4
+    ticks = int(round((hi - lo) / step))
+    decimals = 0 if step >= 1 else (1 if step * 10 == int(step * 10) else 2)
+    for k in range(ticks + 1):
+        v = lo + step * k
         y = ypos(v)
         p.setPen(QPen(QColor("#E6E6E6"), c.mm(0.15)))
         p.drawLine(QPointF(plot.left(), y), QPointF(plot.right(), y))
         p.setPen(MUTED)
-        label = fmt_es(Decimal(str(round(v, 2))), 2 if hi - lo < 10 else 0)
+        label = fmt_es(Decimal(str(round(v, 2))), decimals)
         p.drawText(QRectF(rect.left() + c.mm(0.5), y - am.height() / 2, c.mm(12), am.height()),
                    int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter), label)
     n = len(s.periods)
@@ -177,7 +187,7 @@ def draw_indicator_chart(p: QPainter, rect: QRectF, s: IndicatorSeries, c: Ctx) 
 
 
 def stacked_height_mm(n: int) -> float:
-    return 12 + 6.2 * n
+    return 7 + 6.2 * n
 
 
 def draw_stacked_bars(p: QPainter, rect: QRectF, groups: list[tuple[str, dict[str, int]]], c: Ctx,

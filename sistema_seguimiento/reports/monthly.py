@@ -54,12 +54,15 @@ TEXT = {
     "data_note": ("Estado de los datos: cifras preliminares sujetas a validación por la unidad de planeación "
                   "({val} de {tot} capturas validadas). Porcentajes redondeados a dos decimales (mitad hacia arriba); "
                   "el color se asigna sobre el porcentaje redondeado."),
+    "data_note_ok": ("Estado de los datos: las {tot} capturas del periodo están validadas por la unidad de "
+                     "planeación. Porcentajes redondeados a dos decimales (mitad hacia arriba); el color se asigna "
+                     "sobre el porcentaje redondeado."),
     "flags_note": "Leyenda de señalamientos: {txt}.",
     "firmas": "Firmas",
     "sin_dependencia": "Sin dependencia",
 }
 
-COLS_PROGRAM = [Col("Nivel", 12), Col("Indicador", 52), Col("Meta anual", 16, "r"), Col("Meta al corte", 16, "r"),
+COLS_PROGRAM = [Col("Nivel", 15), Col("Indicador", 50), Col("Meta anual", 16, "r"), Col("Meta al corte", 16, "r"),
                 Col("Realizado del periodo", 17, "r"), Col("Acumulado", 16, "r"), Col("% de avance", 15, "r"),
                 Col("Semáforo", 24)]
 
@@ -84,6 +87,8 @@ def _pct(n: int, total: int) -> str:
 
 def _mark(row) -> Mark:
     note = ", ".join(LABELS.get(f, f) for f in row.flags)
+    if row.light == "gris" and not note and row.status and row.status != "OK":
+        note = LABELS.get(row.status, row.status)
     return Mark(row.light, LABELS.get(row.light, row.light), note)
 
 
@@ -201,7 +206,8 @@ def _program_sections(doc: Document, data: ReportData) -> None:
             if r.unit or r.frequency:
                 name += f"\n{r.unit} · {LABELS.get(r.frequency, r.frequency)} · {LABELS.get(r.direction, r.direction)}"
             rows.append(Row([LEVEL_SHORT.get(r.level, r.level), name, fmt_es(r.annual_target),
-                             fmt_es(r.cumulative_target), fmt_es(r.period_value), fmt_es(r.cumulative_value),
+                             fmt_es(r.cumulative_target),
+                             fmt_es(r.period_value) if r.period_value is not None or r.period else "—", fmt_es(r.cumulative_value),
                              _pct_cell(r), _mark(r)]))
         doc.add(Table(COLS_PROGRAM, rows, size=7.2))
         if data.include_charts:
@@ -250,7 +256,7 @@ def _justifications(doc: Document, data: ReportData) -> None:
             if j.actions:
                 other = (other + "\n" if other else "") + "Acciones de mejora: " + j.actions
             rows.append(Row([ind, _mark(r), _pct_cell(r), j.cause, j.effect, other]))
-    doc.add(Table([Col("Indicador", 30), Col("Semáforo", 16), Col("% de avance", 11, "r"), Col("Causa", 31),
+    doc.add(Table([Col("Indicador", 30), Col("Semáforo", 20), Col("% de avance", 11, "r"), Col("Causa", 27),
                    Col("Efecto", 20), Col("Otros motivos / acciones de mejora", 24)], rows, size=7))
 
 
@@ -261,14 +267,12 @@ def _notes(doc: Document, data: ReportData) -> None:
                      space_after_mm=0.8))
     tot = data.done_captures
     validated = data.validated_captures
-    doc.add(Para(TEXT["data_note"].format(val=validated, tot=tot), 7.5, color=MUTED, space_after_mm=0.8))
+    key = "data_note_ok" if tot and validated >= tot else "data_note"
+    doc.add(Para(TEXT[key].format(val=validated, tot=tot), 7.5, color=MUTED, space_after_mm=0.8))
     flags = data.flags_used or []
     if flags:
         txt = "; ".join(f"{LABELS.get(f, f)}: {FLAG_HELP.get(f, '')}".rstrip(": ") for f in flags)
         doc.add(Para(TEXT["flags_note"].format(txt=txt), 7.5, color=MUTED))
-    doc.add(Para("Semáforo: " + "; ".join(f"● {LABELS[k]}" for k in LIGHTS) +
-                 " — el color se imprime junto con su nombre para que el informe se lea también en blanco y negro.",
-                 7.5, color=MUTED))
 
 
 def _cover(data: ReportData, stamp: str):

@@ -1,0 +1,226 @@
+"""The Informe mensual de avance: PDF pages, es_MX figures of the demo, pagination rules, scope, CLI."""
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from sistema_seguimiento.core.numbers import fmt_es, fmt_pct_es
+
+ROOT = Path(__file__).resolve().parents[2]
+FIXTURE = ROOT / "resources" / "demo_municipio.json"
+
+pytestmark = pytest.mark.skipif(shutil.which("pdftotext") is None, reason="poppler-utils (pdftotext) no instalado")
+
+
+def pdf_pages(path: Path) -> list[str]:
+    out = subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True).stdout
+    pages = out.split("\f")
+    if pages and not pages[-1].strip():
+        pages.pop()
+    return pages
+
+
+def page_count(path: Path) -> int:
+    info = subprocess.run(["pdfinfo", str(path)], capture_output=True, text=True, check=True).stdout
+    return int(next(l for l in info.splitlines() if l.startswith("Pages:")).split()[1])
+
+
+def ses(*args, check=True):
+    e = dict(os.environ)
+    e["PYTHONPATH"] = str(ROOT) + os.pathsep + e.get("PYTHONPATH", "")
+    e.pop("DISPLAY", None)
+    e.pop("QT_QPA_PLATFORM", None)  # the command must manage without a display by itself
+    proc = subprocess.run([sys.executable, "-m", "sistema_seguimiento", *map(str, args)], capture_output=True,
+                          text=True, env=e, cwd=ROOT, timeout=300)
+    if check and proc.returncode != 0:
+        raise AssertionError(f"ses {args} -> {proc.returncode}\n{proc.stdout}\n{proc.stderr}")
+    return proc
+
+
+@pytest.fixture(scope="module")
+def demo_pdf(tmp_path_factory):
+    d = tmp_path_factory.mktemp("informe")
+    db = d / "demo.db"
+    ses("demo", "--db", db)
+    pdf = d / "informe.pdf"
+    proc = ses("informe", "--db", db, "--periodo", "2026-10", "--pdf", pdf)
+    assert "páginas" in proc.stdout
+    return db, pdf
+
+
+def expected_indicators():
+    data = json.loads(FIXTURE.read_text(encoding="utf-8"), parse_float=Decimal)
+    return data["expected"]["indicators"]
+
+
+def test_demo_pdf_exists_with_expected_pages(demo_pdf):
+    _db, pdf = demo_pdf
+    assert pdf.exists() and pdf.read_bytes().startswith(b"%PDF")
+    n = page_count(pdf)
+    assert n == 8  # cover, summary, ejes, 2 × program (table + charts), justifications/signatures
+    pages = pdf_pages(pdf)
+    assert len(pages) == n
+    for i, text in enumerate(pages, start=1):
+        assert f"Página {i} de {n}" in text
+    assert "Informe mensual de avance" in pages[0]
+    assert "Municipio de Ejemplo" in pages[0] and "Octubre 2026" in pages[0]
+    info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True).stdout
+    assert "612 x 792" in info  # letter
+
+
+def test_demo_figures_in_es_mx(demo_pdf):
+    _db, pdf = demo_pdf
+    text = "\n".join(pdf_pages(pdf))
+    checked = 0
+    for key, ind in expected_indicators().items():
+        acc = ind["acumulado"]
+        if acc["valor"] is None:
+            continue
+        value, pct = fmt_es(Decimal(acc["valor"])), fmt_pct_es(Decimal(acc["pct_avance"]))
+        # the program table row: clave, …, acumulado, % de avance on one line
+        assert any(key in l and value in l and pct in l for l in text.splitlines()), (key, value, pct)
+        checked += 1
+    assert checked >= 12
+    # figures named in the issue, and a thousands separator
+    assert "2.91" in text and "103.03 %" in text and "88.89" in text and "1,310.00" in text
+
+
+def test_summary_semaforo_words_and_sections(demo_pdf):
+    _db, pdf = demo_pdf
+    pages = pdf_pages(pdf)
+    summary = pages[1]
+    assert "Resumen ejecutivo" in summary
+    assert "DSPM" in summary and "DIF" in summary
+    assert "13 (81.3 %)" in summary  # 13 of 16 green, total row
+    assert "Avance por eje del Plan de Gobierno" in pages[2]
+    assert "Eje 3. Servicios públicos de calidad" in pages[2]
+    text = "\n".join(pages)
+    for word in ("Verde", "Rojo", "Sin dato"):
+        assert word in text
+    assert "Sobrecumplimiento crítico" in text
+    last = pages[-1]
+    assert "Justificaciones" in last
+    assert "300 luminarias" in text  # a justification of an out-of-band indicator
+    assert "Elaboró" in last and "Revisó" in last and "Autorizó" in last and "Nombre y cargo" in last
+    assert "PRESET_A_BANDA_90_110" in last and "lineal" in last  # footnote: preset and descendente formula
+    assert "Datos incompletos" in last  # flag legend
+
+
+def test_scope_dependencia_and_without_charts(demo_pdf, tmp_path):
+    db, _ = demo_pdf
+    pdf = tmp_path / "dif.pdf"
+    ses("informe", "--db", db, "--periodo", "2026-10", "--dependencia", "DIF", "--sin-graficas", "--pdf", pdf)
+    text = "\n".join(pdf_pages(pdf))
+    assert "S001 Apoyo alimentario" in text
+    assert "E001 Alumbrado" not in text
+    assert "Meta y realizado por periodo" not in text
+    assert "Sistema Municipal para el Desarrollo Integral de la Familia" in text
+
+
+def test_cli_errors_exit_2_and_write_nothing(demo_pdf, tmp_path):
+    db, _ = demo_pdf
+    pdf = tmp_path / "x.pdf"
+    proc = ses("informe", "--db", db, "--periodo", "2026-13", "--pdf", pdf, check=False)
+    assert proc.returncode == 2 and not pdf.exists()
+    proc = ses("informe", "--db", db, "--periodo", "2026-10", "--dependencia", "NOEXISTE", "--pdf", pdf, check=False)
+    assert proc.returncode == 2 and "NOEXISTE" in proc.stderr and not pdf.exists()
+    assert not list(tmp_path.iterdir())
+
+
+def test_budget_and_signatures_from_database(qapp, demo_db, tmp_path):
+    from sqlalchemy import select
+
+    from sistema_seguimiento.db.models import Budget, Organization, Program
+    from sistema_seguimiento.reports.monthly import make_pdf
+
+    with demo_db.transaction() as s:
+        prog = s.scalars(select(Program).where(Program.key == "E001")).one()
+        s.add(Budget(program_id=prog.id, period="2026-09", approved=Decimal("1250000"), modified=Decimal("1300000"),
+                     exercised=Decimal("400000.5")))
+        s.add(Budget(program_id=prog.id, period="2026-10", approved=None, modified=None,
+                     exercised=Decimal("250000")))
+        s.add(Budget(program_id=prog.id, period="2026-11", approved=None, modified=None,
+                     exercised=Decimal("999999")))  # after the cut-off: not counted
+        org = s.scalars(select(Organization)).one()
+        org.settings = {**(org.settings or {}), "firma_elaboro": {"nombre": "Ana Torres Ruiz", "cargo": "Enlace de planeación"},
+                        "firma_autorizo": {"nombre": "Luis Pérez", "cargo": "Presidente municipal"}}
+    pdf = tmp_path / "b.pdf"
+    n = make_pdf(demo_db, "2026-10", str(pdf), program_key="E001", include_charts=False)
+    assert n == page_count(pdf)
+    text = "\n".join(pdf_pages(pdf))
+    assert "1,250,000.00" in text and "1,300,000.00" in text
+    assert "650,000.50" in text  # exercised: monthly amounts summed up to the cut-off
+    assert "50.00 %" in text  # 650,000.50 / 1,300,000
+    assert "Ana Torres Ruiz" in text and "Enlace de planeación" in text and "Presidente municipal" in text
+    assert "Nombre y cargo" in text  # revisó not set
+    assert "S001" not in text
+
+
+def test_cancel_leaves_no_file(qapp, demo_db, tmp_path):
+    from sistema_seguimiento.reports.monthly import make_pdf
+    from sistema_seguimiento.ui.worker import Cancelled
+
+    calls = []
+
+    def progress(p, msg):
+        calls.append(p)
+        if p >= 60:
+            raise Cancelled()
+
+    pdf = tmp_path / "c.pdf"
+    with pytest.raises(Cancelled):
+        make_pdf(demo_db, "2026-10", str(pdf), progress=progress)
+    assert not pdf.exists()
+    assert calls and calls == sorted(calls)
+
+
+def test_table_repeats_header_and_never_splits_a_row(qapp, tmp_path):
+    from PySide6.QtGui import QPdfWriter
+
+    from sistema_seguimiento.reports import layout as L
+
+    rows = [L.Row([f"R{i:03d}", f"A{i:03d}x inicio " + "texto largo que obliga a varias líneas " * 3 + f"Z{i:03d}x",
+                   L.Mark("verde" if i % 3 else "rojo", "Verde" if i % 3 else "Rojo")]) for i in range(120)]
+    doc = L.Document(title="Prueba", org="Org", footer_left="pie")
+    doc.add(L.Heading("Tabla larga", 1), L.Table([L.Col("Clave", 15), L.Col("Descripción", 60), L.Col("Semáforo", 25)], rows))
+    pdf = tmp_path / "t.pdf"
+    w = L.QPdfWriter(str(pdf)) if hasattr(L, "QPdfWriter") else QPdfWriter(str(pdf))
+    w.setResolution(300)
+    n = L.render(doc, w)
+    del w
+    pages = pdf_pages(pdf)
+    assert n == len(pages) >= 3
+    for i, text in enumerate(pages):
+        assert "Descripción" in text and "Semáforo" in text  # header on every page
+        assert f"Página {i + 1} de {n}" in text
+    for i in range(120):
+        where = [k for k, t in enumerate(pages) if f"A{i:03d}x" in t]
+        end = [k for k, t in enumerate(pages) if f"Z{i:03d}x" in t]
+        assert len(where) == 1 and where == end, i  # first and last line of a row on the same page
+
+
+def test_heading_is_not_left_alone_at_page_bottom(qapp, tmp_path):
+    from PySide6.QtGui import QPdfWriter
+
+    from sistema_seguimiento.reports import layout as L
+
+    doc = L.Document(title="Prueba", org="Org", footer_left="pie")
+    w = QPdfWriter(str(tmp_path / "h.pdf"))
+    w.setResolution(300)
+    L.setup_device(w)
+    ctx = L.Ctx(w)
+    filler = L.Para("x", size=8)
+    # fill most of the page, then a heading followed by a table: the heading must move with the table
+    pg = L.Paginator(doc, w)
+    pg.y = ctx.bottom - ctx.mm(12)
+    doc.add(L.Heading("Programa", 2), L.Table([L.Col("A", 1)], [L.Row(["fila"])]))
+    pages = pg.run()
+    assert len(pages) == 2 and len(pages[0]) == 0
+    del filler, w
