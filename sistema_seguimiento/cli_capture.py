@@ -53,6 +53,14 @@ def _decimal(text):
         raise cli.UserError(TEXT["bad_value"].format(v=text, e=exc)) from exc
 
 
+def _today():
+    """``SES_HOY=AAAA-MM-DD`` fixes "today" (AV-008) for tests and demonstrations."""
+    from datetime import date
+
+    text = os.environ.get("SES_HOY")
+    return date.fromisoformat(text) if text else None
+
+
 def cmd_capturar(args) -> int:
     from . import cli
     from .core.numbers import fmt_es
@@ -63,7 +71,8 @@ def cmd_capturar(args) -> int:
         raise cli.UserError("Indique --valor X (o --borrar para quitar el valor capturado).")
     with cli.open_db(args) as db:
         actor = _actor(db, args)
-        res = save_values(db, actor, args.periodo, [ValueChange(args.indicador, args.variable, value)])
+        res = save_values(db, actor, args.periodo, [ValueChange(args.indicador, args.variable, value)],
+                          today=_today())
     period = res.periods.get(args.indicador, args.periodo)
     if args.json:
         cli.print_json({"guardados": res.saved, "borrados": res.cleared, "sin_cambio": res.unchanged,
