@@ -78,31 +78,34 @@ def _title_block(ws, pset: ProgramSet, program: ProgramDoc, ncols: int) -> None:
         (TEXT["agency"].format(agency=f"{agency.key} {agency.acronym} — {agency.name}".replace("  ", " "))
          if agency else TEXT["no_agency"], c.FONT_BODY),
     ]
+    has_logo = _logo(ws, org)
+    first = 3 if has_logo else 1
     for i, (text, font) in enumerate(rows, start=1):
-        ws.merge_cells(f"C{i}:{last}{i}")
-        cell = ws.cell(i, 3)
+        ws.merge_cells(f"{get_column_letter(first)}{i}:{last}{i}")
+        cell = ws.cell(i, first)
         c.set_text(cell, text)
         cell.font = font
         cell.alignment = c.LEFT_CENTER
         ws.row_dimensions[i].height = 22 if i == 1 else 18
-    ws.merge_cells(f"A1:B{TITLE_ROWS - 1}")  # logo area
-    _logo(ws, org)
+    if has_logo:
+        ws.merge_cells(f"A1:B{TITLE_ROWS - 1}")  # logo area
 
 
-def _logo(ws, org) -> None:
+def _logo(ws, org) -> bool:
     logo = getattr(org, "logo", None) if org is not None else None
     if not logo:
-        return
+        return False
     try:  # openpyxl needs Pillow for images; without it the title block simply has no logo
         from openpyxl.drawing.image import Image
 
         img = Image(io.BytesIO(logo))
     except Exception:  # noqa: BLE001
-        return
+        return False
     ratio = min(1.0, 70 / max(1, img.height))
     img.height = int(img.height * ratio)
     img.width = int(img.width * ratio)
     ws.add_image(img, "A1")
+    return True
 
 
 def write_program_sheet(ws, pset: ProgramSet, program: ProgramDoc) -> None:
