@@ -314,7 +314,7 @@ def _evaluate(formula: Formula, values: Mapping[str, Decimal] | None) -> tuple[D
 def compute_indicator(spec: IndicatorSpec, targets: PeriodValues, measurements: PeriodValues, cutoff: date,
                       preset: Preset, *, fiscal_year: int, report_month: str | None = None,
                       justified_periods: set[str] | frozenset[str] | None = None,
-                      base_year: int | None = None) -> IndicatorResult:
+                      base_year: int | None = None, detail: bool = True) -> IndicatorResult:
     """Compute one indicator at ``cutoff`` with ``preset``.
 
     ``targets``/``measurements``: period id → variable key → Decimal (a period whose measurement lacks a
@@ -322,19 +322,22 @@ def compute_indicator(spec: IndicatorSpec, targets: PeriodValues, measurements: 
     justification (AV-006 fires for the others when one is required). ``base_year``: first measurement
     year of bienal…sexenal indicators; when omitted they are measured in ``fiscal_year`` if it has a
     target or a measurement. ``report_month`` ("2026-10") selects ``period_for_month``.
+    ``detail=False`` (progress tables over thousands of indicators): only the report month's own period gets
+    a full PeriodResult; the other due periods are only accumulated (no per-period findings or results).
     """
     ctx = getcontext()
     if ctx.prec == 28 and ctx.rounding == ROUND_HALF_EVEN:
         return _compute(spec, targets, measurements, cutoff, preset, fiscal_year, report_month,
-                        justified_periods, base_year)
+                        justified_periods, base_year, detail)
     with localcontext(DECIMAL_CONTEXT):
         return _compute(spec, targets, measurements, cutoff, preset, fiscal_year, report_month,
-                        justified_periods, base_year)
+                        justified_periods, base_year, detail)
 
 
 def _compute(spec: IndicatorSpec, targets: PeriodValues | None, measurements: PeriodValues | None, cutoff: date,
              preset: Preset, fiscal_year: int, report_month: str | None,
-             justified_periods: Iterable[str] | None, base_year: int | None) -> IndicatorResult:
+             justified_periods: Iterable[str] | None, base_year: int | None,
+             detail: bool = True) -> IndicatorResult:
     targets = targets or {}
     measurements = measurements or {}
     justified = justified_periods if justified_periods is not None else ()
@@ -377,8 +380,23 @@ def _compute(spec: IndicatorSpec, targets: PeriodValues | None, measurements: Pe
     missing: list[str] = []
     target_rows: list[Mapping[str, Decimal]] = []
 
+    own = None
+    if not detail and report_month:
+        y, _, last = _periods.parse(report_month)
+        own = _periods.period_ending_in(frequency, y, last)
+    missing_names = formula.missing
     for pid in due:
         tvars = targets.get(pid)
+        if not detail and pid != own:
+            if tvars is not None:
+                target_rows.append(tvars)
+            mvals = measurements.get(pid)
+            if mvals is None or missing_names(mvals):
+                missing.append(pid)
+            else:
+                captured_rows.append(mvals)
+                captured.append(pid)
+            continue
         if tvars is not None:
             target_rows.append(tvars)
             try:

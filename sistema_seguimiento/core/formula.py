@@ -416,7 +416,7 @@ class Formula:
         return _shape_of(self.tree.body)
 
 
-@functools.lru_cache(maxsize=4096)
+@functools.lru_cache(maxsize=65536)
 def parse_formula(text: str) -> Formula:
     """Parse and compile a formula; raises :class:`FormulaError` (Spanish message)."""
     if not isinstance(text, str):

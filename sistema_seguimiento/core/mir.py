@@ -71,14 +71,20 @@ class IndicatorDoc:
     def spec(self) -> IndicatorSpec:
         return IndicatorSpec(
             key=self.key, formula=self.formula,
-            variables=tuple(VariableSpec(key=v.key, role=VariableRole(v.role),
-                                         accumulation=Accumulation(v.accumulation), name=v.name,
-                                         description=v.description, unit=v.unit, source=v.source)
-                            for v in self.variables),
-            frequency=Frequency(self.frequency), direction=Direction(self.direction),
-            type=IndicatorType(self.type) if self.type in IndicatorType._value2member_map_ else IndicatorType.GESTION,
-            formula_type=FormulaType(self.formula_type) if self.formula_type in FormulaType._value2member_map_ else None,
+            variables=tuple(VariableSpec(v.key, _ROLES[v.role], _ACCS[v.accumulation], v.name, v.description,
+                                         v.unit, v.source) for v in self.variables),
+            frequency=_FREQS[self.frequency], direction=_DIRS[self.direction],
+            type=_TYPES.get(self.type, IndicatorType.GESTION), formula_type=_FTYPES.get(self.formula_type),
             natural_cap=self.natural_cap)
+
+
+# value -> enum member (a dict lookup is much cheaper than calling the Enum on every indicator)
+_ROLES = VariableRole._value2member_map_
+_ACCS = Accumulation._value2member_map_
+_FREQS = Frequency._value2member_map_
+_DIRS = Direction._value2member_map_
+_TYPES = IndicatorType._value2member_map_
+_FTYPES = FormulaType._value2member_map_
 
 
 @dataclass

@@ -99,7 +99,8 @@ def resolve_preset(presets: dict[str, Preset], org_key: str | None, program: Pro
     raise ServiceError("No hay preset de semáforo disponible.")  # pragma: no cover - builtin always exists
 
 
-def rows_for(pset: ProgramSet, presets: dict[str, Preset], month: str) -> list[ProgressRow]:
+def rows_for(pset: ProgramSet, presets: dict[str, Preset], month: str, *, detail: bool = True) -> list[ProgressRow]:
+    """Progress rows; ``detail=False`` skips per-period results other than the report month's (faster)."""
     cutoff = periods.month_cutoff(month)
     year, report_month, _ = periods.parse(month)
     org_key = pset.organization.preset_key if pset.organization else None
@@ -112,7 +113,7 @@ def rows_for(pset: ProgramSet, presets: dict[str, Preset], month: str) -> list[P
             targets = ind.targets
             values = {m.period: m.values for m in ind.measurements if len(m.values) == len(ind.variables)}
             res = compute_indicator(ind.spec(), targets, values, cutoff, preset, fiscal_year=year,
-                                    report_month=month, justified_periods=justified)
+                                    report_month=month, justified_periods=justified, detail=detail)
             cum = res.cumulative
             per = res.period_for_month
             needs = bool(cum.needs_justification or (per is not None and per.needs_justification))
@@ -140,7 +141,9 @@ def rows_for(pset: ProgramSet, presets: dict[str, Preset], month: str) -> list[P
 
 
 def compute_progress(db: Database, month: str, program_key: str | None = None,
-                     agency_key: str | None = None) -> list[ProgressRow]:
+                     agency_key: str | None = None, *, detail: bool = False) -> list[ProgressRow]:
+    """One row per indicator at the end of ``month``. With ``detail=True`` each row's ``result`` carries every
+    due period's result (charts, detail views); without it only the cumulative and the month's own period."""
     try:
         periods.month_cutoff(month)
     except periods.PeriodError as exc:
@@ -151,7 +154,7 @@ def compute_progress(db: Database, month: str, program_key: str | None = None,
         pset = read_programs(session, year, [program_key] if program_key else None, agency_key, value_periods=due,
                               lean=True)
         presets = presets_by_key(session)
-    return rows_for(pset, presets, month)
+    return rows_for(pset, presets, month, detail=detail)
 
 
 def light_counts(rows: list[ProgressRow]) -> dict[str, int]:
