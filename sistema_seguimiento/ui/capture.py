@@ -385,6 +385,10 @@ class ValueDelegate(QStyledItemDelegate):
         return editor
 
     def setEditorData(self, editor, index):
+        # only once: the live recomputation emits dataChanged, which must not reset what is being typed
+        if editor.property("ses_loaded"):
+            return
+        editor.setProperty("ses_loaded", True)
         editor.setText(index.data(Qt.ItemDataRole.EditRole) or "")
         editor.selectAll()
 
@@ -574,6 +578,7 @@ class CapturePage(QWidget):
         self.last_paste_report: PasteReport | None = None
         self.last_error: str | None = None
         self.pending_saves = 0
+        self.today = None  # injectable "today" for AV-008 (tests); None: the real date
         self.model = CaptureModel(ctx, self)
         self.model.valuesEdited.connect(self.save_changes)
         self.model.message.connect(lambda m: self.show_message(m, error=True))
@@ -765,7 +770,7 @@ class CapturePage(QWidget):
         self.show_message(TEXT["saving"])
 
         def job(_control):
-            return save_values(ctx.db, ctx.user, month, vcs)
+            return save_values(ctx.db, ctx.user, month, vcs, today=self.today)
 
         def done(result):
             self.pending_saves -= 1
