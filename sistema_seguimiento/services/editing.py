@@ -1168,3 +1168,140 @@ def agency_values(db: Database, key: str) -> dict:
 
 
 __all__ = [n for n in dir() if not n.startswith("_")]
+
+
+# --------------------------------------------------------------------------------------------------
+# navigation tree and search (read-only; small queries so the tree loads lazily)
+
+def tree_agencies(db: Database, year: int | None) -> list[tuple[str, str, int]]:
+    """(agency key, label, program count in the year); programs without agency under key ''."""
+    with db.reading() as s:
+        fy = _year(s, year)
+        counts = dict(s.execute(select(Program.agency_id, func.count()).where(Program.fiscal_year_id == fy.id)
+                                .group_by(Program.agency_id)).all())
+        out = [(a.key, f"{a.key} {a.acronym or a.name}".strip() if a.acronym else f"{a.key} {a.name}",
+                counts.get(a.id, 0)) for a in s.scalars(select(Agency).order_by(Agency.key))]
+        if counts.get(None):
+            out.append(("", "Sin unidad responsable", counts[None]))
+        return out
+
+
+def tree_programs(db: Database, year: int | None, agency_key: str) -> list[tuple[str, str]]:
+    with db.reading() as s:
+        fy = _year(s, year)
+        q = select(Program.key, Program.name).where(Program.fiscal_year_id == fy.id)
+        if agency_key:
+            q = q.join(Agency, Agency.id == Program.agency_id).where(Agency.key == agency_key)
+        else:
+            q = q.where(Program.agency_id.is_(None))
+        return [(k, n) for k, n in s.execute(q.order_by(Program.order, Program.key))]
+
+
+def tree_program(db: Database, year: int | None, key: str) -> list[dict]:
+    """The MIR of a program as nested dicts: objectives in MIR order, each with 'children' (activities) and
+    'indicators' [(key, name)]."""
+    with db.reading() as s:
+        p = _program(s, year, key)
+        objs = s.execute(select(Objective.id, Objective.key, Objective.level, Objective.parent_id, Objective.text,
+                                Objective.order).where(Objective.program_id == p.id)).all()
+        inds: dict[int, list] = {}
+        if objs:
+            for oid, ik, name in s.execute(select(Indicator.objective_id, Indicator.key, Indicator.name)
+                                           .where(Indicator.objective_id.in_([o[0] for o in objs]))
+                                           .order_by(Indicator.order, Indicator.id)):
+                inds.setdefault(oid, []).append((ik, name))
+    rank = {"FIN": 0, "PROPOSITO": 1, "COMPONENTE": 2, "ACTIVIDAD": 3}
+    nodes = {o[0]: {"key": o[1], "level": o[2], "text": o[4], "order": o[5], "children": [],
+                    "indicators": inds.get(o[0], []), "parent": o[3]} for o in objs}
+    top = []
+    for oid, n in nodes.items():
+        parent = nodes.get(n["parent"])
+        if n["level"] == "ACTIVIDAD" and parent is not None:
+            parent["children"].append(n)
+        else:
+            top.append(n)
+    for n in nodes.values():
+        n["children"].sort(key=lambda x: (x["order"], x["key"]))
+    top.sort(key=lambda x: (rank.get(x["level"], 9), x["order"], x["key"]))
+    return top
+
+
+def fold(text: str) -> str:
+    import unicodedata
+
+    return "".join(c for c in unicodedata.normalize("NFKD", text or "") if not unicodedata.combining(c)).casefold()
+
+
+def search(db: Database, year: int | None, text: str, limit: int = 500) -> list[dict]:
+    """Programs and indicators whose clave or text contain every word of ``text`` (accent- and case-insensitive)."""
+    words = fold(text).split()
+    if not words:
+        return []
+    out: list[dict] = []
+    with db.reading() as s:
+        fy = _year(s, year)
+        for key, name in s.execute(select(Program.key, Program.name).where(Program.fiscal_year_id == fy.id)
+                                   .order_by(Program.key)):
+            hay = fold(f"{key} {name}")
+            if all(w in hay for w in words):
+                out.append({"kind": "program", "key": key, "program": key, "label": f"{key} {name}"})
+        q = (select(Indicator.key, Indicator.name, Indicator.definition, Program.key)
+             .join(Objective, Objective.id == Indicator.objective_id).join(Program, Program.id == Objective.program_id)
+             .where(Program.fiscal_year_id == fy.id).order_by(Indicator.key))
+        for key, name, definition, pkey in s.execute(q):
+            hay = fold(f"{key} {name} {definition}")
+            if all(w in hay for w in words):
+                out.append({"kind": "indicator", "key": key, "program": pkey, "label": f"{key} {name}"})
+                if len(out) >= limit:
+                    break
+    return out[:limit]
+
+
+def program_overview(db: Database, year: int | None) -> list[dict]:
+    """One row per program of the year: clave, nombre, dependencia, objetivos, indicadores, presupuesto."""
+    with db.reading() as s:
+        fy = _year(s, year)
+        n_obj = dict(s.execute(select(Objective.program_id, func.count()).join(Program)
+                               .where(Program.fiscal_year_id == fy.id).group_by(Objective.program_id)).all())
+        n_ind = dict(s.execute(select(Objective.program_id, func.count(Indicator.id)).join(Program)
+                               .join(Indicator, Indicator.objective_id == Objective.id)
+                               .where(Program.fiscal_year_id == fy.id).group_by(Objective.program_id)).all())
+        budgets = dict(s.execute(select(Budget.program_id, Budget.approved).join(Program)
+                                 .where(Program.fiscal_year_id == fy.id, Budget.period == str(fy.year))).all())
+        ags = {a.id: a for a in s.scalars(select(Agency))}
+        out = []
+        for p in s.scalars(select(Program).where(Program.fiscal_year_id == fy.id).order_by(Program.order, Program.key)):
+            a = ags.get(p.agency_id)
+            out.append({"key": p.key, "name": p.name, "agency": (a.acronym or a.name) if a else "",
+                        "agency_key": a.key if a else "", "objectives": n_obj.get(p.id, 0),
+                        "indicators": n_ind.get(p.id, 0), "budget": budgets.get(p.id)})
+        return out
+
+
+def window_info(db: Database) -> dict:
+    """What the title bar and the start need: organization name, years, default report month."""
+    with db.reading() as s:
+        org = s.scalars(select(Organization)).first()
+        years = sorted(s.scalars(select(FiscalYear.year)))
+        cutoffs = {fy.year: fy.cutoff for fy in s.scalars(select(FiscalYear))}
+        return {"organization": org.name if org else "", "years": years, "cutoffs": cutoffs,
+                "logo": org.logo if org else None, "settings": dict(org.settings or {}) if org else {}}
+
+
+def program_document(db: Database, year: int | None, key: str):
+    """The program's MIR as a plain document (core.mir.ProgramDoc) without targets and measurements."""
+    from .documents import read_programs
+
+    with db.reading() as s:
+        pset = read_programs(s, year, [key], with_values=False)
+    return pset.programs[0]
+
+
+def list_users(db: Database) -> list[dict]:
+    """Active users for the sign-in dialog: name, full name, role, dependencia, whether a password is needed."""
+    from ..db.models import User
+
+    with db.reading() as s:
+        return [{"name": u.name, "full_name": u.full_name, "role": u.role,
+                 "agency_key": u.agency.key if u.agency else None, "has_password": bool(u.password_hash)}
+                for u in s.scalars(select(User).where(User.active.is_(True)).order_by(User.id))]

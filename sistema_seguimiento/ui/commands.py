@@ -1,0 +1,141 @@
+"""Undoable edits: every edit of the window runs a service (one transaction), and only when it succeeded a
+QUndoCommand goes on ``ctx.undo_stack`` holding how to undo and redo it.
+
+``apply_edit`` is the one entry point the screens use. A failed save shows the Spanish reason, pushes
+nothing and returns False (the screen keeps what the user typed; the database is unchanged).
+"""
+from __future__ import annotations
+
+from typing import Any, Callable
+
+from PySide6.QtGui import QUndoCommand
+from PySide6.QtWidgets import QWidget
+
+from ..services import editing as ed
+from .context import AppContext
+
+
+class ServiceCommand(QUndoCommand):
+    """An edit already applied once; ``undo``/``redo`` call services again."""
+
+    def __init__(self, ctx: AppContext, text: str, redo_fn: Callable[[], Any], undo_fn: Callable[[], Any],
+                 entity: str, key: str):
+        super().__init__(text)
+        self.ctx, self.redo_fn, self.undo_fn, self.entity, self.key = ctx, redo_fn, undo_fn, entity, key
+        self._applied = True
+
+    def redo(self) -> None:
+        if self._applied:  # first push: the service already ran
+            return
+        self._run(self.redo_fn, "rehacer")
+        self._applied = True
+
+    def undo(self) -> None:
+        self._run(self.undo_fn, "deshacer")
+        self._applied = False
+
+    def _run(self, fn: Callable[[], Any], action: str) -> None:
+        try:
+            fn()
+        except Exception as exc:  # noqa: BLE001 - explained to the user; the database is unchanged
+            from .messages import show_error
+
+            show_error(self.ctx.parent() if isinstance(self.ctx.parent(), QWidget) else None, exc, action=action)
+            self.setObsolete(True)
+        self.ctx.notify(self.entity, self.key)
+
+
+def apply_edit(ctx: AppContext, parent: QWidget | None, text: str, do: Callable[[], Any],
+               undo_factory: Callable[[Any], Callable[[], Any]], entity: str, key: str = "",
+               redo: Callable[[], Any] | None = None) -> tuple[bool, Any]:
+    """Run ``do()``; on success push a command whose undo is ``undo_factory(result)``. Returns (ok, result)."""
+    try:
+        result = do()
+    except Exception as exc:  # noqa: BLE001
+        from .messages import show_error
+
+        show_error(parent, exc)
+        return False, None
+    ctx.undo_stack.push(ServiceCommand(ctx, text, redo or do, undo_factory(result), entity, key))
+    ctx.notify(entity, key)
+    return True, result
+
+
+# ---- helpers for the common edits ------------------------------------------------------------------
+
+def edit_program_field(ctx, parent, key: str, field: str, value, title: str = "") -> bool:
+    db, u, y = ctx.db, ctx.user, ctx.year
+    ok, _ = apply_edit(ctx, parent, f"Editar {title or field} del programa {key}",
+                       lambda: ed.update_program(db, ctx.user, y, key, field, value),
+                       lambda old: (lambda: ed.update_program(db, ctx.user, y, key, field, old)), "program", key)
+    del u
+    return ok
+
+
+def edit_indicator_field(ctx, parent, key: str, field: str, value, title: str = "") -> bool:
+    db = ctx.db
+    ok, _ = apply_edit(ctx, parent, f"Editar «{title or ed.INDICATOR_FIELDS.get(field, field)}» de {key}",
+                       lambda: ed.update_indicator(db, ctx.user, key, field, value),
+                       lambda old: (lambda: ed.update_indicator(db, ctx.user, key, field, old)), "indicator", key)
+    return ok
+
+
+def edit_objective_field(ctx, parent, program: str, key: str, field: str, value) -> bool:
+    db, y = ctx.db, ctx.year
+    what = "resumen narrativo" if field == "text" else "supuestos"
+    ok, _ = apply_edit(ctx, parent, f"Editar {what} de {key}",
+                       lambda: ed.update_objective(db, ctx.user, y, program, key, field, value),
+                       lambda old: (lambda: ed.update_objective(db, ctx.user, y, program, key, field, old)),
+                       "program", program)
+    return ok
+
+
+def edit_variable_field(ctx, parent, indicator: str, var: str, field: str, value) -> bool:
+    db = ctx.db
+    new_key = value if field == "key" else var
+
+    def undo_factory(old):
+        return lambda: ed.update_variable(db, ctx.user, indicator, new_key, field, old)
+
+    ok, _ = apply_edit(ctx, parent, f"Editar variable {var} de {indicator}",
+                       lambda: ed.update_variable(db, ctx.user, indicator, var, field, value),
+                       undo_factory, "indicator", indicator)
+    return ok
+
+
+def set_target(ctx, parent, indicator: str, var: str, period: str, value, reason: str = "") -> bool:
+    db = ctx.db
+
+    def undo_factory(old):
+        return lambda: ed.set_target(db, ctx.user, indicator, var, period, old,
+                                     reason=f"Deshacer: {reason}" if reason else "")
+
+    ok, _ = apply_edit(ctx, parent, f"Meta de {var} en {period}",
+                       lambda: ed.set_target(db, ctx.user, indicator, var, period, value, reason=reason),
+                       undo_factory, "indicator", indicator)
+    return ok
+
+
+def create_with_key(ctx, parent, text: str, create: Callable[[str | None], str], delete: Callable[[str], Any],
+                    entity: str, key_hint: str = "") -> str | None:
+    """Creation whose redo re-creates the same key and whose undo deletes it."""
+    state: dict[str, Any] = {}
+
+    def do():
+        state["key"] = create(state.get("key"))
+        return state["key"]
+
+    ok, key = apply_edit(ctx, parent, text, do, lambda k: (lambda: delete(k)), entity, key_hint)
+    return key if ok else None
+
+
+def delete_with_snapshot(ctx, parent, text: str, delete: Callable[[], dict], restore: Callable[[dict], Any],
+                         entity: str, key: str = "") -> bool:
+    state: dict[str, Any] = {}
+
+    def do():
+        state["snap"] = delete()
+        return state["snap"]
+
+    ok, _ = apply_edit(ctx, parent, text, do, lambda snap: (lambda: restore(state["snap"])), entity, key)
+    return ok

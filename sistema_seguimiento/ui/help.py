@@ -1,0 +1,49 @@
+"""Help windows: the «Guía rápida» (F1) and the explanation of a validation rule or a ficha field."""
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QDialog, QDialogButtonBox, QTextBrowser, QVBoxLayout, QWidget
+
+from . import help_texts
+
+TEXT = {"guide": "Guía rápida", "rule": "¿Por qué esta regla?", "close": "Cerrar"}
+
+
+class HelpDialog(QDialog):
+    def __init__(self, title: str, html: str, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setWindowTitle(title)
+        self.setMinimumSize(560, 480)
+        lay = QVBoxLayout(self)
+        self.browser = QTextBrowser(self)
+        self.browser.setOpenExternalLinks(True)
+        self.browser.setHtml(html)
+        lay.addWidget(self.browser)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
+        buttons.button(QDialogButtonBox.StandardButton.Close).setText(TEXT["close"])
+        buttons.rejected.connect(self.reject)
+        lay.addWidget(buttons)
+
+
+_OPEN: list[HelpDialog] = []
+
+
+def _show(title: str, html: str, parent: QWidget | None) -> HelpDialog:
+    dlg = HelpDialog(title, html, parent)
+    dlg.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+    _OPEN.append(dlg)
+    dlg.destroyed.connect(lambda *_: _OPEN.remove(dlg) if dlg in _OPEN else None)
+    dlg.show()
+    return dlg
+
+
+def show_guide(parent: QWidget | None = None) -> HelpDialog:
+    return _show(TEXT["guide"], help_texts.GUIA_RAPIDA, parent)
+
+
+def show_rule(rule_id: str, parent: QWidget | None = None) -> HelpDialog:
+    return _show(f"{TEXT['rule']} — {rule_id}", help_texts.rule_html(rule_id), parent)
+
+
+def show_field(field: str, parent: QWidget | None = None) -> HelpDialog:
+    return _show(help_texts.FIELD_HELP.get(field, (field,))[0], help_texts.field_html(field), parent)

@@ -1,0 +1,199 @@
+"""Validation dock: every rule violation (ID, severity, Spanish message) of the fiscal year, recomputed in a
+worker (ui.worker.run_task) a moment after each edit so the window never freezes. Double click goes to the
+field; «¿Por qué?» explains the rule."""
+from __future__ import annotations
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QSortFilterProxyModel, Qt, QTimer, Signal
+from PySide6.QtGui import QBrush, QColor
+from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QDockWidget, QHBoxLayout, QHeaderView, QLabel,
+                               QPushButton, QTableView, QVBoxLayout, QWidget)
+
+from ..core.types import Finding
+from .context import AppContext
+from .worker import run_task
+
+TEXT = {
+    "title": "Validación",
+    "headers": ["Regla", "Severidad", "Programa", "Elemento", "Mensaje"],
+    "sev": {"error": "Error", "warning": "Advertencia", "info": "Aviso"},
+    "scope_all": "Todos los programas", "scope_program": "Programa actual",
+    "sev_all": "Todas las severidades", "sev_error": "Solo errores",
+    "why": "¿Por qué?",
+    "why_tip": "Explica la regla seleccionada y cómo corregirla",
+    "running": "Revisando…",
+    "summary": "{e} errores, {w} advertencias, {i} avisos",
+    "ok": "Sin observaciones: todas las reglas se cumplen.",
+    "failed": "No se pudo revisar: {error}",
+}
+_COLORS = {"error": QColor("#b3261e"), "warning": QColor("#8a5a00"), "info": QColor("#35618a")}
+
+
+class FindingsModel(QAbstractTableModel):
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.rows: list[Finding] = []
+
+    def set_rows(self, rows: list[Finding]) -> None:
+        self.beginResetModel()
+        self.rows = rows
+        self.endResetModel()
+
+    def rowCount(self, parent: QModelIndex = QModelIndex()) -> int:
+        return 0 if parent.isValid() else len(self.rows)
+
+    def columnCount(self, parent: QModelIndex = QModelIndex()) -> int:
+        return len(TEXT["headers"])
+
+    def headerData(self, section: int, orientation, role=Qt.ItemDataRole.DisplayRole):
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            return TEXT["headers"][section]
+        return None
+
+    def data(self, index: QModelIndex, role=Qt.ItemDataRole.DisplayRole):
+        if not index.isValid():
+            return None
+        f = self.rows[index.row()]
+        c = index.column()
+        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
+            if c == 0:
+                return f.rule_id
+            if c == 1:
+                return TEXT["sev"].get(f.severity, f.severity)
+            if c == 2:
+                return f.program or ""
+            if c == 3:
+                return f.indicator or f.objective or ""
+            return f.message
+        if role == Qt.ItemDataRole.ForegroundRole and c == 1:
+            return QBrush(_COLORS.get(f.severity, QColor("black")))
+        if role == Qt.ItemDataRole.UserRole:
+            return f
+        return None
+
+
+class ValidationPanel(QDockWidget):
+    goto = Signal(object)  # Finding
+    explain = Signal(str)  # rule id
+
+    def __init__(self, ctx: AppContext, parent=None):
+        super().__init__(TEXT["title"], parent)
+        self.setObjectName("dock_validacion")
+        self.ctx = ctx
+        self.current_program: str | None = None
+        body = QWidget(self)
+        lay = QVBoxLayout(body)
+        lay.setContentsMargins(4, 4, 4, 4)
+        bar = QHBoxLayout()
+        self.scope = QComboBox(body)
+        self.scope.addItems([TEXT["scope_all"], TEXT["scope_program"]])
+        self.severity = QComboBox(body)
+        self.severity.addItems([TEXT["sev_all"], TEXT["sev_error"]])
+        self.summary = QLabel("", body)
+        self.why = QPushButton(TEXT["why"], body)
+        self.why.setToolTip(TEXT["why_tip"])
+        bar.addWidget(self.scope)
+        bar.addWidget(self.severity)
+        bar.addWidget(self.summary, 1)
+        bar.addWidget(self.why)
+        lay.addLayout(bar)
+        self.model = FindingsModel(self)
+        self.proxy = QSortFilterProxyModel(self)
+        self.proxy.setSourceModel(self.model)
+        self.view = QTableView(body)
+        self.view.setModel(self.proxy)
+        self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.view.setSortingEnabled(True)
+        self.view.setWordWrap(False)
+        self.view.verticalHeader().setVisible(False)
+        hh = self.view.horizontalHeader()
+        for c in range(4):
+            hh.setSectionResizeMode(c, QHeaderView.ResizeMode.ResizeToContents)
+        hh.setStretchLastSection(True)
+        lay.addWidget(self.view)
+        self.setWidget(body)
+        self.setMinimumHeight(120)
+        self.view.doubleClicked.connect(self._goto)
+        self.view.activated.connect(self._goto)
+        self.why.clicked.connect(self._explain)
+        self.scope.currentIndexChanged.connect(lambda _i: self._apply_filter())
+        self.severity.currentIndexChanged.connect(lambda _i: self._apply_filter())
+        self._all: list[Finding] = []
+        self._generation = 0
+        self._running = False
+        self._pending = False
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.setInterval(400)
+        self._timer.timeout.connect(self.refresh)
+        ctx.dataChanged.connect(lambda *_: self.schedule())
+
+    def schedule(self) -> None:
+        self._timer.start()
+
+    def set_program(self, program: str | None) -> None:
+        self.current_program = program
+        if self.scope.currentIndex() == 1:
+            self._apply_filter()
+
+    def refresh(self) -> None:
+        """Validate in a worker; if an edit arrives meanwhile, run once more when it ends."""
+        if self._running:
+            self._pending = True
+            return
+        self._running = True
+        self._generation += 1
+        gen = self._generation
+        self.summary.setText(TEXT["running"])
+        db, year = self.ctx.db, self.ctx.year
+
+        def work(control):
+            from ..services.validation import validate_database
+
+            return validate_database(db, year=year)
+
+        def done(findings):
+            self._finish()
+            if gen == self._generation:
+                self._all = findings
+                self._apply_filter()
+
+        def failed(exc, tb):
+            self._finish()
+            self.summary.setText(TEXT["failed"].format(error=exc))
+
+        run_task(work, on_done=done, on_error=failed, parent=self)
+
+    def _finish(self) -> None:
+        self._running = False
+        if self._pending:
+            self._pending = False
+            self.schedule()
+
+    def _apply_filter(self) -> None:
+        rows = self._all
+        if self.scope.currentIndex() == 1 and self.current_program:
+            rows = [f for f in rows if f.program == self.current_program]
+        if self.severity.currentIndex() == 1:
+            rows = [f for f in rows if f.severity == "error"]
+        self.model.set_rows(rows)
+        counts = {k: sum(1 for f in rows if f.severity == k) for k in ("error", "warning", "info")}
+        self.summary.setText(TEXT["summary"].format(e=counts["error"], w=counts["warning"], i=counts["info"])
+                             if rows else TEXT["ok"])
+
+    def findings(self) -> list[Finding]:
+        return list(self.model.rows)
+
+    def _selected(self) -> Finding | None:
+        idx = self.view.currentIndex()
+        return idx.data(Qt.ItemDataRole.UserRole) if idx.isValid() else None
+
+    def _goto(self, index: QModelIndex) -> None:
+        f = index.siblingAtColumn(0).data(Qt.ItemDataRole.UserRole) or self.model.rows[self.proxy.mapToSource(index).row()]
+        self.goto.emit(f)
+
+    def _explain(self) -> None:
+        f = self._selected()
+        if f is not None:
+            self.explain.emit(f.rule_id)
