@@ -51,7 +51,13 @@ def cmd_exportar_captura(args) -> int:
     from .cli import open_db, out
     from .excel.capture_workbook import export_capture
 
-    with open_db(args, read_only=True) as db:
+    from .db.database import DatabaseLocked
+
+    try:
+        db = open_db(args)  # writable: the database gets its identity the first time
+    except DatabaseLocked:
+        db = open_db(args, read_only=True)
+    with db:
         path = export_capture(db, args.periodo, args.dependencia, args.salida, password=args.contrasena)
     out(TEXT["saved"].format(path=path))
     return 0

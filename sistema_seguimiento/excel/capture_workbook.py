@@ -84,14 +84,37 @@ TEXT = {
 # ------------------------------------------------------------------------------------------------
 # identity and fingerprint
 
+INSTANCE_KEY = "instance_id"
+
+
 def database_identity(session) -> tuple[str, str]:
-    """(stable id, organization name) of a database: survives backups and restores."""
+    """(stable id, organization name) of a database: a random id kept in app_meta (survives backups and
+    restores); databases that never exported a capture workbook fall back to creation time + name."""
     from ..db.models import AppMeta, Organization
 
-    created = session.scalar(select(AppMeta.value).where(AppMeta.key == "created")) or ""
     org = session.scalars(select(Organization)).first()
     name = org.name if org else ""
+    inst = session.scalar(select(AppMeta.value).where(AppMeta.key == INSTANCE_KEY))
+    if inst:
+        return inst, name
+    created = session.scalar(select(AppMeta.value).where(AppMeta.key == "created")) or ""
     return hashlib.sha256(f"{created}|{name}".encode()).hexdigest()[:20], name
+
+
+def ensure_identity(db) -> None:
+    """Give the database its random id (once) so that workbooks of another database are recognised."""
+    import uuid
+
+    from ..db.models import AppMeta
+
+    if db.read_only:
+        return
+    with db.reading() as s:
+        if s.scalar(select(AppMeta.value).where(AppMeta.key == INSTANCE_KEY)):
+            return
+    with db.transaction() as s:
+        if s.get(AppMeta, INSTANCE_KEY) is None:
+            s.add(AppMeta(key=INSTANCE_KEY, value=uuid.uuid4().hex[:20]))
 
 
 def fingerprint(rows: list[list]) -> str:
@@ -213,6 +236,7 @@ def export_capture(db, month: str, agency: str, out: str | Path, password: str |
 
     if not agency:
         raise ServiceError(TEXT["no_agency"])
+    ensure_identity(db)
     with db.reading() as s:
         from ..db.models import Agency
 

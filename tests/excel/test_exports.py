@@ -1,0 +1,132 @@
+from decimal import Decimal
+
+from openpyxl import load_workbook
+from sqlalchemy import select
+
+from sistema_seguimiento.db.models import Indicator, Objective, Program
+from sistema_seguimiento.excel.export_avance import HEADERS as AV_HEADERS
+from sistema_seguimiento.excel.export_avance import export_avance
+from sistema_seguimiento.excel.export_fichas import export_fichas
+from sistema_seguimiento.excel.export_mir import HEADERS, HEADER_ROW, export_mir
+from sistema_seguimiento.services.progress import compute_progress
+
+
+def test_mir_single_program_layout(demo_db, tmp_path):
+    out = export_mir(demo_db, tmp_path / "mir.xlsx", ["E001"])
+    wb = load_workbook(out)
+    assert len(wb.sheetnames) == 1
+    ws = wb.active
+    assert [ws.cell(HEADER_ROW, i).value for i in range(1, 10)] == HEADERS
+    assert "Municipio" in ws["A1"].value
+    assert any("E001" in str(ws.cell(r, 1).value) for r in range(1, HEADER_ROW))
+    levels = [ws.cell(r, 1).value for r in range(HEADER_ROW + 1, ws.max_row + 1)]
+    assert levels[:3] == ["Fin", "Propósito", "Componente 1"]
+    assert "Actividad 1.1" in levels and "Actividad 2.2" in levels
+    # print set-up
+    assert ws.page_setup.orientation == "landscape"
+    assert int(ws.page_setup.paperSize) == 1  # carta
+    assert ws.page_setup.fitToWidth == 1
+    assert ws.sheet_properties.pageSetUpPr.fitToPage
+    assert ws.print_title_rows == f"${HEADER_ROW}:${HEADER_ROW}"
+    assert "&P" in ws.oddFooter.center.text
+    # wrapped text, borders, numbers as numbers
+    cell = ws.cell(HEADER_ROW + 1, 2)
+    assert cell.alignment.wrap_text and cell.border.left.style == "thin"
+    metas = [ws.cell(r, 7).value for r in range(HEADER_ROW + 1, ws.max_row + 1)]
+    assert all(isinstance(m, (int, float)) for m in metas if m is not None)
+    assert Decimal(str(metas[1])) == Decimal("95")
+
+
+def test_mir_merges_objective_with_several_indicators(demo_db, tmp_path):
+    # give the Fin a second indicator: Nivel, Resumen and Supuestos must be merged over both rows
+    from sistema_seguimiento.core.mir import IndicatorDoc
+    from sistema_seguimiento.db.models import Variable
+
+    with demo_db.transaction() as s:
+        fin = s.scalars(select(Objective).where(Objective.key == "E001-F")).one()
+        ind = Indicator(objective_id=fin.id, key="E001-F-02", order=2, name="Segundo indicador del Fin",
+                        formula="A / B * 100", frequency="anual", direction="ascendente", history=[],
+                        multi_year_targets=[], verification_sources=["Fuente"])
+        s.add(ind)
+    out = export_mir(demo_db, tmp_path / "mir.xlsx", ["E001"])
+    ws = load_workbook(out).active
+    merged = {str(r) for r in ws.merged_cells.ranges}
+    first = HEADER_ROW + 1
+    assert f"A{first}:A{first + 1}" in merged and f"B{first}:B{first + 1}" in merged
+    assert f"I{first}:I{first + 1}" in merged
+    assert ws.cell(first + 1, 3).value == "Segundo indicador del Fin"
+
+
+def test_mir_several_programs_index_and_formula_injection(demo_db, tmp_path):
+    with demo_db.transaction() as s:
+        p = s.scalars(select(Program).where(Program.key == "S001")).one()
+        p.name = '=HYPERLINK("http://malo.example","clic")'
+        o = s.scalars(select(Objective).where(Objective.key == "E001-F")).one()
+        o.text = "+cmd|' /C calc'!A0"
+        i = s.scalars(select(Indicator).where(Indicator.key == "E001-F-01")).one()
+        i.name = "@SUMA(A1)"
+    out = export_mir(demo_db, tmp_path / "mir.xlsx")
+    wb = load_workbook(out)
+    assert wb.sheetnames[0] == "Índice" and len(wb.sheetnames) == 3
+    assert wb["Índice"]["F5"].hyperlink is not None
+    risky = []
+    for ws in wb.worksheets:
+        for row in ws.iter_rows():
+            for cell in row:
+                if isinstance(cell.value, str) and cell.value[:1] in "=+-@":
+                    risky.append(cell)
+    assert risky, "the risky texts must be in the workbook"
+    for cell in risky:
+        assert cell.data_type == "s" and cell.quotePrefix, cell.coordinate
+
+
+def test_fichas_one_sheet_per_indicator(demo_db, tmp_path):
+    out = export_fichas(demo_db, tmp_path / "fichas.xlsx", ["E001"])
+    wb = load_workbook(out)
+    assert wb.sheetnames[0] == "Índice"
+    assert len(wb.sheetnames) == 1 + 8
+    ws = wb["E001-C1-01"]
+    labels = {ws.cell(r, 1).value: ws.cell(r, 2).value for r in range(1, ws.max_row + 1)}
+    assert labels["Método de cálculo"]
+    assert labels["Frecuencia de medición"] == "Trimestral"
+    assert labels["Nivel de la MIR"] == "Componente 1"
+    for name in ("Definición", "Sentido", "Dimensión", "Línea base", "Medios de verificación",
+                 "Responsable de la medición"):
+        assert name in labels
+    col_a = [ws.cell(r, 1).value for r in range(1, ws.max_row + 1)]
+    assert "Variables" in col_a and "Metas calendarizadas por periodo" in col_a
+    assert "primer trimestre 2026" in col_a
+    i = col_a.index("primer trimestre 2026") + 1
+    assert isinstance(ws.cell(i, 2).value, (int, float))
+
+
+def test_avance_real_numbers_fills_and_overview(demo_db, tmp_path):
+    out = export_avance(demo_db, "2026-10", tmp_path / "avance.xlsx")
+    wb = load_workbook(out)
+    assert wb.sheetnames == ["Resumen", "Avance"]
+    ws = wb["Avance"]
+    assert [c.value for c in ws[1]] == AV_HEADERS
+    assert ws.freeze_panes == "G2"
+    assert ws.auto_filter.ref == f"A1:O{ws.max_row}"
+    rows = compute_progress(demo_db, "2026-10")
+    assert ws.max_row == len(rows) + 1
+    num_cols = [AV_HEADERS.index(h) + 1 for h in ("Meta anual", "Meta al periodo", "Realizado en el periodo",
+                                                   "Acumulado", "% de avance")]
+    for r in range(2, ws.max_row + 1):
+        for col in num_cols:
+            v = ws.cell(r, col).value
+            assert v is None or isinstance(v, (int, float)), (r, col, v)
+    light_col = AV_HEADERS.index("Semáforo") + 1
+    by_key = {ws.cell(r, 5).value: r for r in range(2, ws.max_row + 1)}
+    r = by_key["E001-A12-01"]
+    assert ws.cell(r, light_col).value == "Rojo"
+    assert ws.cell(r, light_col).fill.fgColor.rgb.endswith("F8696B")
+    assert abs(ws.cell(r, light_col - 1).value - 131) < 0.01
+    assert ws.cell(r, light_col - 1).number_format.endswith('" %"')
+    ov = wb["Resumen"]
+    counts = {}
+    for row in ov.iter_rows(values_only=True):
+        if row and row[0] in ("Verde", "Amarillo", "Rojo", "Sin dato") and isinstance(row[1], int):
+            counts.setdefault(row[0], row[1])
+    assert sum(counts.values()) == len(rows)
+    assert counts["Rojo"] == sum(1 for x in rows if x.light == "rojo")
