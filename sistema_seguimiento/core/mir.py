@@ -69,6 +69,13 @@ class IndicatorDoc:
     base_year: int | None = None  # first measurement year of multi-year frequencies
 
     def spec(self) -> IndicatorSpec:
+        """Raises ValueError (Spanish) when a code the engine needs is outside its catalogue."""
+        if self.direction not in _DIRS or self.frequency not in _FREQS or any(
+                v.role not in _ROLES or v.accumulation not in _ACCS for v in self.variables):
+            bad = [f"sentido «{self.direction}»"] if self.direction not in _DIRS else []
+            bad += [f"frecuencia «{self.frequency}»"] if self.frequency not in _FREQS else []
+            bad += [f"variable {v.key}" for v in self.variables if v.role not in _ROLES or v.accumulation not in _ACCS]
+            raise ValueError(f"El indicador {self.key} no se puede calcular: {', '.join(bad)} no válido.")
         return IndicatorSpec(
             key=self.key, formula=self.formula,
             variables=tuple(VariableSpec(v.key, _ROLES[v.role], _ACCS[v.accumulation], v.name, v.description,

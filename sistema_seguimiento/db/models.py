@@ -188,6 +188,7 @@ class Indicator(Base):
     unit: Mapped[str] = mapped_column(String(80), default="")
     type: Mapped[str] = mapped_column(String(20), default="")
     dimension: Mapped[str] = mapped_column(String(20), default="")
+    # no CHECK on sentido/tipo/dimensión: a file with a bad value still loads and ``ses validar`` reports it
     direction: Mapped[str] = mapped_column(String(20), default="ascendente")
     frequency: Mapped[str] = mapped_column(String(20), default="mensual")
     reporting_mode: Mapped[str] = mapped_column(String(12), default="acumulado")
@@ -218,7 +219,6 @@ class Indicator(Base):
     variables: Mapped[list[Variable]] = relationship(
         back_populates="indicator", cascade="all, delete-orphan", order_by="Variable.order")
     __table_args__ = (
-        CheckConstraint("direction in ('ascendente','descendente','regular')", name="ck_ind_direction"),
         CheckConstraint("reporting_mode in ('acumulado','periodico')", name="ck_ind_reporting"),
     )
 

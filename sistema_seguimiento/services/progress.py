@@ -112,7 +112,12 @@ def rows_for(pset: ProgramSet, presets: dict[str, Preset], month: str, *, detail
             justified = pset.justified.get(ind.key, set())
             targets = ind.targets
             values = {m.period: m.values for m in ind.measurements if len(m.values) == len(ind.variables)}
-            res = compute_indicator(ind.spec(), targets, values, cutoff, preset, fiscal_year=year,
+            try:
+                spec = ind.spec()
+            except ValueError as exc:  # e.g. a sentido outside the catalogue: shown grey with the reason
+                rows.append(_invalid_row(prog, ind, levels, str(exc), preset))
+                continue
+            res = compute_indicator(spec, targets, values, cutoff, preset, fiscal_year=year,
                                     report_month=month, justified_periods=justified, detail=detail)
             cum = res.cumulative
             per = res.period_for_month
@@ -138,6 +143,17 @@ def rows_for(pset: ProgramSet, presets: dict[str, Preset], month: str, *, detail
                 preset_key=preset.key, descending_method=str(preset.descending_method),
                 progress_alt_pct=cum.progress_alt, result=res))
     return rows
+
+
+def _invalid_row(prog: ProgramDoc, ind: IndicatorDoc, levels: dict, reason: str, preset: Preset) -> ProgressRow:
+    return ProgressRow(
+        program_key=prog.key, program_name=prog.name, agency_key=prog.agency_key, indicator_key=ind.key,
+        indicator_name=ind.name, level=levels.get(ind.objective_key or "", ""), objective_key=ind.objective_key or "",
+        frequency=ind.frequency, direction=ind.direction, unit=ind.unit, period=None, period_value=None,
+        cumulative_value=None, period_target=None, cumulative_target=None, annual_target=ind.annual_target,
+        progress_pct=None, light=Light.GRIS.value, period_progress_pct=None, period_light=None,
+        needs_justification=False, has_justification=False, reason=reason, status="DATOS_INVALIDOS",
+        preset_key=preset.key, descending_method=str(preset.descending_method))
 
 
 def compute_progress(db: Database, month: str, program_key: str | None = None,

@@ -201,3 +201,18 @@ def test_unexpected_error_is_logged(tmp_path):
     proc = ses("demo", "--db", d, check=False, env={"SES_DATA_DIR": str(tmp_path / "datos")})
     assert proc.returncode in (2, 3)
     assert "Traceback" not in proc.stderr
+
+
+def test_bad_sentido_still_loads_and_validar_reports_it(tmp_path):
+    data = json.loads(FIXTURE.read_text("utf-8"))
+    data["programs"][0]["indicators"][3]["sentido"] = "hacia arriba"
+    f = tmp_path / "sentido.json"
+    f.write_text(json.dumps(data, ensure_ascii=False), "utf-8")
+    db = tmp_path / "ses.db"
+    ses("cargar", "--db", db, f)
+    rows = {r["indicator_key"]: r for r in json.loads(ses("avance", "--db", db, "--periodo", "2026-10",
+                                                          "--json").stdout)}
+    assert rows["E001-C2-01"]["light"] == "gris" and "sentido" in rows["E001-C2-01"]["reason"]
+    proc = ses("validar", "--db", db, "--json", check=False)
+    assert proc.returncode == 1
+    assert any(f["rule_id"] == "IND-009" and f["indicator"] == "E001-C2-01" for f in json.loads(proc.stdout))

@@ -200,7 +200,6 @@ def upgrade() -> None:
     sa.Column('created_on', sa.String(length=10), nullable=True),
     sa.Column('version', sa.Integer(), nullable=False),
     sa.Column('status', sa.String(length=12), nullable=False),
-    sa.CheckConstraint("direction in ('ascendente','descendente','regular')", name='ck_ind_direction'),
     sa.CheckConstraint("reporting_mode in ('acumulado','periodico')", name='ck_ind_reporting'),
     sa.ForeignKeyConstraint(['objective_id'], ['objective.id'], ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id'),
