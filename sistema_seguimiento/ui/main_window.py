@@ -161,7 +161,7 @@ class MainWindow(QMainWindow):
         self.validation.goto.connect(self.goto_finding)
         self.validation.explain.connect(lambda rid: __import__(
             "sistema_seguimiento.ui.help", fromlist=["show_rule"]).show_rule(rid, self))
-        self.ctx.undo_stack.indexChanged.connect(lambda _i: self._undo_status())
+        self.ctx.undo_stack.indexChanged.connect(self._undo_status)
         self.restore_state()
         QTimer.singleShot(0, self.validation.refresh)
 
@@ -396,10 +396,13 @@ class MainWindow(QMainWindow):
             if menu.isEmpty():
                 menu.menuAction().setVisible(False)
 
-    def _undo_status(self) -> None:
-        stack = self.ctx.undo_stack
-        if stack.index() > 0:
-            self.statusBar().showMessage(TEXT["saved"].format(what=stack.text(stack.index() - 1)), 4000)
+    def _undo_status(self, _index: int = 0) -> None:
+        try:
+            stack = self.ctx.undo_stack
+            if stack.index() > 0:
+                self.statusBar().showMessage(TEXT["saved"].format(what=stack.text(stack.index() - 1)), 4000)
+        except RuntimeError:  # the stack or the window is being destroyed
+            pass
 
     # ---- actions ----------------------------------------------------------------------------
     def new_agency(self) -> None:

@@ -1,0 +1,188 @@
+"""Configuración: organization name and logo, fiscal year in use (and adding a new one), default semáforo preset,
+and the user recorded in the audit trail (changing user signs in again). Each change is saved at once and can
+be undone with Ctrl+Z."""
+from __future__ import annotations
+
+from PySide6.QtCore import QByteArray, QSettings, Qt
+from PySide6.QtGui import QPixmap
+from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QFileDialog, QFormLayout, QGroupBox,
+                               QHBoxLayout, QLabel, QLineEdit, QPushButton, QSpinBox, QVBoxLayout)
+
+from ..core.types import label
+from ..services import editing as ed
+from . import commands
+from .context import AppContext
+
+TEXT = {
+    "title": "Configuración", "org": "Organización", "year_box": "Ejercicio fiscal", "user_box": "Usuario",
+    "name": "&Nombre:", "inegi": "Clave &INEGI:", "admin": "&Administración:", "state": "&Entidad federativa:",
+    "logo": "Logotipo:", "logo_pick": "&Cambiar logotipo…", "logo_clear": "&Quitar", "no_logo": "(sin logotipo)",
+    "preset": "&Semáforo por omisión:", "year": "&Ejercicio en uso:", "add_year": "Agregar e&jercicio",
+    "year_hint": "Al cambiar de ejercicio, la ventana vuelve a cargar el árbol y la validación.",
+    "user": "Usuario actual:", "change_user": "Cambiar de &usuario…",
+    "user_hint": "Cada cambio queda registrado en la bitácora con el nombre y rol del usuario.",
+    "close": "Cerrar", "images": "Imágenes (*.png *.jpg *.jpeg *.svg)",
+    "only_admin": "Solo un usuario Administrador puede cambiar los datos de la organización.",
+}
+
+
+class SettingsDialog(QDialog):
+    def __init__(self, ctx: AppContext, parent=None):
+        super().__init__(parent)
+        self.ctx = ctx
+        self.setWindowTitle(TEXT["title"])
+        self.setMinimumWidth(520)
+        self.values = ed.organization_values(ctx.db)
+        admin = ctx.user.role == "administrador" and not ctx.read_only
+        lay = QVBoxLayout(self)
+        box = QGroupBox(TEXT["org"], self)
+        f = QFormLayout(box)
+        self.name = QLineEdit(self.values.get("name") or "", box)
+        self.inegi = QLineEdit(self.values.get("inegi_key") or "", box)
+        self.administration = QLineEdit(self.values.get("administration") or "", box)
+        self.administration.setPlaceholderText("2024-2027")
+        self.state = QLineEdit(self.values.get("state_name") or "", box)
+        f.addRow(TEXT["name"], self.name)
+        f.addRow(TEXT["inegi"], self.inegi)
+        f.addRow(TEXT["admin"], self.administration)
+        f.addRow(TEXT["state"], self.state)
+        for field, w in (("name", self.name), ("inegi_key", self.inegi), ("administration", self.administration),
+                         ("state_name", self.state)):
+            w.editingFinished.connect(lambda fld=field, wid=w: self._save(fld, wid.text()))
+            w.setReadOnly(not admin)
+        self.logo_label = QLabel(box)
+        self.logo_label.setMinimumSize(96, 64)
+        self.logo_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        pick = QPushButton(TEXT["logo_pick"], box)
+        clear = QPushButton(TEXT["logo_clear"], box)
+        pick.clicked.connect(self.pick_logo)
+        clear.clicked.connect(lambda: self._save("logo", None))
+        pick.setEnabled(admin)
+        clear.setEnabled(admin)
+        row = QHBoxLayout()
+        row.addWidget(self.logo_label)
+        row.addWidget(pick)
+        row.addWidget(clear)
+        row.addStretch(1)
+        f.addRow(TEXT["logo"], row)
+        self.preset = QComboBox(box)
+        for key, name in self.values["presets"]:
+            self.preset.addItem(name, key)
+        self.preset.setCurrentIndex(max(self.preset.findData(self.values.get("preset_key")), 0))
+        self.preset.activated.connect(lambda _i: self._save("preset_key", self.preset.currentData()))
+        self.preset.setEnabled(admin)
+        f.addRow(TEXT["preset"], self.preset)
+        if not admin:
+            note = QLabel(TEXT["only_admin"], box)
+            note.setWordWrap(True)
+            f.addRow("", note)
+        lay.addWidget(box)
+        box = QGroupBox(TEXT["year_box"], self)
+        f = QFormLayout(box)
+        self.year = QComboBox(box)
+        for y in self.values["years"]:
+            self.year.addItem(str(y), y)
+        self.year.setCurrentIndex(max(self.year.findData(ctx.year), 0))
+        self.year.activated.connect(lambda _i: self.change_year(self.year.currentData()))
+        f.addRow(TEXT["year"], self.year)
+        self.new_year = QSpinBox(box)
+        self.new_year.setRange(1990, 2200)
+        self.new_year.setValue(max(self.values["years"] or [ctx.year]) + 1)
+        add = QPushButton(TEXT["add_year"], box)
+        add.setEnabled(admin)
+        add.clicked.connect(self.add_year)
+        r = QHBoxLayout()
+        r.addWidget(self.new_year)
+        r.addWidget(add)
+        r.addStretch(1)
+        f.addRow("", r)
+        hint = QLabel(TEXT["year_hint"], box)
+        hint.setWordWrap(True)
+        f.addRow("", hint)
+        lay.addWidget(box)
+        box = QGroupBox(TEXT["user_box"], self)
+        f = QFormLayout(box)
+        self.user_label = QLabel(self._user_text(), box)
+        f.addRow(TEXT["user"], self.user_label)
+        change = QPushButton(TEXT["change_user"], box)
+        change.clicked.connect(self.change_user)
+        f.addRow("", change)
+        hint = QLabel(TEXT["user_hint"], box)
+        hint.setWordWrap(True)
+        f.addRow("", hint)
+        lay.addWidget(box)
+        bb = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
+        bb.button(QDialogButtonBox.StandardButton.Close).setText(TEXT["close"])
+        bb.rejected.connect(self.reject)
+        lay.addWidget(bb)
+        self._show_logo(self.values.get("logo"))
+
+    def _user_text(self) -> str:
+        u = self.ctx.user
+        return f"{u.name} ({label(u.role)}{', ' + u.agency_key if u.agency_key else ''})"
+
+    def _show_logo(self, data) -> None:
+        if data:
+            pm = QPixmap()
+            pm.loadFromData(QByteArray(data))
+            self.logo_label.setPixmap(pm.scaled(96, 64, Qt.AspectRatioMode.KeepAspectRatio,
+                                                Qt.TransformationMode.SmoothTransformation))
+        else:
+            self.logo_label.setPixmap(QPixmap())
+            self.logo_label.setText(TEXT["no_logo"])
+
+    def _save(self, field: str, value) -> bool:
+        current = self.values.get(field)
+        if field != "logo" and (value or "") == (current or ""):
+            return False
+        ctx = self.ctx
+        ok, old = commands.apply_edit(ctx, self, f"Configuración: {ed.ORG_FIELDS[field].lower()}",
+                                      lambda: ed.update_organization(ctx.db, ctx.user, field, value),
+                                      lambda old: (lambda: ed.update_organization(ctx.db, ctx.user, field, old)),
+                                      "settings", field)
+        if ok:
+            self.values[field] = value
+            if field == "logo":
+                self._show_logo(value)
+        return ok
+
+    def pick_logo(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, TEXT["logo_pick"].replace("&", ""), "", TEXT["images"])
+        if path:
+            with open(path, "rb") as fh:
+                self._save("logo", fh.read())
+
+    def add_year(self) -> None:
+        y = self.new_year.value()
+        ctx = self.ctx
+        ok, created = commands.apply_edit(ctx, self, f"Agregar ejercicio {y}",
+                                          lambda: ed.add_fiscal_year(ctx.db, ctx.user, y),
+                                          lambda created: (lambda: created and ed.remove_fiscal_year(ctx.db, ctx.user, y)),
+                                          "year", str(y))
+        if ok and self.year.findData(y) < 0:
+            self.year.addItem(str(y), y)
+
+    def change_year(self, year: int) -> None:
+        if year == self.ctx.year:
+            return
+        from .app import default_month
+
+        self.ctx.year = year
+        QSettings().setValue(f"ejercicio/{self.ctx.db.path}", year)
+        self.ctx.set_month(default_month(self.ctx.db, year))
+        self.ctx.undo_stack.clear()
+        parent = self.parent()
+        if parent is not None and hasattr(parent, "nav"):
+            parent.nav.model.reload()
+            parent.nav.tree.expand(parent.nav.model.index(0, 0))
+        self.ctx.notify("*", "")
+
+    def change_user(self) -> None:
+        from .app import sign_in_interactive
+
+        user = sign_in_interactive(self.ctx.db, self.ctx.user.name, self)
+        if user is not None and user != self.ctx.user:
+            self.ctx.user = user
+            self.ctx.undo_stack.clear()
+            self.user_label.setText(self._user_text())
+            self.ctx.notify("*", "")
