@@ -458,7 +458,7 @@ def _indicator(sheet, r, cols, row_vals, fmts, name, result) -> tuple[IndicatorD
                 ind.frequency = code
     else:
         ind.frequency = "anual"
-    ind.unit = c.cell_text(row_vals.get("unidad"))[:80]
+    ind.unit = c.cell_text(row_vals.get("unidad"))
     ind.definition = c.cell_text(row_vals.get("definicion"))
     for f, table, attr, what in (("tipo", _TYPE, "type", "Tipo"), ("dimension", _DIM, "dimension", "Dimensión"),
                                  ("sentido", _DIR, "direction", "Sentido")):
@@ -523,9 +523,15 @@ def assign_keys(p: ParsedProgram) -> None:
         o.key = key
         if o.level == "COMPONENTE":
             comp_key[o.component] = key
+    fin = next((o.key for o in p.objectives if o.level == "FIN"), None)
+    prop = next((o.key for o in p.objectives if o.level == "PROPOSITO"), None)
     for o in p.objectives:
         if o.parent_key and o.parent_key.startswith("#C"):
             o.parent_key = comp_key.get(int(o.parent_key[2:]))
+        elif o.level == "PROPOSITO" and o.parent_key is None:
+            o.parent_key = fin  # vertical logic: Propósito → Fin, Componente → Propósito
+        elif o.level == "COMPONENTE" and o.parent_key is None:
+            o.parent_key = prop
         seq = 0
         for ind in o.indicators:
             seq += 1

@@ -30,6 +30,8 @@ MSG = {
     "kept_var": "la variable «{var}» del indicador {key} ya no aparece en la fórmula; se conserva.",
     "renamed": "la clave {old} ya existe en otro programa; el indicador se creará como {new}.",
     "clash": "la clave de indicador {key} ya existe en otro programa.",
+    "long_unit": "la unidad de medida tiene {n} caracteres (máximo 80); se recortó y el texto completo quedó en "
+                 "Observaciones.",
     "no_agency": "la dependencia «{text}» no existe en la base; el programa queda sin dependencia.",
     "summary": "{new_p} programas nuevos, {upd_p} programas actualizados, {new_o} objetivos nuevos, "
                "{new_i} indicadores nuevos, {mod} campos modificados",
@@ -166,6 +168,13 @@ def preview_import(db: Database, path: str | Path, *, year: int | None = None) -
             if p.agency_text and agency_key is None:
                 plan.warnings.append(Issue(p.sheet, p.header_row, MSG["no_agency"].format(text=p.agency_text[:80])))
             doc = to_program_doc(p, agency_key)
+            for ind in doc.indicators:
+                if len(ind.unit) > 80:  # the database keeps 80 characters; the whole text goes to the notes
+                    where = plan.rows.get(ind.key, (p.sheet, None))
+                    plan.warnings.append(Issue(where[0], where[1], MSG["long_unit"].format(n=len(ind.unit)),
+                                               field="Unidad de medida"))
+                    ind.notes = (ind.notes + "\n" if ind.notes else "") + f"Unidad de medida: {ind.unit}"
+                    ind.unit = ind.unit[:79] + "…"
             for o in p.objectives:
                 for ind, given, r in zip(o.indicators, o.given, o.rows):
                     plan.given[ind.key] = given
