@@ -282,7 +282,9 @@ def build_report(db: Database, month: str, *, agency_key: str | None = None, pro
     year = periods.year_of(month)
     step(2, "Leyendo programas…")
     with db.reading() as session:
-        pset = read_programs(session, year, [program_key] if program_key else None, agency_key)
+        due = periods.due_periods(cutoff) if hasattr(periods, "due_periods") else None
+        kw = {"value_periods": due} if due is not None else {}
+        pset = read_programs(session, year, [program_key] if program_key else None, agency_key, **kw)
         presets = presets_by_key(session)
         org = pset.organization
         org_name = org.name if org else ""
@@ -364,26 +366,97 @@ def build_report(db: Database, month: str, *, agency_key: str | None = None, pro
                                   if st == "validado" and k in in_scope and periods.end_date(per) <= cutoff)
     if include_charts and not executive_only:
         step(50, "Series acumuladas para las gráficas…")
-        data.cumulative_series = cumulative_series(pset, presets, month, progress=step)
+        data.cumulative_series = cumulative_series(pset, presets, month, rows, progress=step)
     return data
 
 
-def cumulative_series(pset, presets, month: str, progress=None) -> dict[str, list]:
-    """Per indicator, the engine's cumulative value and target at the end of each due period of the year:
-    ``{key: [(period, cumulative_value, cumulative_target), …]}``. Computed by running the services'
-    ``rows_for`` at each earlier month-end that closes one of the indicators' periods."""
+def cumulative_series(pset, presets, month: str, rows: list[ProgressRow] | None = None,
+                      progress=None) -> dict[str, list]:
+    """Per indicator, the engine's cumulative value and target at the end of each of its due periods:
+    ``{key: [(period, cumulative_value, cumulative_target), …]}``. The engine is run (``detail=False``) at
+    each earlier period end of the indicator; the last point is the report's own row (same cut-off result)."""
+    from ..core.engine import compute_indicator
+    from ..services.progress import resolve_preset
+
+    year = periods.year_of(month)
+    cutoff = periods.month_cutoff(month)
+    org_key = pset.organization.preset_key if pset.organization else None
+    by_key = {r.indicator_key: r for r in rows or []}
+    series: dict[str, list] = {}
+    total = sum(len(p.indicators) for p in pset.programs) or 1
+    done = 0
+    for prog in pset.programs:
+        for ind in prog.indicators:
+            done += 1
+            if progress and done % 200 == 0:
+                progress(50 + int(12 * done / total), "Series acumuladas para las gráficas…")
+            row = by_key.get(ind.key)
+            due = list(row.result.cumulative.due_periods) if row is not None and row.result is not None else []
+            if not due:
+                continue
+            preset = resolve_preset(presets, org_key, prog, ind)
+            justified = pset.justified.get(ind.key, set())
+            values = {m.period: m.values for m in ind.measurements if len(m.values) == len(ind.variables)}
+            spec = ind.spec()
+            points = []
+            for per in due[:-1]:
+                end = periods.end_date(per)
+                if end >= cutoff:
+                    break
+                res = compute_indicator(spec, ind.targets, values, end, preset, fiscal_year=year,
+                                        report_month=periods.month_id(end.year, end.month),
+                                        justified_periods=justified, detail=False)
+                points.append((per, res.cumulative.value, res.cumulative.target))
+            points.append((due[-1], row.cumulative_value, row.cumulative_target))
+            series[ind.key] = points
+    return series
+
+
+@dataclass
+class DashboardData:
+    month: str
+    agencies: list[tuple[str, str, str, dict[str, int]]]  # (key, acronym, name, counts)
+    total: dict[str, int]
+    behind: list[ProgressRow]  # lowest % de avance first
+    trend: dict[str, list[tuple[str, Decimal | None, dict[str, int]]]]  # agency key ("" = all) -> per month
+
+
+def dashboard_summary(db: Database, month: str, *, behind_limit: int = 15,
+                      progress: Callable[[int, str], None] | None = None) -> DashboardData:
+    """What the home page shows: semáforo counts per dependencia at ``month``, the indicators most behind,
+    and per dependencia the monthly trend (share of coloured indicators in verde) from January to ``month``."""
     year, last, _ = periods.parse(month)
-    series: dict[str, list] = defaultdict(list)
+    cutoff = periods.month_cutoff(month)
+    with db.reading() as session:
+        kw = {"value_periods": periods.due_periods(cutoff)} if hasattr(periods, "due_periods") else {}
+        pset = read_programs(session, year, **kw)
+        presets = presets_by_key(session)
+    trend: dict[str, list] = defaultdict(list)
+    rows: list[ProgressRow] = []
     months = [periods.month_id(year, m) for m in range(1, last + 1)]
     for i, m in enumerate(months):
         if progress:
-            progress(50 + int(10 * i / max(1, len(months))), "Series acumuladas para las gráficas…")
-        for r in rows_for(pset, presets, m):
-            res = r.result
-            if res is None or not res.periods:
-                continue
-            last_due = res.periods[-1]
-            if periods.months_of(last_due.period)[-1] != m:
-                continue  # no period of this indicator closes in this month
-            series[r.indicator_key].append((last_due.period, r.cumulative_value, r.cumulative_target))
-    return dict(series)
+            progress(int(100 * i / len(months)), f"Calculando {periods.label(m)}…")
+        mrows = rows_for(pset, presets, m, detail=False)
+        per_agency: dict[str, list] = defaultdict(list)
+        for r in mrows:
+            per_agency[r.agency_key or ""].append(r)
+        for key, group in list(per_agency.items()) + [("", mrows)]:
+            c = _counts(group)
+            coloured = sum(c.values()) - c[Light.GRIS.value]
+            share = Decimal(c[Light.VERDE.value]) * 100 / coloured if coloured else None
+            trend[key].append((m, share, c))
+        if m == month:
+            rows = mrows
+    by_agency: dict[str, list] = defaultdict(list)
+    for r in rows:
+        by_agency[r.agency_key or ""].append(r)
+    agencies = []
+    for key in sorted(by_agency):
+        a = pset.agencies.get(key)
+        agencies.append((key, (a.acronym if a else "") or key or "—", a.name if a else "Sin dependencia",
+                         _counts(by_agency[key])))
+    cand = [r for r in rows if r.progress_pct is not None and r.progress_pct < 100 and r.light != Light.GRIS.value]
+    cand.sort(key=lambda r: r.progress_pct)
+    return DashboardData(month=month, agencies=agencies, total=_counts(rows), behind=cand[:behind_limit],
+                         trend=dict(trend))

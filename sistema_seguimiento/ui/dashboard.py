@@ -1,0 +1,291 @@
+"""Tablero: the window's home page. Semáforo counts per dependencia (click through to the capture list),
+the indicators most behind (click through to the indicator), and the monthly trend per dependencia. Charts
+are pyqtgraph (imported when the page is built, not when this module is imported) and can be saved as PNG.
+The figures are computed off the UI thread."""
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtGui import QBrush, QColor
+from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QGridLayout, QHBoxLayout, QHeaderView, QLabel,
+                               QPushButton, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget)
+
+from .registry import PageSpec, register_page
+
+TEXT = {
+    "title": "Tablero",
+    "heading": "Tablero de seguimiento — corte a {mes}",
+    "loading": "Calculando el avance de {mes}…",
+    "loaded": "{n} indicadores · {v} en verde, {a} en amarillo, {r} en rojo, {g} sin dato. "
+              "Doble clic en una dependencia para ver su captura; en un indicador para ver su ficha.",
+    "refresh": "Actualizar",
+    "agencies": "Semáforo por dependencia",
+    "agencies_chart": "Indicadores por semáforo y dependencia",
+    "behind": "Indicadores más rezagados",
+    "no_behind": "Ningún indicador está por debajo de su meta.",
+    "trend": "Tendencia: % de indicadores en verde por mes",
+    "all": "Todas las dependencias",
+    "col_dep": "Dependencia", "col_total": "Total",
+    "col_key": "Clave", "col_ind": "Indicador", "col_pct": "% de avance", "col_light": "Semáforo",
+    "failed": "No se pudo calcular el tablero: {err}",
+}
+ORDER = ["verde", "amarillo", "rojo", "gris"]
+LIGHT_WORD = {"verde": "Verde", "amarillo": "Amarillo", "rojo": "Rojo", "gris": "Sin dato"}
+LIGHT_HEX = {"verde": "#2E7D32", "amarillo": "#F2B705", "rojo": "#C62828", "gris": "#9E9E9E"}
+
+
+class DashboardPage(QWidget):
+    def __init__(self, ctx, parent=None):
+        super().__init__(parent)
+        from .charts import ChartFrame, load_pyqtgraph
+
+        pg = load_pyqtgraph()
+        self.ctx = ctx
+        self.data = None
+        self.loaded = False
+        self._task = None
+        self._generation = 0
+        root = QVBoxLayout(self)
+        top = QHBoxLayout()
+        self.heading = QLabel()
+        self.heading.setStyleSheet("font-size: 15pt; font-weight: bold; color: #6B1F35;")
+        top.addWidget(self.heading, 1)
+        self.refresh_button = QPushButton(TEXT["refresh"])
+        self.refresh_button.clicked.connect(self.refresh)
+        top.addWidget(self.refresh_button)
+        root.addLayout(top)
+        self.status = QLabel()
+        self.status.setWordWrap(True)
+        root.addWidget(self.status)
+        grid = QGridLayout()
+        root.addLayout(grid, 1)
+
+        # semáforo per dependencia: table and stacked bars
+        box = QVBoxLayout()
+        lab = QLabel(TEXT["agencies"])
+        lab.setStyleSheet("font-weight: bold;")
+        box.addWidget(lab)
+        self.agency_table = QTableWidget(0, 6)
+        self.agency_table.setHorizontalHeaderLabels(
+            [TEXT["col_dep"]] + [LIGHT_WORD[k] for k in ORDER] + [TEXT["col_total"]])
+        self._setup_table(self.agency_table)
+        self.agency_table.cellActivated.connect(self._agency_activated)
+        self.agency_table.cellDoubleClicked.connect(self._agency_activated)
+        box.addWidget(self.agency_table)
+        grid.addLayout(box, 0, 0)
+
+        self.bar_plot = pg.PlotWidget()
+        self.bar_plot.setMenuEnabled(False)
+        self.bar_plot.setMouseEnabled(x=False, y=False)
+        self.bar_plot.hideButtons()
+        self.bar_plot.scene().sigMouseClicked.connect(self._bar_clicked)
+        self.bar_frame = ChartFrame(TEXT["agencies_chart"], self.bar_plot, self, file_stem="semaforo_dependencias")
+        grid.addWidget(self.bar_frame, 0, 1)
+
+        # most behind
+        box = QVBoxLayout()
+        lab = QLabel(TEXT["behind"])
+        lab.setStyleSheet("font-weight: bold;")
+        box.addWidget(lab)
+        self.behind_table = QTableWidget(0, 5)
+        self.behind_table.setHorizontalHeaderLabels(
+            [TEXT["col_key"], TEXT["col_ind"], TEXT["col_dep"], TEXT["col_pct"], TEXT["col_light"]])
+        self._setup_table(self.behind_table, stretch=1)
+        self.behind_table.cellActivated.connect(self._indicator_activated)
+        self.behind_table.cellDoubleClicked.connect(self._indicator_activated)
+        box.addWidget(self.behind_table)
+        grid.addLayout(box, 1, 0)
+
+        # trend per dependencia
+        tw = QWidget()
+        tl = QVBoxLayout(tw)
+        tl.setContentsMargins(0, 0, 0, 0)
+        self.trend_combo = QComboBox()
+        self.trend_combo.currentIndexChanged.connect(self._draw_trend)
+        tl.addWidget(self.trend_combo)
+        self.trend_plot = pg.PlotWidget()
+        self.trend_plot.setMenuEnabled(False)
+        self.trend_plot.setMouseEnabled(x=False, y=False)
+        self.trend_plot.hideButtons()
+        self.trend_plot.showGrid(y=True, alpha=0.25)
+        tl.addWidget(self.trend_plot, 1)
+        self.trend_frame = ChartFrame(TEXT["trend"], tw, self, file_stem="tendencia")
+        grid.addWidget(self.trend_frame, 1, 1)
+        grid.setColumnStretch(0, 1)
+        grid.setColumnStretch(1, 1)
+
+        self._debounce = QTimer(self)
+        self._debounce.setSingleShot(True)
+        self._debounce.setInterval(400)
+        self._debounce.timeout.connect(self.refresh)
+        ctx.monthChanged.connect(lambda _m: self.refresh())
+        ctx.dataChanged.connect(lambda _e, _k: self._debounce.start())
+        QTimer.singleShot(0, self.refresh)
+
+    @staticmethod
+    def _setup_table(t: QTableWidget, stretch: int = 0) -> None:
+        t.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        t.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        t.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        t.verticalHeader().setVisible(False)
+        t.setAlternatingRowColors(True)
+        h = t.horizontalHeader()
+        h.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        h.setSectionResizeMode(stretch, QHeaderView.ResizeMode.Stretch)
+
+    # -- loading
+    def refresh(self) -> None:
+        from ..core import periods
+        from ..reports.data import dashboard_summary
+        from .worker import run_task
+
+        if self._task is not None:
+            self._task.control.cancel_requested = True
+        self._generation += 1
+        gen = self._generation
+        month = self.ctx.month
+        self.loaded = False
+        self.heading.setText(TEXT["heading"].format(mes=periods.label(month)))
+        self.status.setText(TEXT["loading"].format(mes=periods.label(month)))
+        db = self.ctx.db
+
+        def work(control):
+            return dashboard_summary(db, month, progress=control.progress)
+
+        def done(data) -> None:
+            if gen == self._generation:
+                self._task = None
+                self.show_data(data)
+
+        def failed(exc, _tb) -> None:
+            if gen == self._generation:
+                self._task = None
+                self.status.setText(TEXT["failed"].format(err=exc))
+
+        self._task = run_task(work, on_done=done, on_error=failed, on_cancel=lambda: None, parent=self)
+
+    def show_data(self, data) -> None:
+        from ..core.numbers import fmt_pct_es, round2
+
+        self.data = data
+        t = data.total
+        self.status.setText(TEXT["loaded"].format(n=sum(t.values()), v=t["verde"], a=t["amarillo"], r=t["rojo"],
+                                                  g=t["gris"]))
+        at = self.agency_table
+        at.setRowCount(len(data.agencies))
+        for i, (key, acr, name, counts) in enumerate(data.agencies):
+            it = QTableWidgetItem(f"{acr} — {name}" if acr and acr != name else name)
+            it.setData(Qt.ItemDataRole.UserRole, key)
+            it.setToolTip(name)
+            at.setItem(i, 0, it)
+            for j, k in enumerate(ORDER, start=1):
+                c = QTableWidgetItem(str(counts[k]))
+                c.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+                if counts[k]:
+                    c.setForeground(QBrush(QColor(LIGHT_HEX[k] if k != "amarillo" else "#8A6400")))
+                at.setItem(i, j, c)
+            tot = QTableWidgetItem(str(sum(counts.values())))
+            tot.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+            at.setItem(i, 5, tot)
+        bt = self.behind_table
+        bt.setRowCount(len(data.behind))
+        names = {k: acr for k, acr, _n, _c in data.agencies}
+        for i, r in enumerate(data.behind):
+            key = QTableWidgetItem(r.indicator_key)
+            key.setData(Qt.ItemDataRole.UserRole, r.indicator_key)
+            bt.setItem(i, 0, key)
+            ind = QTableWidgetItem(r.indicator_name)
+            ind.setToolTip(f"{r.program_key} {r.program_name}")
+            bt.setItem(i, 1, ind)
+            bt.setItem(i, 2, QTableWidgetItem(names.get(r.agency_key or "", r.agency_key or "")))
+            pct = QTableWidgetItem(fmt_pct_es(round2(r.progress_pct)))
+            pct.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+            bt.setItem(i, 3, pct)
+            light = QTableWidgetItem("● " + LIGHT_WORD.get(r.light, r.light))
+            light.setForeground(QBrush(QColor(LIGHT_HEX.get(r.light, "#9E9E9E"))))
+            bt.setItem(i, 4, light)
+        if not data.behind:
+            bt.setRowCount(1)
+            bt.setItem(0, 1, QTableWidgetItem(TEXT["no_behind"]))
+        self._draw_bars()
+        current = self.trend_combo.currentData()
+        self.trend_combo.blockSignals(True)
+        self.trend_combo.clear()
+        self.trend_combo.addItem(TEXT["all"], "")
+        for key, acr, name, _c in data.agencies:
+            self.trend_combo.addItem(f"{acr} — {name}" if acr != name else name, key)
+        idx = self.trend_combo.findData(current) if current is not None else 0
+        self.trend_combo.setCurrentIndex(max(0, idx))
+        self.trend_combo.blockSignals(False)
+        self._draw_trend()
+        self.loaded = True
+
+    # -- charts
+    def _draw_bars(self) -> None:
+        from .charts import load_pyqtgraph
+
+        pg = load_pyqtgraph()
+        p = self.bar_plot
+        p.clear()
+        ags = list(reversed(self.data.agencies))  # first agency on top
+        left = [0.0] * len(ags)
+        ys = list(range(len(ags)))
+        legend = p.plotItem.legend or p.addLegend(offset=(-10, 5), labelTextSize="8pt")
+        legend.clear()
+        for k in ORDER:
+            w = [float(c[k]) for _key, _a, _n, c in ags]
+            item = pg.BarGraphItem(x0=left, y=ys, height=0.7, width=w, brush=LIGHT_HEX[k], pen=pg.mkPen("w"))
+            p.addItem(item)
+            legend.addItem(item, LIGHT_WORD[k])
+            left = [a + b for a, b in zip(left, w)]
+        p.getAxis("left").setTicks([[(i, a) for i, (_k, a, _n, _c) in enumerate(ags)]])
+        p.setYRange(-0.6, max(0, len(ags) - 0.4), padding=0)
+        p.setXRange(0, max(left or [1]) * 1.1, padding=0)
+
+    def _bar_clicked(self, ev) -> None:
+        if self.data is None:
+            return
+        vb = self.bar_plot.plotItem.vb
+        pos = vb.mapSceneToView(ev.scenePos())
+        ags = list(reversed(self.data.agencies))
+        i = int(round(pos.y()))
+        if 0 <= i < len(ags) and pos.x() >= 0:
+            self.ctx.navigate("captura", agency=ags[i][0])
+
+    def _draw_trend(self) -> None:
+        if self.data is None:
+            return
+        from ..reports.charts import short_period
+        from .charts import load_pyqtgraph
+
+        pg = load_pyqtgraph()
+        key = self.trend_combo.currentData() or ""
+        pts = self.data.trend.get(key, [])
+        p = self.trend_plot
+        p.clear()
+        xs = [i for i, (_m, share, _c) in enumerate(pts) if share is not None]
+        ys = [float(share) for _m, share, _c in pts if share is not None]
+        red = [float(c["rojo"]) * 100 / max(1, sum(c.values()) - c["gris"]) for _m, share, c in pts if share is not None]
+        legend = p.plotItem.legend or p.addLegend(offset=(10, 5), labelTextSize="8pt")
+        legend.clear()
+        if xs:
+            p.plot(xs, ys, pen=pg.mkPen(LIGHT_HEX["verde"], width=2.5), symbol="o", symbolSize=6,
+                   symbolBrush=LIGHT_HEX["verde"], name="% en verde")
+            p.plot(xs, red, pen=pg.mkPen(LIGHT_HEX["rojo"], width=1.5, style=Qt.PenStyle.DashLine), name="% en rojo")
+        p.getAxis("bottom").setTicks([[(i, short_period(m)) for i, (m, _s, _c) in enumerate(pts)]])
+        p.setYRange(0, 105, padding=0)
+        p.setXRange(-0.3, max(0.7, len(pts) - 0.7), padding=0)
+
+    # -- navigation
+    def _agency_activated(self, row: int, _col: int = 0) -> None:
+        it = self.agency_table.item(row, 0)
+        if it is not None:
+            self.ctx.navigate("captura", agency=it.data(Qt.ItemDataRole.UserRole))
+
+    def _indicator_activated(self, row: int, _col: int = 0) -> None:
+        it = self.behind_table.item(row, 0)
+        if it is not None and it.data(Qt.ItemDataRole.UserRole):
+            self.ctx.navigate("indicador", key=it.data(Qt.ItemDataRole.UserRole))
+
+
+register_page(PageSpec(key="tablero", title=TEXT["title"], factory=lambda ctx, parent: DashboardPage(ctx, parent),
+                       order=0, home=True, shortcut="Ctrl+1"))

@@ -1,0 +1,166 @@
+"""Tablero (home page), indicator chart, and the Informes dialog, with real widgets on a demo database."""
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+import pytest  # noqa: E402
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture
+def ctx(qapp, demo_db):
+    from sistema_seguimiento.services.users import SYSTEM
+    from sistema_seguimiento.ui.context import AppContext
+
+    c = AppContext(demo_db, SYSTEM, 2026, "2026-10")
+    yield c
+    from sistema_seguimiento.ui.worker import wait_all
+
+    wait_all()
+
+
+def test_modules_register_page_and_action_without_importing_pyqtgraph():
+    code = ("import sys; import sistema_seguimiento.ui.dashboard, sistema_seguimiento.ui.report_actions, "
+            "sistema_seguimiento.ui.charts; from sistema_seguimiento.ui import registry as r; "
+            "p=[x for x in r.REGISTRY.pages if x.key=='tablero'][0]; "
+            "a=[x for x in r.REGISTRY.actions if x.menu=='Informes'][0]; "
+            "assert p.home and p.order==0 and p.shortcut=='Ctrl+1' and p.title=='Tablero'; "
+            "assert a.shortcut=='Ctrl+P' and a.text=='Informe mensual de avance…'; "
+            "assert 'pyqtgraph' not in sys.modules, 'pyqtgraph importado al arrancar'; print('ok')")
+    env = dict(os.environ, PYTHONPATH=str(ROOT), QT_QPA_PLATFORM="offscreen")
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, cwd=ROOT)
+    assert proc.returncode == 0, proc.stderr
+    assert "ok" in proc.stdout
+
+
+def test_dashboard_counts_behind_and_navigation(qtbot, ctx, tmp_path):
+    from PySide6.QtCore import Qt
+
+    from sistema_seguimiento.ui.dashboard import DashboardPage
+
+    page = DashboardPage(ctx)
+    qtbot.addWidget(page)
+    page.resize(1200, 800)
+    page.show()
+    qtbot.waitUntil(lambda: page.loaded, timeout=30_000)
+    t = page.agency_table
+    assert t.rowCount() == 2
+    rows = {t.item(i, 0).data(Qt.ItemDataRole.UserRole): [t.item(i, j).text() for j in range(1, 6)]
+            for i in range(2)}
+    assert rows["0301"] == ["6", "0", "1", "1", "8"]  # DSPM: verde, amarillo, rojo, sin dato, total
+    assert rows["0801"] == ["7", "0", "0", "1", "8"]
+    assert "Octubre 2026".lower() in page.heading.text().lower()
+    # click through to the capture list of the dependencia
+    with qtbot.waitSignal(ctx.navigateRequested) as sig:
+        i = next(i for i in range(2) if t.item(i, 0).data(Qt.ItemDataRole.UserRole) == "0801")
+        t.cellDoubleClicked.emit(i, 0)
+    assert sig.args == ["captura", {"agency": "0801"}]
+    # the indicators most behind, lowest % de avance first, click through to the indicator
+    b = page.behind_table
+    assert b.rowCount() >= 3
+    pcts = [float(b.item(i, 3).text().replace(" %", "").replace(",", "")) for i in range(b.rowCount())]
+    assert pcts == sorted(pcts) and all(p < 100 for p in pcts)
+    assert b.item(0, 0).text() == "E001-C1-01" and b.item(0, 3).text() == "95.36 %"
+    assert "Verde" in b.item(0, 4).text()
+    with qtbot.waitSignal(ctx.navigateRequested) as sig:
+        b.cellDoubleClicked.emit(0, 1)
+    assert sig.args == ["indicador", {"key": "E001-C1-01"}]
+    # trend per dependencia: one point per month, January to October
+    assert len(page.data.trend["0301"]) == 10
+    page.trend_combo.setCurrentIndex(page.trend_combo.findData("0301"))
+    # any chart can be saved as PNG
+    for frame, name in ((page.bar_frame, "barras.png"), (page.trend_frame, "tendencia.png")):
+        out = tmp_path / name
+        assert frame.save(str(out))
+        assert out.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and out.stat().st_size > 1000
+
+
+def test_dashboard_follows_month_change(qtbot, ctx):
+    from sistema_seguimiento.ui.dashboard import DashboardPage
+
+    page = DashboardPage(ctx)
+    qtbot.addWidget(page)
+    qtbot.waitUntil(lambda: page.loaded, timeout=30_000)
+    ctx.set_month("2026-03")
+    qtbot.waitUntil(lambda: page.loaded and page.data.month == "2026-03", timeout=30_000)
+    assert len(page.data.trend[""]) == 3
+
+
+def test_indicator_chart_bars_cumulative_band_and_png(qtbot, ctx, tmp_path):
+    from sistema_seguimiento.ui.charts import IndicatorChart
+
+    w = IndicatorChart(ctx)
+    qtbot.addWidget(w)
+    w.resize(700, 420)
+    w.show()
+    w.set_indicator("E001-C2-01")
+    assert w.row is not None and w.row.indicator_key == "E001-C2-01"
+    assert [p for p, _v, _t in w.series] == ["2026-T1", "2026-T2", "2026-T3"]
+    assert "2.91" in w.subtitle.text() and "103.03 %" in w.subtitle.text() and "Verde" in w.subtitle.text()
+    items = w.plot.plotItem.items
+    assert sum(1 for i in items if type(i).__name__ == "BarGraphItem") == 3  # band, meta, realizado
+    assert sum(1 for i in items if type(i).__name__ == "PlotDataItem") == 2  # cumulative and its target
+    assert w.band_values == [(2.7, 3.3)] * 3  # descendente lineal, meta 3.00, verde 90–110 %
+    out = tmp_path / "ind.png"
+    assert w.frame.save(str(out)) and out.stat().st_size > 1000
+    w.set_indicator("NO-EXISTE")
+    assert "No existe" in w.frame.title.text()
+
+
+def test_green_band_by_direction():
+    from decimal import Decimal
+
+    from sistema_seguimiento.core.semaforo import BUILTIN_PRESETS
+    from sistema_seguimiento.ui.charts import green_band
+
+    a = BUILTIN_PRESETS["PRESET_A_BANDA_90_110"]
+    assert green_band(a, "ascendente", "gestion", Decimal(100)) == (Decimal(90), Decimal(110))
+    lo, hi = green_band(a, "descendente", "gestion", Decimal(3))  # lineal: 3 × (2 − 1.10) … 3 × (2 − 0.90)
+    assert (lo, hi) == (Decimal("2.70"), Decimal("3.30"))
+
+
+@pytest.mark.skipif(shutil.which("pdfinfo") is None, reason="poppler-utils no instalado")
+def test_report_dialog_exports_pdf_in_background(qtbot, ctx, tmp_path):
+    from sistema_seguimiento.ui.report_actions import ReportDialog
+
+    dlg = ReportDialog(ctx)
+    qtbot.addWidget(dlg)
+    assert dlg.month.currentData() == "2026-10"
+    dlg.r_agency.setChecked(True)
+    dlg.agency.setCurrentIndex(dlg.agency.findData("0801"))
+    dlg.charts.setChecked(False)
+    assert dlg.options() == {"month": "2026-10", "agency_key": "0801", "program_key": None,
+                             "include_charts": False, "executive_only": False}
+    out = tmp_path / "dif.pdf"
+    done = []
+    dlg.export_pdf(str(out), on_finished=done.append)
+    qtbot.waitUntil(lambda: bool(done), timeout=60_000)
+    assert out.exists() and not (tmp_path / "dif.pdf.tmp").exists()
+    text = subprocess.run(["pdftotext", "-layout", str(out), "-"], capture_output=True, text=True).stdout
+    assert "S001 Apoyo alimentario" in text and "E001 Alumbrado" not in text
+    assert f"Página {done[0]} de {done[0]}" in text
+
+
+def test_report_renders_on_a_printer_device(qtbot, ctx, tmp_path):
+    """The preview and the printer use the same renderer on a QPrinter (here a PDF printer)."""
+    from PySide6.QtPrintSupport import QPrinter
+
+    from sistema_seguimiento.reports.data import build_report
+    from sistema_seguimiento.reports.monthly import build_document, render_report
+    from sistema_seguimiento.ui.report_actions import ReportDialog
+
+    dlg = ReportDialog(ctx)
+    qtbot.addWidget(dlg)
+    printer = dlg._printer()
+    printer.setOutputFormat(QPrinter.OutputFormat.PdfFormat)
+    printer.setOutputFileName(str(tmp_path / "p.pdf"))
+    doc = build_document(build_report(ctx.db, "2026-10", program_key="S001"))
+    n = render_report(doc, printer, setup=False)
+    assert n >= 3 and (tmp_path / "p.pdf").stat().st_size > 5000
