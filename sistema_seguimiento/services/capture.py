@@ -19,10 +19,10 @@ from ..core.mir import IndicatorDoc, ProgramDoc
 from ..core.semaforo import Preset
 from ..core.types import PeriodStatus, Role
 from ..db.database import Database
-from ..db.models import (Agency, Budget, Evidence, Indicator, Justification, Measurement, Objective, PeriodState,
-                         Program, Target, Variable)
+from ..db.models import (Agency, Budget, Evidence, FiscalYear, Indicator, Justification, Measurement, Objective,
+                         PeriodState, Program, Target, Variable)
 from . import audit
-from .documents import read_programs
+from .documents import ProgramSet, read_programs
 from .errors import PermissionDenied, ServiceError
 from .mir_view import mir_order
 from .progress import ProgressRow, presets_by_key, resolve_preset, rows_for
@@ -332,116 +332,152 @@ class CaptureSheet:
         return sum(len(i.variables) for i in self.indicators)
 
 
-def capture_rows(db: Database, period: str, agency_key: str | None = None,
-                 program_key: str | None = None) -> CaptureSheet:
-    """Rows of the capture grid for a month: one per variable of every indicator due in that month."""
-    try:
-        periods.month_cutoff(period)
-    except periods.PeriodError as exc:
-        raise ServiceError(str(exc)) from exc
-    year, month_no, _ = periods.parse(period)
+@dataclass
+class CaptureSource:
+    """The month-independent part of the grid for one selection (dependencia and/or programa of a year):
+    documents with all targets and measurements, variable rules, original targets, justification and evidence
+    presence. The page keeps it while only the period changes and drops it after any write."""
+
+    year: int
+    agency_key: str | None
+    program_key: str | None
+    pset: ProgramSet
+    presets: dict[str, Preset]
+    ordered: list[tuple[ProgramDoc, IndicatorDoc, str]]  # (program, indicator, level) in MIR order
+    meta: dict[str, _Ind]
+    original: dict[tuple[str, str, str], Decimal]  # (indicator, variable, period) -> original target (if modified)
+    justified_now: set[tuple[int, str]]
+    evidence: dict[tuple[int, str], int]
+    agencies: dict[str, int]
+
+
+def load_source(db: Database, year: int, agency_key: str | None = None,
+                program_key: str | None = None) -> CaptureSource:
     with db.reading() as s:
         pset = read_programs(s, year, [program_key] if program_key else None, agency_key)
         presets = presets_by_key(s)
-        due: list[tuple[ProgramDoc, IndicatorDoc, str]] = []
+        ordered: list[tuple[ProgramDoc, IndicatorDoc, str]] = []
         for prog in pset.programs:
             by_obj: dict[str, list[IndicatorDoc]] = defaultdict(list)
             for ind in prog.indicators:
                 by_obj[ind.objective_key or ""].append(ind)
             for obj in mir_order(prog):
                 for ind in by_obj.get(obj.key, []):
-                    own = periods.period_ending_in(ind.frequency, year, month_no)
-                    if own is None:
-                        continue
-                    if own == str(year) and ind.frequency not in ("anual",) and not (
-                            own in ind.targets or any(m.period == own for m in ind.measurements)):
-                        continue  # multi-year indicator without measurement this year
-                    due.append((prog, ind, own))
-        ind_keys = [ind.key for _, ind, _ in due]
-        meta = load_indicators(s, ind_keys) if ind_keys else {}
+                    ordered.append((prog, ind, obj.level))
+        meta = load_indicators(s, [ind.key for _, ind, _ in ordered]) if ordered else {}
         var_ids = {v.id: (k, v.key) for k, i in meta.items() for v in i.variables.values()}
-        periods_needed = {own for _, _, own in due}
-        orig: dict[tuple[str, str, str], Decimal] = {}
+        original: dict[tuple[str, str, str], Decimal] = {}
         ids = list(var_ids)
         for start in range(0, len(ids), 20_000):
             q = select(Target.variable_id, Target.period, Target.original_value).where(
-                Target.variable_id.in_(ids[start:start + 20_000]), Target.period.in_(periods_needed))
+                Target.variable_id.in_(ids[start:start + 20_000]), Target.original_value != Target.value)
             for vid, per, ov in s.execute(q):
                 ik, vk = var_ids[vid]
-                orig[(ik, vk, per)] = ov
-        evid: dict[tuple[int, str], int] = defaultdict(int)
-        iids = [i.id for i in meta.values()]
+                original[(ik, vk, per)] = ov
+        evidence: dict[tuple[int, str], int] = defaultdict(int)
         justified_now: set[tuple[int, str]] = set()
+        iids = [i.id for i in meta.values()]
         for start in range(0, len(iids), 20_000):
             part = iids[start:start + 20_000]
-            for iid, per in s.execute(select(Evidence.indicator_id, Evidence.period).where(
-                    Evidence.indicator_id.in_(part), Evidence.period.in_(periods_needed))):
-                evid[(iid, per)] += 1
-            for iid, per in s.execute(select(Justification.indicator_id, Justification.period).where(
-                    Justification.indicator_id.in_(part), Justification.period.in_(periods_needed))):
+            for iid, per in s.execute(select(Evidence.indicator_id, Evidence.period)
+                                      .where(Evidence.indicator_id.in_(part))):
+                evidence[(iid, per)] += 1
+            for iid, per in s.execute(select(Justification.indicator_id, Justification.period)
+                                      .where(Justification.indicator_id.in_(part))):
                 justified_now.add((iid, per))
-        agencies = {a.key: a.id for a in s.scalars(select(Agency))}
-        months_needed = {workflow_month(own) for own in periods_needed} | {period}
-        states_raw: dict[tuple[str, int | None], str] = {}
+        agencies = {k: i for i, k in s.execute(select(Agency.id, Agency.key))}
+    return CaptureSource(year, agency_key, program_key, pset, presets, ordered, meta, original, justified_now,
+                         dict(evidence), agencies)
+
+
+def capture_rows(db: Database, period: str, agency_key: str | None = None, program_key: str | None = None, *,
+                 source: CaptureSource | None = None) -> CaptureSheet:
+    """Rows of the capture grid for a month: one per variable of every indicator due in that month.
+    ``source`` (from :func:`load_source` for the same selection and year) skips re-reading the documents."""
+    try:
+        periods.month_cutoff(period)
+    except periods.PeriodError as exc:
+        raise ServiceError(str(exc)) from exc
+    year, month_no, _ = periods.parse(period)
+    if source is None or (source.year, source.agency_key, source.program_key) != (year, agency_key, program_key):
+        source = load_source(db, year, agency_key, program_key)
+    pset = source.pset
+    due: list[tuple[ProgramDoc, IndicatorDoc, str, str]] = []
+    for prog, ind, level in source.ordered:
+        own = periods.period_ending_in(ind.frequency, year, month_no)
+        if own is None:
+            continue
+        if own == str(year) and ind.frequency != "anual" and not (
+                own in ind.targets or any(m.period == own for m in ind.measurements)):
+            continue  # multi-year indicator without measurement this year
+        due.append((prog, ind, own, level))
+    months_needed = {workflow_month(own) for _, _, own, _ in due} | {period}
+    states_raw: dict[tuple[str, int | None], str] = {}
+    budgets: dict[str, dict[str, Decimal | None]] = {}
+    prog_keys = [p.key for p in pset.programs]
+    with db.reading() as s:
         for per, aid, st in s.execute(select(PeriodState.period, PeriodState.agency_id, PeriodState.status)
                                       .where(PeriodState.period.in_(months_needed))):
             states_raw[(per, aid)] = st
-        budgets: dict[str, dict[str, Decimal | None]] = {}
-        prog_keys = [p.key for p in pset.programs]
         if prog_keys:
             q = (select(Program.key, Budget.approved, Budget.modified, Budget.exercised)
                  .join(Budget, Budget.program_id == Program.id)
-                 .where(Budget.period == period, Program.key.in_(prog_keys)))
-            from ..db.models import FiscalYear
-            q = q.join(FiscalYear, FiscalYear.id == Program.fiscal_year_id).where(FiscalYear.year == year)
+                 .join(FiscalYear, FiscalYear.id == Program.fiscal_year_id)
+                 .where(Budget.period == period, FiscalYear.year == year))
+            if len(prog_keys) < 500:
+                q = q.where(Program.key.in_(prog_keys))
+            wanted = set(prog_keys)
             for pk, ap, mo, ex in s.execute(q):
-                budgets[pk] = {"approved": ap, "modified": mo, "exercised": ex}
-    # engine results for the due indicators only (cheap: one call per indicator)
+                if pk in wanted:
+                    budgets[pk] = {"approved": ap, "modified": mo, "exercised": ex}
+    # engine results for the due indicators only (one call per indicator, through services.progress)
     progress_by_key: dict[str, ProgressRow] = {}
     if due:
-        from .documents import ProgramSet
-
         sub = ProgramSet(fiscal_year=pset.fiscal_year, organization=pset.organization, agencies=pset.agencies,
                          programs=[], measurement_status=pset.measurement_status, justified=pset.justified)
-        wanted = {ind.key for _, ind, _ in due}
+        by_prog: dict[str, list[IndicatorDoc]] = defaultdict(list)
+        for prog, ind, _, _ in due:
+            by_prog[prog.key].append(ind)
         for prog in pset.programs:
-            inds = [i for i in prog.indicators if i.key in wanted]
+            inds = by_prog.get(prog.key)
             if inds:
                 sub.programs.append(ProgramDoc(key=prog.key, name=prog.name, agency_key=prog.agency_key,
                                                fiscal_year=prog.fiscal_year, objectives=prog.objectives,
                                                indicators=inds, preset_key=prog.preset_key))
-        for row in rows_for(sub, presets, period):
+        for row in rows_for(sub, source.presets, period):
             progress_by_key[row.indicator_key] = row
     org_key = pset.organization.preset_key if pset.organization else None
     indicators: list[CaptureIndicator] = []
-    for prog, ind, own in due:
-        m = meta.get(ind.key)
-        measured = next((x for x in ind.measurements if x.period == own), None)
+    original = source.original
+    for prog, ind, own, level in due:
+        m = source.meta.get(ind.key)
+        measured = next((x for x in reversed(ind.measurements) if x.period == own), None)
         values = measured.values if measured else {}
         tgt = ind.targets.get(own, {})
         cvars = []
         for v in ind.variables:
             vm = m.variables.get(v.key) if m else None
+            target = tgt.get(v.key)
             cvars.append(CaptureVariable(
                 key=v.key, name=v.name, role=v.role, unit=v.unit, accumulation=v.accumulation,
                 integer_only=bool(vm and vm.integer_only), allow_negative=bool(vm and vm.allow_negative),
-                target=tgt.get(v.key), original_target=orig.get((ind.key, v.key, own), tgt.get(v.key)),
+                target=target, original_target=original.get((ind.key, v.key, own), target),
                 value=values.get(v.key), status=measured.status if (measured and v.key in values) else None))
-        row = progress_by_key[ind.key]
         aid = m.agency_id if m else None
         indicators.append(CaptureIndicator(
-            program_key=prog.key, agency_key=prog.agency_key, key=ind.key, name=ind.name, level=row.level,
-            frequency=ind.frequency, period=own, variables=cvars, progress=row, doc=ind,
-            preset=resolve_preset(presets, org_key, prog, ind),
+            program_key=prog.key, agency_key=prog.agency_key, key=ind.key, name=ind.name, level=level,
+            frequency=ind.frequency, period=own, variables=cvars, progress=progress_by_key[ind.key], doc=ind,
+            preset=resolve_preset(source.presets, org_key, prog, ind),
             justified_periods=set(pset.justified.get(ind.key, set())),
-            has_justification=(m is not None and (m.id, own) in justified_now),
-            evidence_count=evid.get((m.id, own), 0) if m else 0,
+            has_justification=(m is not None and (m.id, own) in source.justified_now),
+            evidence_count=source.evidence.get((m.id, own), 0) if m else 0,
             workflow_status=states_raw.get((workflow_month(own), aid), PeriodStatus.CAPTURANDO.value)))
     states = {}
-    for key, aid in agencies.items():
+    shown_agencies = {p.agency_key for p in pset.programs}
+    for key, aid in sorted(source.agencies.items()):
         if agency_key and key != agency_key:
             continue
-        if program_key and not any(p.agency_key == key for p in pset.programs):
+        if program_key and key not in shown_agencies:
             continue
         states[key] = states_raw.get((period, aid), PeriodStatus.CAPTURANDO.value)
     return CaptureSheet(month=period, year=year, agency_key=agency_key, program_key=program_key,

@@ -21,7 +21,8 @@ from ..core.numbers import NumberParseError, fmt_es, fmt_pct_es, parse_es_number
 from ..core.types import PeriodStatus, Role, label
 from ..services import budget as budget_service
 from ..services import workflow
-from ..services.capture import CaptureIndicator, CaptureSheet, ValueChange, capture_rows, recompute, save_values
+from ..services.capture import (CaptureIndicator, CaptureSheet, ValueChange, capture_rows, load_source, recompute,
+                                save_values)
 from ..services.errors import ServiceError
 from .context import AppContext
 from .worker import run_task
@@ -79,6 +80,25 @@ TEXT = {
 LIGHT_COLORS = {"verde": "#c8e6c9", "amarillo": "#fff3a0", "rojo": "#f4b4b4", "gris": "#e6e6e6"}
 COL_IND, COL_VAR, COL_TARGET, COL_VALUE, COL_CUM, COL_PCT, COL_LIGHT, COL_JUST, COL_EVID = range(9)
 ErrorRole = Qt.ItemDataRole.UserRole + 1
+_DISPLAY, _EDIT = Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.EditRole
+_BACKGROUND, _FONT, _ALIGN = Qt.ItemDataRole.BackgroundRole, Qt.ItemDataRole.FontRole, Qt.ItemDataRole.TextAlignmentRole
+_TOOLTIP = Qt.ItemDataRole.ToolTipRole
+_NO_FLAGS = Qt.ItemFlag.NoItemFlags
+_BASE_FLAGS = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+_EDIT_FLAGS = _BASE_FLAGS | Qt.ItemFlag.ItemIsEditable
+_RIGHT = int((Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter).value)
+_LIGHT_BRUSHES: dict = {}
+_HEADER_BRUSH = _ERROR_BRUSH = _EDITABLE_BRUSH = _BOLD = None
+
+
+def _init_styles() -> None:
+    global _HEADER_BRUSH, _ERROR_BRUSH, _EDITABLE_BRUSH, _BOLD
+    if _BOLD is None:
+        _LIGHT_BRUSHES.update({k: QBrush(QColor(v)) for k, v in LIGHT_COLORS.items()})
+        _HEADER_BRUSH, _ERROR_BRUSH = QBrush(QColor("#eef2f7")), QBrush(QColor("#ffd6d6"))
+        _EDITABLE_BRUSH = QBrush(QColor("#fffde8"))
+        _BOLD = QFont()
+        _BOLD.setBold(True)
 
 
 @dataclass
@@ -115,6 +135,9 @@ class CaptureModel(QAbstractTableModel):
         self.values: dict[tuple[str, str], Decimal | None] = {}
         self.results: dict[str, object] = {}  # indicator key -> IndicatorResult (recomputed in memory)
         self.errors: dict[tuple[str, str], str] = {}
+        self._text_cache: dict[int, list] = {}
+        self._lock_cache: list | None = None
+        _init_styles()
 
     # ---- loading -------------------------------------------------------------------------------
     def set_sheet(self, sheet: CaptureSheet) -> None:
@@ -124,13 +147,24 @@ class CaptureModel(QAbstractTableModel):
         self.values = {}
         self.results = {}
         self.errors = {}
+        self._text_cache = {}
+        self._lock_cache = None
         for i, ci in enumerate(sheet.indicators):
             self.rows.append(_Row(i, None))
             for j, v in enumerate(ci.variables):
                 self.rows.append(_Row(i, j))
                 self.values[(ci.key, v.key)] = v.value
             self.results[ci.key] = ci.progress.result
+        self._first_row = {}
+        for r, row in enumerate(self.rows):
+            self._first_row.setdefault(row.ind, r)
         self.endResetModel()
+
+    def invalidate_locks(self) -> None:
+        self._lock_cache = None
+        self._text_cache.clear()
+        if self.rows:
+            self.dataChanged.emit(self.index(0, 0), self.index(len(self.rows) - 1, self.columnCount() - 1))
 
     def indicator_at(self, row: int) -> CaptureIndicator | None:
         if self.sheet is None or not 0 <= row < len(self.rows):
@@ -170,46 +204,68 @@ class CaptureModel(QAbstractTableModel):
 
     def flags(self, index):
         if not index.isValid():
-            return Qt.ItemFlag.NoItemFlags
-        f = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
-        if self.is_value_cell(index) and self.lock_reason(index.row()) is None:
-            f |= Qt.ItemFlag.ItemIsEditable
-        return f
+            return _NO_FLAGS
+        r = index.row()
+        if index.column() == COL_VALUE and self.rows[r].var is not None and self._locks()[r] is None:
+            return _EDIT_FLAGS
+        return _BASE_FLAGS
 
-    def data(self, index, role=Qt.ItemDataRole.DisplayRole):
+    def _locks(self) -> list[str | None]:
+        if self._lock_cache is None:
+            self._lock_cache = [self.lock_reason(r) for r in range(len(self.rows))]
+        return self._lock_cache
+
+    def _texts(self, r: int) -> list:
+        """Display texts of a row, cached until its indicator is recomputed (painting calls data() a lot)."""
+        cached = self._text_cache.get(r)
+        if cached is None:
+            row = self.rows[r]
+            ci = self.sheet.indicators[row.ind]
+            res = self.results.get(ci.key)
+            if row.var is None:
+                cached = [self._indicator_text(ci, res, c) for c in range(len(TEXT["headers"]))]
+            else:
+                v = ci.variables[row.var]
+                cached = [self._variable_text(ci, v, res, c, _DISPLAY) for c in range(len(TEXT["headers"]))]
+            self._text_cache[r] = cached
+        return cached
+
+    def data(self, index, role=_DISPLAY):
         if not index.isValid():
             return None
-        row = self.rows[index.row()]
-        ci = self.sheet.indicators[row.ind]
+        r = index.row()
         col = index.column()
-        res = self.results.get(ci.key)
-        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.EditRole):
+        row = self.rows[r]
+        if role == _DISPLAY:
+            return self._texts(r)[col]
+        if role == _BACKGROUND:
             if row.var is None:
-                return self._indicator_text(ci, res, col)
-            return self._variable_text(ci, ci.variables[row.var], res, col, role)
-        if role == Qt.ItemDataRole.BackgroundRole:
-            if row.var is None:
-                if col == COL_LIGHT and res is not None:
-                    return QBrush(QColor(LIGHT_COLORS.get(str(res.cumulative.light), "#ffffff")))
-                return QBrush(QColor("#eef2f7"))
-            key = (ci.key, ci.variables[row.var].key)
+                if col == COL_LIGHT:
+                    res = self.results.get(self.sheet.indicators[row.ind].key)
+                    return _LIGHT_BRUSHES.get(str(res.cumulative.light)) if res is not None else None
+                return _HEADER_BRUSH
             if col == COL_VALUE:
-                if key in self.errors:
-                    return QBrush(QColor("#ffd6d6"))
-                if self.lock_reason(index.row()) is None:
-                    return QBrush(QColor("#fffde8"))
+                ci = self.sheet.indicators[row.ind]
+                if (ci.key, ci.variables[row.var].key) in self.errors:
+                    return _ERROR_BRUSH
+                if self._locks()[r] is None:
+                    return _EDITABLE_BRUSH
             return None
-        if role == Qt.ItemDataRole.FontRole and row.var is None:
-            f = QFont()
-            f.setBold(True)
-            return f
-        if role == Qt.ItemDataRole.TextAlignmentRole and col in (COL_TARGET, COL_VALUE, COL_CUM, COL_PCT):
-            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        if role == Qt.ItemDataRole.ToolTipRole:
+        if role == _FONT:
+            return _BOLD if row.var is None else None
+        if role == _ALIGN:
+            return _RIGHT if col in (COL_TARGET, COL_VALUE, COL_CUM, COL_PCT) else None
+        ci = self.sheet.indicators[row.ind]
+        if role == _EDIT:
+            if row.var is None:
+                return self._texts(r)[col]
+            return self._variable_text(ci, ci.variables[row.var], self.results.get(ci.key), col, role)
+        if role == _TOOLTIP:
+            res = self.results.get(ci.key)
             if row.var is not None and col == COL_VALUE:
                 v = ci.variables[row.var]
                 err = self.errors.get((ci.key, v.key))
-                lock = self.lock_reason(index.row())
+                lock = self._locks()[r]
                 return err or lock or f"{v.name} ({v.unit}) — {label(v.role)}, {label(v.accumulation)}"
             if row.var is None and col == COL_IND:
                 return f"{ci.key}: {ci.name}"
@@ -336,8 +392,10 @@ class CaptureModel(QAbstractTableModel):
         if override:
             vals.update(override)
         self.results[ci.key] = recompute(ci, vals, self.sheet.month)
-        first = next(r for r, row in enumerate(self.rows) if row.ind == ind_index)
+        first = self._first_row[ind_index]
         last = first + len(ci.variables)
+        for r in range(first, last + 1):
+            self._text_cache.pop(r, None)
         self.dataChanged.emit(self.index(first, 0), self.index(last, self.columnCount() - 1))
 
     def preview(self, row: int, text: str) -> None:
@@ -579,6 +637,8 @@ class CapturePage(QWidget):
         self.last_error: str | None = None
         self.pending_saves = 0
         self.today = None  # injectable "today" for AV-008 (tests); None: the real date
+        self._source = None  # month-independent data of the selection, kept while only the period changes
+        self._source_key = None
         self.model = CaptureModel(ctx, self)
         self.model.valuesEdited.connect(self.save_changes)
         self.model.message.connect(lambda m: self.show_message(m, error=True))
@@ -718,7 +778,12 @@ class CapturePage(QWidget):
 
     def reload(self) -> None:
         try:
-            sheet = capture_rows(self.ctx.db, self.month, self.agency, self.program_combo.currentData())
+            key = (self.ctx.year, self.agency, self.program_combo.currentData())
+            if self._source is None or self._source_key != key:
+                self._source = load_source(self.ctx.db, *key)
+                self._source_key = key
+            sheet = capture_rows(self.ctx.db, self.month, self.agency, self.program_combo.currentData(),
+                                 source=self._source)
         except ServiceError as exc:
             self.show_message(str(exc), error=True)
             return
@@ -750,7 +815,12 @@ class CapturePage(QWidget):
             b.setVisible(allowed[action])
             b.setEnabled(not ro)
 
+    def invalidate(self) -> None:
+        """Forget the cached selection data (after any write)."""
+        self._source = None
+
     def _data_changed(self, entity: str, _key: str) -> None:
+        self._source = None  # anything written elsewhere: re-read on the next switch
         if entity in ("target", "indicator", "program", "variable", "*", "import"):
             self.reload()
 
@@ -774,6 +844,7 @@ class CapturePage(QWidget):
 
         def done(result):
             self.pending_saves -= 1
+            self._source = None
             self.model.mark_errors(keys, None)
             self.show_message(TEXT["saved"].format(n=result.changed))
             for m, agency in result.reopened_states:
@@ -781,6 +852,7 @@ class CapturePage(QWidget):
                 for ci in self.model.sheet.indicators:
                     if ci.agency_key == agency:
                         ci.workflow_status = PeriodStatus.CAPTURANDO.value
+            self.model.invalidate_locks()
             self._update_state(self.model.sheet)
             ctx.notify("measurement", month)
             self.saveFinished.emit(True)
@@ -895,6 +967,7 @@ class CapturePage(QWidget):
 
         dlg = JustificationDialog(self.ctx, ci.key, ci.period, self,
                                   read_only=self.model.lock_reason(self.rows_of(ci)) is not None)
+        self._source = None
         if dlg.exec():
             self.model.refresh_justification(ci.key, dlg.info.exists, len(dlg.info.evidence))
 

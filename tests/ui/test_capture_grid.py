@@ -167,6 +167,7 @@ def test_capturista_cannot_close_nor_touch_other_agency_in_window(qtbot, demo_db
     # even if the grid held another dependencia's rows, they would not be editable
     admin_page = make_page(qtbot, demo_db, ADMIN)
     admin_page.ctx.user = CAP
+    admin_page.model.invalidate_locks()
     r = row_of(admin_page, "S001-A11-01", "SD15")
     assert not admin_page.model.flags(admin_page.model.index(r, COL_VALUE)) & Qt.ItemFlag.ItemIsEditable
 
