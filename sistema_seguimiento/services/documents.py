@@ -31,6 +31,17 @@ class ProgramSet:
     programs: list[ProgramDoc]
     measurement_status: dict[tuple[str, str], str] = field(default_factory=dict)  # (indicator, period) -> status
     justified: dict[str, set[str]] = field(default_factory=dict)  # indicator key -> periods with justification
+    # lean reads only: indicator key -> period -> variable -> Decimal (instead of IndicatorDoc.measurements)
+    values: dict[str, dict[str, dict[str, Decimal]]] = field(default_factory=dict)
+    lean: bool = False
+
+
+class _DecimalCache(dict):
+    """Text → Decimal with reuse: captured values repeat a lot (0, 100, 1 …) and Decimals are immutable."""
+
+    def __missing__(self, text: str) -> Decimal:
+        value = self[text] = Decimal(text)
+        return value
 
 
 def fiscal_year_of(session: Session, year: int | None) -> FiscalYear:
@@ -140,7 +151,7 @@ def read_programs(session: Session, year: int | None = None, program_keys: list[
     result = ProgramSet(fiscal_year=fy.year, organization=session.scalars(select(Organization)).first(),
                         agencies={a.key: AgencyDoc(key=a.key, acronym=a.acronym, name=a.name, head=a.head)
                                   for a in agencies.values()},
-                        programs=[docs[p.id] for p in programs])
+                        programs=[docs[p.id] for p in programs], lean=lean)
     if not with_values or not var_owner:
         return result
     whole_year = not program_keys and agency_id is None
@@ -151,37 +162,58 @@ def read_programs(session: Session, year: int | None = None, program_keys: list[
             q = q.where(model.variable_id.in_(var_filter))
         if value_periods is not None:
             q = q.where(model.period.in_(sorted(value_periods)))
-        return q
+        # within one indicator (one frequency) the text order of period ids is the calendar order, and the
+        # unique index (variable_id, period) gives this order for free
+        return q.order_by(model.variable_id, model.period)
 
-    decimal = Decimal
+    decimal = _DecimalCache()
+    owner_get = var_owner.get
     for vid, period, value in fetch_raw(session, value_query(Target)):
-        owner = var_owner.get(vid)
+        owner = owner_get(vid)
         if owner is None:  # another fiscal year
             continue
-        t = owner[0].targets.get(period)
+        targets = owner[0].targets
+        t = targets.get(period)
         if t is None:
-            t = owner[0].targets[period] = {}
-        t[owner[1]] = decimal(value)
-    per_ind: dict[int, dict[str, MeasurementDoc]] = defaultdict(dict)
-    status = result.measurement_status
-    for vid, period, value, st in fetch_raw(session, value_query(Measurement, Measurement.status)):
-        owner = var_owner.get(vid)
-        if owner is None:
-            continue
-        ind, key = owner
-        bucket = per_ind[id(ind)]
-        m = bucket.get(period)
-        if m is None:
-            m = bucket[period] = MeasurementDoc(period=period, values={}, status=st)
-            ind.measurements.append(m)
-            status[(ind.key, period)] = st
-        m.values[key] = decimal(value)
-    sort_key = periods.sort_key
-    for ind in ind_by_id.values():  # calendar order, whatever order the rows came in
-        if len(ind.targets) > 1:
-            ind.targets = dict(sorted(ind.targets.items(), key=lambda kv: sort_key(kv[0])))
+            t = targets[period] = {}
+        t[owner[1]] = decimal[value]
+    if lean:
+        # values only (no statuses, no MeasurementDoc objects): period -> variable -> Decimal per indicator
+        values = result.values
+        for vid, period, value in fetch_raw(session, value_query(Measurement)):
+            owner = owner_get(vid)
+            if owner is None:
+                continue
+            per = values.get(owner[0].key)
+            if per is None:
+                per = values[owner[0].key] = {}
+            row = per.get(period)
+            if row is None:
+                row = per[period] = {}
+            row[owner[1]] = decimal[value]
+        for key, per in values.items():
+            if len(per) > 1 and list(per) != sorted(per):
+                values[key] = dict(sorted(per.items()))
+    else:
+        per_ind: dict[int, dict[str, MeasurementDoc]] = defaultdict(dict)
+        status = result.measurement_status
+        for vid, period, value, st in fetch_raw(session, value_query(Measurement, Measurement.status)):
+            owner = owner_get(vid)
+            if owner is None:
+                continue
+            ind, key = owner
+            bucket = per_ind[id(ind)]
+            m = bucket.get(period)
+            if m is None:
+                m = bucket[period] = MeasurementDoc(period=period, values={}, status=st)
+                ind.measurements.append(m)
+                status[(ind.key, period)] = st
+            m.values[key] = decimal[value]
+    for ind in ind_by_id.values():  # a variable without some period can break the order: restore it
+        if len(ind.targets) > 1 and list(ind.targets) != sorted(ind.targets):
+            ind.targets = dict(sorted(ind.targets.items()))
         if len(ind.measurements) > 1:
-            ind.measurements.sort(key=lambda m: sort_key(m.period))
+            ind.measurements.sort(key=lambda m: m.period)
     key_of = {iid: ind.key for iid, ind in ind_by_id.items()}
     jq = select(Justification.indicator_id, Justification.period, Justification.cause, Justification.effect,
                 Justification.other_reasons, Justification.improvement_actions)

@@ -111,7 +111,10 @@ def rows_for(pset: ProgramSet, presets: dict[str, Preset], month: str, *, detail
             preset = resolve_preset(presets, org_key, prog, ind)
             justified = pset.justified.get(ind.key, set())
             targets = ind.targets
-            values = {m.period: m.values for m in ind.measurements if len(m.values) == len(ind.variables)}
+            if pset.lean:
+                values = pset.values.get(ind.key, {})
+            else:
+                values = {m.period: m.values for m in ind.measurements if len(m.values) == len(ind.variables)}
             try:
                 spec = ind.spec()
             except ValueError as exc:  # e.g. a sentido outside the catalogue: shown grey with the reason
