@@ -627,6 +627,9 @@ class BudgetPanel(QGroupBox):
 class CapturePage(QWidget):
     """The capture page. Works standalone (tests build it with an AppContext)."""
 
+    SOURCE_CACHE = 12
+    ALL_AGENCIES_MAX = 6
+
     loaded = Signal()
     saveFinished = Signal(bool)  # ok
 
@@ -637,8 +640,8 @@ class CapturePage(QWidget):
         self.last_error: str | None = None
         self.pending_saves = 0
         self.today = None  # injectable "today" for AV-008 (tests); None: the real date
-        self._source = None  # month-independent data of the selection, kept while only the period changes
-        self._source_key = None
+        # month-independent data of recently shown selections (dependencia/programa); dropped after any write
+        self._sources: dict[tuple, object] = {}
         self.model = CaptureModel(ctx, self)
         self.model.valuesEdited.connect(self.save_changes)
         self.model.message.connect(lambda m: self.show_message(m, error=True))
@@ -683,6 +686,7 @@ class CapturePage(QWidget):
                                    QAbstractItemView.EditTrigger.EditKeyPressed)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.table.verticalHeader().setDefaultSectionSize(24)
+        self.table.setWordWrap(False)  # eliding instead of wrapping: much cheaper to paint
         self.table.verticalHeader().setVisible(False)
         self.table.pasteRequested.connect(self.paste_text)
         self.table.clearRequested.connect(self.clear_rows)
@@ -722,7 +726,9 @@ class CapturePage(QWidget):
             self._agency_ids = {a.key: a.id for a in s.scalars(select(Agency))}
         user = self.ctx.user
         self.agency_combo.blockSignals(True)
-        if user.role != Role.CAPTURISTA.value:
+        # «Todas» only where a whole-organization grid stays quick (small municipios, the demo); at larger
+        # scale the grid opens on one dependencia
+        if user.role != Role.CAPTURISTA.value and len(self._agencies) <= self.ALL_AGENCIES_MAX:
             self.agency_combo.addItem(TEXT["all_agencies"], None)
         for key, acr, name in self._agencies:
             if user.role == Role.CAPTURISTA.value and key != user.agency_key:
@@ -779,11 +785,14 @@ class CapturePage(QWidget):
     def reload(self) -> None:
         try:
             key = (self.ctx.year, self.agency, self.program_combo.currentData())
-            if self._source is None or self._source_key != key:
-                self._source = load_source(self.ctx.db, *key)
-                self._source_key = key
+            source = self._sources.pop(key, None)
+            if source is None:
+                source = load_source(self.ctx.db, *key)
+            self._sources[key] = source  # most recently used last
+            while len(self._sources) > self.SOURCE_CACHE:
+                self._sources.pop(next(iter(self._sources)))
             sheet = capture_rows(self.ctx.db, self.month, self.agency, self.program_combo.currentData(),
-                                 source=self._source)
+                                 source=source)
         except ServiceError as exc:
             self.show_message(str(exc), error=True)
             return
@@ -817,10 +826,10 @@ class CapturePage(QWidget):
 
     def invalidate(self) -> None:
         """Forget the cached selection data (after any write)."""
-        self._source = None
+        self._sources.clear()
 
     def _data_changed(self, entity: str, _key: str) -> None:
-        self._source = None  # anything written elsewhere: re-read on the next switch
+        self._sources.clear()  # anything written elsewhere: re-read on the next switch
         if entity in ("target", "indicator", "program", "variable", "*", "import"):
             self.reload()
 
@@ -844,7 +853,7 @@ class CapturePage(QWidget):
 
         def done(result):
             self.pending_saves -= 1
-            self._source = None
+            self._sources.clear()
             self.model.mark_errors(keys, None)
             self.show_message(TEXT["saved"].format(n=result.changed))
             for m, agency in result.reopened_states:
@@ -967,7 +976,7 @@ class CapturePage(QWidget):
 
         dlg = JustificationDialog(self.ctx, ci.key, ci.period, self,
                                   read_only=self.model.lock_reason(self.rows_of(ci)) is not None)
-        self._source = None
+        self._sources.clear()
         if dlg.exec():
             self.model.refresh_justification(ci.key, dlg.info.exists, len(dlg.info.evidence))
 
