@@ -244,23 +244,14 @@ def _schedule(frequency: str, fiscal_year: int, base_year: int | None,
     return calendar, tuple(p for p in calendar if _periods.end_date(p) <= cutoff)
 
 
-_ACC_KEYS: dict[int, tuple[tuple, tuple[str, ...], tuple[tuple[str, Accumulation], ...]]] = {}
-
-
 def _accumulation_keys(spec_variables: tuple, names: tuple[str, ...]) -> tuple[tuple[str, Accumulation], ...]:
-    """(key, accumulation) for the spec's variables, then formula names not declared (as ``suma``).
-    Cached by identity of the variables tuple (hashing specs on every call would cost more than this)."""
-    hit = _ACC_KEYS.get(id(spec_variables))
-    if hit is not None and hit[0] is spec_variables and hit[1] is names:
-        return hit[2]
-    keys = [(v.key, Accumulation(v.accumulation)) for v in spec_variables]
-    declared = {v.key for v in spec_variables}
-    keys.extend((n, Accumulation.SUMA) for n in names if n not in declared)
-    result = tuple(keys)
-    if len(_ACC_KEYS) > 65536:
-        _ACC_KEYS.clear()
-    _ACC_KEYS[id(spec_variables)] = (spec_variables, names, result)
-    return result
+    """(key, accumulation) for the spec's variables, then formula names not declared (as ``suma``)."""
+    keys = [(v.key, v.accumulation if type(v.accumulation) is Accumulation else Accumulation(v.accumulation))
+            for v in spec_variables]
+    if len(keys) < len(names) or any(k != n for (k, _), n in zip(keys, names)):
+        declared = {k for k, _ in keys}
+        keys.extend((n, Accumulation.SUMA) for n in names if n not in declared)
+    return tuple(keys)
 
 
 def _period_label(period: str) -> str:

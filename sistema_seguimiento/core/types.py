@@ -162,7 +162,7 @@ def label(code: str | None) -> str:
     return LABELS.get(str(code), str(code))
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class VariableSpec:
     key: str  # symbol used in the formula ("clave")
     role: VariableRole
@@ -173,7 +173,7 @@ class VariableSpec:
     source: str = ""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class IndicatorSpec:
     """What the engine needs to compute an indicator."""
 
