@@ -221,6 +221,15 @@ class CellNumberError(ValueError):
     pass
 
 
+MAX_ABS = Decimal("1E15")
+
+
+def _in_range(d: Decimal, original) -> Decimal:
+    if not d.is_finite() or abs(d) >= MAX_ABS:
+        raise CellNumberError(f"«{original}» está fuera del rango aceptado (hasta 999,999,999,999,999).")
+    return d
+
+
 def cell_number(value, number_format: str = "General", *, percent_points: bool = True) -> Decimal | None:
     """A number from a cell as the user sees it: 85 → 85; "85.3%" → 85.3; "1,234" → 1234; "1 234.5" → 1234.5;
     0.9 with a % format (shown «90 %») → 90 (percent points); "N/D", "-", "" → None. Raises CellNumberError
@@ -230,7 +239,10 @@ def cell_number(value, number_format: str = "General", *, percent_points: bool =
     if isinstance(value, bool):
         raise CellNumberError(f"«{value}» no es un número.")
     if isinstance(value, (int, float, Decimal)):
-        d = to_decimal(value)
+        try:
+            d = _in_range(to_decimal(value), value)
+        except NumberParseError as exc:
+            raise CellNumberError(str(exc)) from None
         if percent_points and isinstance(number_format, str) and "%" in number_format.replace('"%"', "") \
                 and '" %"' not in number_format:
             d = (d * 100).normalize()
@@ -241,7 +253,7 @@ def cell_number(value, number_format: str = "General", *, percent_points: bool =
     if norm(text) in {norm(t) for t in _MISSING_TEXT} or text.lower() in _MISSING_TEXT:
         return None
     try:
-        return parse_es_number(text)
+        return _in_range(parse_es_number(text), text)
     except NumberParseError as exc:
         raise CellNumberError(str(exc)) from None
 
