@@ -6,6 +6,7 @@ module is installed."""
 from __future__ import annotations
 
 import importlib.util
+import os
 from decimal import Decimal
 
 from PySide6.QtCore import QAbstractTableModel, QEvent, QModelIndex, QObject, Qt, Signal
@@ -358,7 +359,8 @@ class FichaView(QWidget):
         self.help.setHtml(help_texts.TOPICS["ficha"][1])
         side_lay.addWidget(self.help, 1)
         self.chart = None
-        if importlib.util.find_spec("sistema_seguimiento.ui.charts") is not None:
+        if importlib.util.find_spec("sistema_seguimiento.ui.charts") is not None and \
+                not os.environ.get("SES_SIN_GRAFICAS"):
             self._chart_holder = side_lay
         else:
             self._chart_holder = None
@@ -366,6 +368,10 @@ class FichaView(QWidget):
         self.splitter.addWidget(self.side)
         self.splitter.setStretchFactor(0, 3)
         self.splitter.setStretchFactor(1, 1)
+        self.splitter.setChildrenCollapsible(False)
+        self.splitter.setSizes([760, 300])
+        self.side.setMaximumWidth(520)
+        self.body.setMinimumWidth(560)
         self._build()
         self.body.setEnabled(False)
         ctx.dataChanged.connect(self._data_changed)
@@ -389,7 +395,6 @@ class FichaView(QWidget):
     def _label(self, field: str, text: str) -> QLabel:
         lab = QLabel(text, self.body)
         lab.setToolTip(help_texts.field_tooltip(field))
-        lab.setWordWrap(True)
         return lab
 
     def _line(self, form: QFormLayout, field: str, text: str, problem=None) -> QLineEdit:
@@ -445,9 +450,12 @@ class FichaView(QWidget):
         # identificación
         f = self._group("id")
         self.context_label = QLabel("", self.body)
-        self.context_label.setWordWrap(True)
         self.context_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         f.addRow(self._label("program", "Programa:"), self.context_label)
+        self.agency_label = QLabel("", self.body)
+        f.addRow(self._label("program", "Dependencia:"), self.agency_label)
+        self.year_label = QLabel("", self.body)
+        f.addRow(self._label("program", "Ejercicio fiscal:"), self.year_label)
         self.objective = QComboBox(self.body)
         self.objective.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
         self.objective.setMinimumContentsLength(30)
@@ -566,7 +574,8 @@ class FichaView(QWidget):
         self.target_error.setStyleSheet(ERROR_STYLE)
         self.target_error.setWordWrap(True)
         f.addRow("", self.target_error)
-        self._text(f, "multi_year_targets", "Metas intermedias / sexenales:", 44)
+        self._text(f, "multi_year_targets", "Metas intermedias:", 44)
+        self.widgets["multi_year_targets"].setPlaceholderText("Un renglón por año, p. ej. 2027: 97")
         # semaforización y verificación
         f = self._group("verif")
         self.preset = QComboBox(self.body)
@@ -575,7 +584,9 @@ class FichaView(QWidget):
         f.addRow(lab, self.preset)
         self._register("preset_key", self.preset)
         self.preset.activated.connect(lambda _i: self._commit("preset_key", self.preset.currentData()))
-        self._text(f, "verification_sources", "Medios de &verificación (uno por renglón):", 60)
+        self._text(f, "verification_sources", "Medios de &verificación:", 60)
+        self.widgets["verification_sources"].setPlaceholderText("Uno por renglón: documento, área que lo genera y "
+                                                                "dónde consultarlo")
         # información complementaria
         f = self._group("extra")
         self._text(f, "disaggregation", "Nivel de desagregación:", 40)
@@ -584,7 +595,8 @@ class FichaView(QWidget):
         self._text(f, "measurement_owner", "Responsable de la medición:", 40)
         self._text(f, "benchmark", "Factor de comparación:", 40)
         self._text(f, "interpretation", "Interpretación:", 40)
-        self._text(f, "history", "Serie histórica (año: valor):", 44)
+        self._text(f, "history", "Serie histórica:", 44)
+        self.widgets["history"].setPlaceholderText("Un renglón por año, p. ej. 2024: 83.5")
         self._line(f, "base_year", "Año base (multianual):", _year_problem)
         self._text(f, "notes", "Observaciones:", 44)
         # control
@@ -619,8 +631,9 @@ class FichaView(QWidget):
             self.notice.setText(TEXT["readonly"])
             self.notice.setVisible(not self.editable)
             self.body.setEnabled(True)
-            self.context_label.setText(f"{v['program_key']} {v['program_name']} · {v['agency_key'] or ''} "
-                                       f"{v['agency_name']} · Ejercicio {v['fiscal_year']}")
+            self.context_label.setText(f"{v['program_key']} {v['program_name']}")
+            self.agency_label.setText(f"{v['agency_key'] or ''} {v['agency_name']}".strip())
+            self.year_label.setText(str(v["fiscal_year"]))
             self._fill_objectives(v)
             for field, w in self.widgets.items():
                 if field in ("objective_key", "variables", "targets"):
@@ -666,9 +679,9 @@ class FichaView(QWidget):
         self._attach_chart()
 
     def _fit_table_height(self, view: QTableView) -> None:
-        h = view.horizontalHeader().height() + sum(view.rowHeight(r) for r in range(view.model().rowCount())) + 4
-        if view.horizontalScrollBar().isVisible() or view.model().columnCount() > 8:
-            h += view.horizontalScrollBar().sizeHint().height()
+        rows = max(view.model().rowCount(), 2)
+        h = (view.horizontalHeader().sizeHint().height() + rows * view.verticalHeader().defaultSectionSize()
+             + 2 * view.frameWidth() + view.horizontalScrollBar().sizeHint().height() + 2)
         view.setMinimumHeight(min(max(h, 80), 320))
         view.setMaximumHeight(max(min(h, 320), 80))
 

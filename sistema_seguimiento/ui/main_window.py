@@ -139,7 +139,7 @@ class MainWindow(QMainWindow):
         self.splitter.addWidget(self.nav)
         self.splitter.addWidget(self.tabs)
         self.splitter.setStretchFactor(1, 1)
-        self.splitter.setSizes([300, 1000])
+        self.splitter.setSizes([330, 1000])
         self.splitter.setChildrenCollapsible(False)
         self.setCentralWidget(self.splitter)
         self.pages: dict[str, QWidget] = {}
@@ -163,14 +163,36 @@ class MainWindow(QMainWindow):
             "sistema_seguimiento.ui.help", fromlist=["show_rule"]).show_rule(rid, self))
         self.ctx.undo_stack.indexChanged.connect(self._undo_status)
         self.restore_state()
-        QTimer.singleShot(0, self.validation.refresh)
+        self._first_show = True
+
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        if self._first_show:
+            self._first_show = False
+            QTimer.singleShot(30, self._build_home)
+            # the first validation runs in a worker; start it once the first screen is up (it competes for the GIL)
+            QTimer.singleShot(1500, self.validation.refresh)
+
+    def _build_home(self) -> None:
+        w = self.pages.get(self.home_key)
+        if isinstance(w, _LazyPage):
+            from .messages import show_error
+
+            try:
+                w.build()
+            except Exception as exc:  # noqa: BLE001 - a broken feature page must not take the window down
+                show_error(self, exc, action="mostrar la página de inicio")
+        self.home_ready = True
 
     # ---- pages ------------------------------------------------------------------------------
     def _build_pages(self) -> None:
         specs = registry.pages()
         home = next((s for s in specs if s.home), None)
+        self.home_ready = home is None
         if home is not None:
-            w = home.factory(self.ctx, self.tabs)
+            # built right after the window is first painted (see showEvent): the tree and the menus are usable
+            # at once and a heavy home page (charts) does not delay the first screen
+            w = _LazyPage(home, self.ctx, self.tabs)
             self.pages[home.key] = w
             self.tabs.addTab(w, home.title)
             self.home_key = home.key
@@ -515,6 +537,8 @@ class MainWindow(QMainWindow):
         state = s.value("ventana/estado")
         if state is not None:
             self.restoreState(state)
+        else:
+            self.resizeDocks([self.validation], [190], Qt.Orientation.Vertical)
         sp = s.value("ventana/divisor")
         if sp is not None:
             self.splitter.restoreState(sp)

@@ -221,10 +221,14 @@ class MirEditor(QWidget):
         self.view.verticalHeader().setMinimumWidth(60)
         self.help = QTextBrowser(self.splitter)
         self.help.setMinimumWidth(180)
+        self.help.setHtml("<h3>{}</h3>{}".format(*help_texts.TOPICS["estructura"]))
         self.splitter.addWidget(self.view)
         self.splitter.addWidget(self.help)
         self.splitter.setStretchFactor(0, 4)
         self.splitter.setStretchFactor(1, 1)
+        self.splitter.setChildrenCollapsible(False)
+        self.splitter.setSizes([900, 240])
+        self.help.setMaximumWidth(420)
         lay.addWidget(self.splitter, 1)
         self.view.selectionModel().currentChanged.connect(self._current_changed)
         self.view.doubleClicked.connect(self._double)
@@ -244,6 +248,10 @@ class MirEditor(QWidget):
 
     # ---- loading ----------------------------------------------------------------------------
     def set_program(self, key: str | None, select_objective: str | None = None) -> None:
+        if key != self.program_key:
+            self.view.setCurrentIndex(QModelIndex())
+            title, lesson = help_texts.TOPICS["estructura"]
+            self.help.setHtml(f"<h3>{title}</h3>{lesson}")
         self.program_key = key
         self.reload(select_objective)
 

@@ -134,7 +134,7 @@ class PlanEditor(QDialog):
         cur = self.current()
         self.model.reload()
         self.view.expandAll()
-        target = select or (cur["id"] if cur else None)
+        target = select or (cur["id"] if cur else None) or (self.model.rows[0]["id"] if self.model.rows else None)
         if target:
             idx = self.model.find(target)
             if idx.isValid():

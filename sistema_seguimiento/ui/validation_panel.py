@@ -105,6 +105,8 @@ class ValidationPanel(QDockWidget):
         self.view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.view.setSortingEnabled(True)
+        self.view.horizontalHeader().setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
+        self.proxy.sort(-1)
         self.view.setWordWrap(False)
         self.view.verticalHeader().setVisible(False)
         hh = self.view.horizontalHeader()

@@ -1,0 +1,107 @@
+"""Screenshots of the real window on the demo database (for review; not committed).
+
+    xvfb-run -a -s "-screen 0 1600x1000x24" /tmp/venv/bin/python tools/screenshots.py [OUTPUT_DIR] [--sin-graficas]
+
+Saves: 01_inicio.png (start dialog), 02_ventana.png (main window), 03_mir.png (MIR of E001), 04_ficha.png
+(ficha técnica), 05_ficha_metas.png (targets grid), 06_validacion.png (validation panel), 07_guia.png (F1),
+08_configuracion.png, 09_plan.png, 10_busqueda.png.
+"""
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+
+def main() -> int:
+    args = [a for a in sys.argv[1:] if not a.startswith("--")]
+    if "--sin-graficas" in sys.argv:  # the ficha without the optional chart of ui.charts
+        os.environ["SES_SIN_GRAFICAS"] = "1"
+    out = Path(args[0] if args else "/tmp/ses-screens")
+    out.mkdir(parents=True, exist_ok=True)
+    work = Path(tempfile.mkdtemp(prefix="ses-shots-"))
+    os.environ["SES_DATA_DIR"] = str(work / "datos")
+    from PySide6.QtCore import QSettings, QTimer
+
+    QSettings.setDefaultFormat(QSettings.Format.IniFormat)
+    QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(work / "qsettings"))
+    from sistema_seguimiento.ui.app import StartDialog, ensure_demo, open_session, setup_application
+    from sistema_seguimiento.ui.worker import wait_all
+
+    app = setup_application()
+
+    from PySide6.QtCore import QEventLoop
+
+    def settle(ms: int = 300) -> None:
+        loop = QEventLoop()
+        QTimer.singleShot(ms, loop.quit)
+        loop.exec()
+        wait_all(20_000)
+        loop2 = QEventLoop()
+        QTimer.singleShot(50, loop2.quit)
+        loop2.exec()
+
+    def shot(widget, name: str) -> None:
+        settle()
+        widget.grab().save(str(out / name))
+        print(out / name)
+
+    start = StartDialog()
+    start.show()
+    shot(start, "01_inicio.png")
+    start.close()
+    path = ensure_demo()
+    window = open_session(path, "admin")
+    window.resize(1440, 900)
+    settle(800)
+    window.nav.tree.expandAll()
+    shot(window, "02_ventana.png")
+    window.ctx.navigate("mir", program="E001")
+    window.mir.select_objective("E001-C1")
+    shot(window, "03_mir.png")
+    window.ctx.navigate("ficha", indicator="E001-C1-01")
+    window.ficha.widgets["name"].setFocus()
+    shot(window, "04_ficha.png")
+    window.ficha.focus_field("targets")
+    shot(window, "05_ficha_metas.png")
+    window.validation.raise_()
+    window.resizeDocks([window.validation], [330], __import__("PySide6.QtCore", fromlist=["Qt"]).Qt.Orientation.Vertical)
+    window.ctx.navigate("mir", program="S001")
+    shot(window, "06_validacion.png")
+    from sistema_seguimiento.ui.help import show_guide
+
+    guide = show_guide(window)
+    shot(guide, "07_guia.png")
+    guide.close()
+    from sistema_seguimiento.ui.settings_dialog import SettingsDialog
+
+    dlg = SettingsDialog(window.ctx, window)
+    dlg.show()
+    shot(dlg, "08_configuracion.png")
+    dlg.close()
+    from sistema_seguimiento.ui.plan_editor import PlanEditor
+
+    from sistema_seguimiento.services import editing as ed
+
+    eje = ed.add_plan_element(window.ctx.db, window.ctx.user, "eje", "Municipio seguro y con servicios", code="1")
+    obj = ed.add_plan_element(window.ctx.db, window.ctx.user, "objetivo", "Mejorar los servicios públicos", eje,
+                              code="1.1")
+    ed.add_plan_element(window.ctx.db, window.ctx.user, "estrategia", "Modernizar el alumbrado público", obj,
+                        code="1.1.1")
+    ed.update_program(window.ctx.db, window.ctx.user, None, "E001", "plan_element_id", obj)
+    plan = PlanEditor(window.ctx, window)
+    plan.show()
+    shot(plan, "09_plan.png")
+    plan.close()
+    window.nav.filter.setText("adultas mayores")
+    settle(700)
+    shot(window, "10_busqueda.png")
+    QTimer.singleShot(0, window.close)
+    settle(100)
+    window.close()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
