@@ -39,14 +39,18 @@ def run(args: list[str]) -> tuple[float, float, float, str]:
     """Wall seconds, CPU seconds and peak RSS (MB) of one ``ses`` process."""
     env = dict(os.environ)
     env.pop("DISPLAY", None)
-    t = time.perf_counter()
-    proc = subprocess.Popen([sys.executable, "-m", "sistema_seguimiento", *args], cwd=ROOT, env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    _pid, status, usage = os.wait4(proc.pid, 0)
-    wall = time.perf_counter() - t
-    out = proc.stdout.read() if proc.stdout else ""
-    err = proc.stderr.read() if proc.stderr else ""
-    proc.returncode = os.waitstatus_to_exitcode(status)
+    with tempfile.TemporaryFile("w+") as fo, tempfile.TemporaryFile("w+") as fe:
+        t = time.perf_counter()
+        proc = subprocess.Popen([sys.executable, "-m", "sistema_seguimiento", *args], cwd=ROOT, env=env,
+                                stdout=fo, stderr=fe, text=True)
+        _pid, status, usage = os.wait4(proc.pid, 0)
+        wall = time.perf_counter() - t
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        fo.seek(0)
+        fe.seek(0)
+        out, err = fo.read(), fe.read()
+    if len(out) > 2000:
+        out = f"({len(out)} caracteres de salida)"
     if proc.returncode != 0:
         raise SystemExit(f"falló ses {' '.join(args)}:\n{out}\n{err}")
     return wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, out.strip()

@@ -87,7 +87,7 @@ def _legend(p: QPainter, c: Ctx, x: float, y: float, items: list[tuple[str, QCol
             p.fillRect(QRectF(x, y + m.height() * 0.2, sw, m.height() * 0.6), color)
         p.setPen(MUTED)
         p.drawText(QPointF(x + sw + c.mm(1), y + m.ascent()), text)
-        x += sw + c.mm(1) + m.horizontalAdvance(text) + c.mm(3)
+        x += sw + c.mm(1) + c.advance(f, text) + c.mm(3)
     return m.height()
 
 
@@ -140,8 +140,8 @@ def draw_indicator_chart(p: QPainter, rect: QRectF, s: IndicatorSeries, c: Ctx) 
         p.drawLine(QPointF(plot.left(), y), QPointF(plot.right(), y))
         p.setPen(MUTED)
         label = fmt_es(Decimal(str(round(v, 2))), decimals)
-        p.drawText(QRectF(rect.left() + c.mm(0.5), y - am.height() / 2, c.mm(12), am.height()),
-                   int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter), label)
+        c.draw_text(p, af, QRectF(rect.left() + c.mm(0.5), y - am.height() / 2, c.mm(12), am.height()),
+                    int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter), label)
     n = len(s.periods)
     slot = plot.width() / n
     bw = min(slot * 0.34, c.mm(6))
@@ -158,8 +158,8 @@ def draw_indicator_chart(p: QPainter, rect: QRectF, s: IndicatorSeries, c: Ctx) 
             p.fillRect(QRectF(cx, min(y, base), bw, abs(base - y)), ACCENT)
         p.setPen(MUTED)
         p.setFont(af)
-        p.drawText(QRectF(cx - slot / 2, plot.bottom() + c.mm(0.5), slot, am.height()),
-                   int(Qt.AlignmentFlag.AlignHCenter), short_period(lab))
+        c.draw_text(p, af, QRectF(cx - slot / 2, plot.bottom() + c.mm(0.5), slot, am.height()),
+                    int(Qt.AlignmentFlag.AlignHCenter), short_period(lab))
     p.setPen(QPen(INK, c.mm(0.2)))
     p.drawLine(QPointF(plot.left(), ypos(0.0)), QPointF(plot.right(), ypos(0.0)))
     by_label = {lab: i for i, (lab, _, _) in enumerate(s.periods)}

@@ -62,7 +62,7 @@ TEXT = {
     "sin_dependencia": "Sin dependencia",
 }
 
-COLS_PROGRAM = [Col("Nivel", 15), Col("Indicador", 50), Col("Meta anual", 16, "r"), Col("Meta al corte", 16, "r"),
+COLS_PROGRAM = [Col("Nivel", 17), Col("Indicador", 48), Col("Meta anual", 16, "r"), Col("Meta al corte", 16, "r"),
                 Col("Realizado del periodo", 17, "r"), Col("Acumulado", 16, "r"), Col("% de avance", 15, "r"),
                 Col("Semáforo", 24)]
 
@@ -245,19 +245,28 @@ def _justifications(doc: Document, data: ReportData) -> None:
     if not data.justifications:
         doc.add(Para(TEXT["none_just"], italic=True, color=MUTED))
         return
+    has_effect = any(j.effect for j in data.justifications)
+    has_other = any(j.other or j.actions for j in data.justifications)
+    cols = [Col("Indicador", 30), Col("Semáforo", 20), Col("% de avance", 11, "r")]
+    cols.append(Col("Causa", 27 + (0 if has_effect else 20) + (0 if has_other else 24)))
+    if has_effect:
+        cols.append(Col("Efecto", 20))
+    if has_other:
+        cols.append(Col("Otros motivos / acciones de mejora", 24))
     rows = []
     for j in data.justifications:
         r = j.row
         ind = f"{r.indicator_key} {r.indicator_name}\n{r.program_key} · {j.period or ''}"
-        if j.missing:
-            rows.append(Row([ind, _mark(r), _pct_cell(r), TEXT["no_just"], "", ""]))
-        else:
-            other = j.other
-            if j.actions:
-                other = (other + "\n" if other else "") + "Acciones de mejora: " + j.actions
-            rows.append(Row([ind, _mark(r), _pct_cell(r), j.cause, j.effect, other]))
-    doc.add(Table([Col("Indicador", 30), Col("Semáforo", 20), Col("% de avance", 11, "r"), Col("Causa", 27),
-                   Col("Efecto", 20), Col("Otros motivos / acciones de mejora", 24)], rows, size=7))
+        other = j.other
+        if j.actions:
+            other = (other + "\n" if other else "") + "Acciones de mejora: " + j.actions
+        cells = [ind, _mark(r), _pct_cell(r), TEXT["no_just"] if j.missing else j.cause]
+        if has_effect:
+            cells.append(j.effect)
+        if has_other:
+            cells.append(other)
+        rows.append(Row(cells))
+    doc.add(Table(cols, rows, size=7))
 
 
 def _notes(doc: Document, data: ReportData) -> None:
