@@ -38,7 +38,7 @@ TEXT = {
 HEADERS = ["Dependencia", "Clave Pp", "Programa presupuestario", "Nivel", "Clave indicador", "Indicador",
            "Frecuencia", "Unidad de medida", "Meta anual", "Meta al periodo", "Realizado en el periodo",
            "Acumulado", "% de avance", "Semáforo", "Justificación"]
-WIDTHS = [26, 10, 34, 12, 15, 46, 12, 16, 13, 13, 13, 13, 12, 11, 50]
+WIDTHS = [30, 9, 34, 11, 13, 56, 11, 16, 13, 15, 15, 13, 12, 10, 70]
 NUMERIC = {8, 9, 10, 11}  # 0-based columns with numbers
 PCT_COL = 12
 LIGHT_COL = 13
@@ -63,7 +63,8 @@ class Styles:
                 cell.alignment = align
             return cell._style
 
-        self.text = make(align=c.WRAP_TOP)
+        self.text = make(align=c.Alignment(vertical="top"))  # one line per row: write-only rows keep their height
+        self.wrap = make(align=c.WRAP_TOP)
         self.number = make(fmt=c.FMT_NUMBER)
         self.pct = make(fmt=c.FMT_PCT_POINTS)
         self.header = make(font=c.FONT_HEADER, fill=c.FILL_HEADER, align=c.WRAP_CENTER)
@@ -130,7 +131,7 @@ def write_avance(rows: list[ProgressRow], pset: ProgramSet, month: str, out: str
     # overview
     ov = wb.create_sheet(TEXT["overview"])
     st = Styles(ov)
-    for col, w in zip("ABCDEFG", [44, 14, 14, 14, 14, 14, 14]):
+    for col, w in zip("ABCDEFG", [40, 11, 11, 11, 11, 11, 11]):
         ov.column_dimensions[col].width = w
     ov.append([st.cell(org.name if org else "", st.title)])
     ov.append([st.cell(TEXT["title"].format(month=periods.label(month)), st.title)])
@@ -155,7 +156,7 @@ def write_avance(rows: list[ProgressRow], pset: ProgramSet, month: str, out: str
         cts = by_agency[name]
         ov.append([st.cell(name, st.text)] + [st.cell(cts[k], st.int) for k in LIGHTS]
                   + [st.cell(sum(cts.values()), st.int)])
-    c.print_setup(ov, landscape=False)
+    c.print_setup(ov)
 
     # detail
     ws = wb.create_sheet(TEXT["detail"])
