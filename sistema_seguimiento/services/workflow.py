@@ -54,7 +54,7 @@ _ROLES = {
     "cerrar": (Role.ADMINISTRADOR.value,),
     "reabrir": (Role.ADMINISTRADOR.value,),
 }
-_FROM = {
+FROM_STATES = {
     "enviar": (PeriodStatus.CAPTURANDO.value, PeriodStatus.DEVUELTO.value),
     "validar": (PeriodStatus.ENVIADO.value,),
     "devolver": (PeriodStatus.ENVIADO.value, PeriodStatus.VALIDADO.value),
@@ -175,11 +175,11 @@ def apply(db: Database, actor: CurrentUser, action: str, month: str, agency_key:
             st = s.scalars(select(PeriodState).where(PeriodState.period == month,
                                                      PeriodState.agency_id == ag.id)).first()
             old = st.status if st else PeriodStatus.CAPTURANDO.value
-            if old not in _FROM[action]:
+            if old not in FROM_STATES[action]:
                 target = skipped if agency_key is None else problems  # all dependencias: apply where it fits
                 target.append(MSG["from"].format(action=_ACTION_TEXT[action], period=plabel, agency=ag.key,
                                                    state=label(old),
-                                                   expected=" o ".join(f"«{label(x)}»" for x in _FROM[action])))
+                                                   expected=" o ".join(f"«{label(x)}»" for x in FROM_STATES[action])))
                 continue
             measurements = _measurements_of(s, month, ag.id) if action in ("validar", "devolver", "cerrar") else []
             if action == "cerrar":

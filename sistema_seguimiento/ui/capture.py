@@ -38,7 +38,9 @@ TEXT = {
     "headers": ["Indicador", "Variable", "Meta del periodo", "Valor", "Acumulado", "% de avance", "Semáforo",
                 "Justificación", "Evidencia"],
     "original": "{value} (original {orig})",
-    "just_required": "Requerida — falta",
+    "just_required": "Falta (requerida)",
+    "just_tip": "AV-006: el resultado está fuera del rango aceptable o tiene sobrecumplimiento; capture la "
+                "justificación antes de enviar el periodo.",
     "just_done": "Capturada",
     "just_optional": "—",
     "evidence": "{n} archivo(s)",
@@ -54,7 +56,7 @@ TEXT = {
     "readonly_cell": "Solo lectura para este usuario.",
     "paste_title": "Pegado: celdas no aplicadas",
     "paste_intro": "Se aplicaron {ok} celda(s). Estas {n} no se pegaron:",
-    "paste_cols": ["Fila", "Columna", "Texto pegado", "Motivo"],
+    "paste_cols": ["Fila", "Columna", "Destino", "Texto pegado", "Motivo"],
     "paste_beyond": "Fuera de la tabla: no hay más filas de captura.",
     "paste_readonly": "Columna no editable.",
     "btn_just": "Justificación y evidencia…",
@@ -76,6 +78,8 @@ TEXT = {
     "budget_save": "Guardar presupuesto",
     "budget_saved": "Presupuesto guardado.",
     "select_indicator": "Seleccione una fila de un indicador.",
+    "closed_banner": " — periodo cerrado: solo lectura (un administrador puede reabrirlo).",
+    "readonly_banner": " — solo lectura.",
 }
 LIGHT_COLORS = {"verde": "#c8e6c9", "amarillo": "#fff3a0", "rojo": "#f4b4b4", "gris": "#e6e6e6"}
 COL_IND, COL_VAR, COL_TARGET, COL_VALUE, COL_CUM, COL_PCT, COL_LIGHT, COL_JUST, COL_EVID = range(9)
@@ -109,8 +113,9 @@ class _Row:
 
 @dataclass
 class PasteProblem:
-    row: int
-    column: str
+    row: int  # row of the pasted block (1-based)
+    column: int  # column of the pasted block (1-based)
+    target: str  # "indicador / variable — columna" it would have gone to
     text: str
     reason: str
 
@@ -243,6 +248,8 @@ class CaptureModel(QAbstractTableModel):
                 if col == COL_LIGHT:
                     res = self.results.get(self.sheet.indicators[row.ind].key)
                     return _LIGHT_BRUSHES.get(str(res.cumulative.light)) if res is not None else None
+                if col == COL_JUST and self._texts(r)[col] == TEXT["just_required"]:
+                    return _ERROR_BRUSH
                 return _HEADER_BRUSH
             if col == COL_VALUE:
                 ci = self.sheet.indicators[row.ind]
@@ -267,10 +274,15 @@ class CaptureModel(QAbstractTableModel):
                 err = self.errors.get((ci.key, v.key))
                 lock = self._locks()[r]
                 return err or lock or f"{v.name} ({v.unit}) — {label(v.role)}, {label(v.accumulation)}"
-            if row.var is None and col == COL_IND:
-                return f"{ci.key}: {ci.name}"
+            if row.var is None and col in (COL_IND, COL_VAR):
+                return f"{ci.key}: {ci.name}\n{label(ci.level)} · {label(ci.frequency)} · {periods.label(ci.period)}"
+            if row.var is not None and col == COL_VAR:
+                v = ci.variables[row.var]
+                return f"{v.key} — {v.name} ({v.unit})"
             if row.var is None and col == COL_LIGHT and res is not None:
                 return ", ".join(label(f) for f in res.cumulative.flags) or None
+            if row.var is None and col == COL_JUST and not ci.has_justification and self.needs_justification(ci):
+                return TEXT["just_tip"]
         if role == ErrorRole and row.var is not None:
             return self.errors.get((ci.key, ci.variables[row.var].key))
         return None
@@ -279,9 +291,9 @@ class CaptureModel(QAbstractTableModel):
         per = res.period(ci.period) if res is not None else None
         cum = res.cumulative if res is not None else None
         if col == COL_IND:
-            return f"{ci.key}  {ci.name}"
+            return f"{ci.key} · {label(ci.frequency)}"
         if col == COL_VAR:
-            return f"{label(ci.frequency)} · {periods.label(ci.period)}"
+            return ci.name
         if col == COL_TARGET:
             return fmt_es(per.target) if per is not None and per.target is not None else ""
         if col == COL_VALUE:
@@ -538,13 +550,14 @@ class PasteReportDialog(QDialog):
         self.setWindowTitle(TEXT["paste_title"])
         lay = QVBoxLayout(self)
         lay.addWidget(QLabel(TEXT["paste_intro"].format(ok=report.applied, n=len(report.problems))))
-        table = QTableWidget(len(report.problems), 4, self)
+        table = QTableWidget(len(report.problems), len(TEXT["paste_cols"]), self)
         table.setHorizontalHeaderLabels(TEXT["paste_cols"])
+        table.verticalHeader().setVisible(False)
         for r, p in enumerate(report.problems):
-            for c, text in enumerate([str(p.row), p.column, p.text, p.reason]):
+            for c, text in enumerate([str(p.row), str(p.column), p.target, p.text, p.reason]):
                 table.setItem(r, c, QTableWidgetItem(text))
-        table.horizontalHeader().setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
         table.resizeColumnsToContents()
+        table.horizontalHeader().setSectionResizeMode(4, QHeaderView.ResizeMode.Stretch)
         lay.addWidget(table)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         buttons.button(QDialogButtonBox.StandardButton.Close).setText("Cerrar")
@@ -660,8 +673,9 @@ class CapturePage(QWidget):
         top.addWidget(QLabel(TEXT["program"], self))
         top.addWidget(self.program_combo, 1)
         lay.addLayout(top)
-        wf = QHBoxLayout()
         self.state_label = QLabel(self)
+        self.state_label.setWordWrap(True)
+        wf = QHBoxLayout()
         wf.addWidget(self.state_label, 1)
         self.buttons = {}
         for action, text in (("enviar", TEXT["btn_send"]), ("validar", TEXT["btn_validate"]),
@@ -691,10 +705,11 @@ class CapturePage(QWidget):
         self.table.pasteRequested.connect(self.paste_text)
         self.table.clearRequested.connect(self.clear_rows)
         h = self.table.horizontalHeader()
-        h.setSectionResizeMode(COL_IND, QHeaderView.ResizeMode.Interactive)
-        for c, w in ((COL_IND, 360), (COL_VAR, 260), (COL_TARGET, 150), (COL_VALUE, 100), (COL_CUM, 100),
-                     (COL_PCT, 90), (COL_LIGHT, 240), (COL_JUST, 130), (COL_EVID, 90)):
+        for c, w in ((COL_IND, 190), (COL_VAR, 320), (COL_TARGET, 120), (COL_VALUE, 95), (COL_CUM, 100),
+                     (COL_PCT, 85), (COL_LIGHT, 190), (COL_JUST, 125), (COL_EVID, 80)):
             self.table.setColumnWidth(c, w)
+        h.setMinimumSectionSize(60)
+        h.setSectionResizeMode(COL_VAR, QHeaderView.ResizeMode.Stretch)  # names take the remaining width
         lay.addWidget(self.table, 1)
         self.message_label = QLabel(self)
         self.message_label.setWordWrap(True)
@@ -774,6 +789,19 @@ class CapturePage(QWidget):
             self.program_combo.blockSignals(False)
         self.reload()
 
+    def navigate_to(self, month: str | None = None, agency: str | None = "", program: str | None = "",
+                    indicator: str | None = None, **_ignored) -> None:
+        """Called by the main window for ``ctx.navigate("captura", …)``."""
+        if month or agency != "" or program != "":
+            self.select(month=month, agency=agency, program=program)
+        if indicator:
+            for r, row in enumerate(self.model.rows):
+                ci = self.model.sheet.indicators[row.ind]
+                if ci.key == indicator and row.var is not None:
+                    self.table.setCurrentIndex(self.model.index(r, COL_VALUE))
+                    self.table.scrollTo(self.model.index(r, COL_VALUE))
+                    break
+
     @property
     def month(self) -> str:
         return self.period_combo.currentData()
@@ -810,7 +838,13 @@ class CapturePage(QWidget):
 
     def _update_state(self, sheet: CaptureSheet) -> None:
         states = ", ".join(f"{k} {label(v)}" for k, v in sheet.states.items()) or "—"
-        self.state_label.setText(TEXT["state"].format(states=states))
+        text = TEXT["state"].format(states=states)
+        values = set(sheet.states.values())
+        if values == {PeriodStatus.CERRADO.value}:
+            text += TEXT["closed_banner"]
+        elif self.ctx.read_only:
+            text += TEXT["readonly_banner"]
+        self.state_label.setText(text)
         user = self.ctx.user
         ro = self.ctx.read_only
         allowed = {
@@ -822,7 +856,8 @@ class CapturePage(QWidget):
         }
         for action, b in self.buttons.items():
             b.setVisible(allowed[action])
-            b.setEnabled(not ro)
+            # enabled when some shown dependencia is in a state the action starts from (the service decides)
+            b.setEnabled(not ro and bool(values & set(workflow.FROM_STATES[action])))
 
     def invalidate(self) -> None:
         """Forget the cached selection data (after any write)."""
@@ -903,22 +938,25 @@ class CapturePage(QWidget):
                 col_name = TEXT["headers"][col] if col < len(TEXT["headers"]) else f"{col + 1}"
                 if i >= len(rows):
                     if cell.strip():
-                        report.problems.append(PasteProblem(cur.row() + i + 1, col_name, cell, TEXT["paste_beyond"]))
+                        report.problems.append(PasteProblem(i + 1, j + 1, f"— ({col_name})", cell,
+                                                            TEXT["paste_beyond"]))
                     continue
                 r = rows[i]
+                ci = self.model.indicator_at(r)
+                target = f"{ci.key} / {ci.variables[self.model.rows[r].var].key} ({col_name})"
                 index = self.model.index(r, col) if col < len(TEXT["headers"]) else QModelIndex()
                 if col != COL_VALUE:
                     shown = (index.data() or "") if index.isValid() else ""
                     if cell.strip() and cell.strip() != shown.strip():
-                        report.problems.append(PasteProblem(r + 1, col_name, cell, TEXT["paste_readonly"]))
+                        report.problems.append(PasteProblem(i + 1, j + 1, target, cell, TEXT["paste_readonly"]))
                     continue
                 lock = self.model.lock_reason(r)
                 if lock:
-                    report.problems.append(PasteProblem(r + 1, col_name, cell, lock))
+                    report.problems.append(PasteProblem(i + 1, j + 1, target, cell, lock))
                     continue
                 value, error = self.model.check_value(r, cell)
                 if error:
-                    report.problems.append(PasteProblem(r + 1, col_name, cell, error))
+                    report.problems.append(PasteProblem(i + 1, j + 1, target, cell, error))
                     continue
                 items.append((r, value))
         report.applied = len(items)

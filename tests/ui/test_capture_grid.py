@@ -83,7 +83,7 @@ def test_type_values_enter_moves_down_and_saves(qtbot, demo_db):
     wait_saved(qtbot, page)
     assert page.table.currentIndex().row() == r + 1  # Enter moved down
     assert db_value(demo_db, "E001-A11-01", "RRI", "2026-10") == Decimal(20)
-    assert page.model.index(header_row(page, "E001-A11-01"), COL_JUST).data().startswith("Requerida")
+    assert page.model.index(header_row(page, "E001-A11-01"), COL_JUST).data().startswith("Falta")
     # Esc cancels an edit in progress
     qtbot.keyClicks(page.table, "9")
     editor = page.table.focusWidget()
