@@ -1,0 +1,52 @@
+import os
+
+import pytest
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+pytest.importorskip("PySide6")
+
+from openpyxl import load_workbook  # noqa: E402
+
+from sistema_seguimiento.excel.capture_workbook import FIRST_ROW, SHEET, VALUE_COL, export_capture, preview_capture  # noqa: E402
+from sistema_seguimiento.excel.export_mir import export_mir  # noqa: E402
+from sistema_seguimiento.services.import_mir import preview_import  # noqa: E402
+
+
+def test_excel_menu_actions_are_registered():
+    from sistema_seguimiento.ui import registry
+
+    import sistema_seguimiento.ui.excel_actions  # noqa: F401
+
+    texts = [a.text for a in registry.actions("Excel")]
+    for t in ("Exportar MIR…", "Exportar fichas técnicas…", "Exportar avance…", "Exportar libro de captura…",
+              "Importar libro de captura…", "Importar MIR…"):
+        assert t in texts
+
+
+def test_capture_preview_dialog(qtbot, demo_db, tmp_path):
+    from sistema_seguimiento.ui.excel_actions import capture_preview_dialog
+
+    out = export_capture(demo_db, "2026-10", "DSPM", tmp_path / "c.xlsx")
+    wb = load_workbook(out)
+    wb[SHEET].cell(FIRST_ROW, VALUE_COL).value = 999
+    wb[SHEET].cell(FIRST_ROW + 1, VALUE_COL).value = "x"
+    wb.save(out)
+    dlg = capture_preview_dialog(preview_capture(demo_db, out))
+    qtbot.addWidget(dlg)
+    assert dlg.table.rowCount() == 1
+    assert dlg.table.item(0, 0).text() == "Modificado"
+    assert not dlg.apply_button.isEnabled()  # there is an error
+    assert "Errores (1)" in dlg.tabs.tabText(1)
+
+
+def test_mir_preview_dialog(qtbot, demo_db, tmp_path):
+    from sistema_seguimiento.ui.excel_actions import mir_preview_dialog
+
+    out = export_mir(demo_db, tmp_path / "m.xlsx", ["E001"])
+    wb = load_workbook(out)
+    wb.active.cell(7, 3).value = "Nuevo nombre del indicador del Fin"
+    wb.save(out)
+    dlg = mir_preview_dialog(preview_import(demo_db, out))
+    qtbot.addWidget(dlg)
+    assert dlg.table.rowCount() == 1 and dlg.table.item(0, 0).text() == "Modificar"
+    assert dlg.apply_button.isEnabled()
