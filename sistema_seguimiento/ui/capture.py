@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt, QTimer, Signal
 from PySide6.QtGui import QBrush, QColor, QFont, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QDialog, QDialogButtonBox, QFormLayout, QGroupBox,
                                QHBoxLayout, QHeaderView, QInputDialog, QLabel, QLineEdit, QPushButton,
@@ -642,6 +642,9 @@ class CapturePage(QWidget):
 
     SOURCE_CACHE = 12
     ALL_AGENCIES_MAX = 6
+    # municipio scale: after the first grid is shown, read the other dependencias' documents in the background so
+    # that switching dependencia does not wait for the database (bigger organizations: only recently shown ones)
+    PREFETCH_MAX_AGENCIES = 60
 
     loaded = Signal()
     saveFinished = Signal(bool)  # ok
@@ -655,6 +658,9 @@ class CapturePage(QWidget):
         self.today = None  # injectable "today" for AV-008 (tests); None: the real date
         # month-independent data of recently shown selections (dependencia/programa); dropped after any write
         self._sources: dict[tuple, object] = {}
+        self.prefetch_enabled = True
+        self._generation = 0  # bumped on every invalidation: late prefetch results are dropped
+        self._prefetch_task = None
         self.model = CaptureModel(ctx, self)
         self.model.valuesEdited.connect(self.save_changes)
         self.model.message.connect(lambda m: self.show_message(m, error=True))
@@ -817,7 +823,7 @@ class CapturePage(QWidget):
             if source is None:
                 source = load_source(self.ctx.db, *key)
             self._sources[key] = source  # most recently used last
-            while len(self._sources) > self.SOURCE_CACHE:
+            while len(self._sources) > self._cache_size():
                 self._sources.pop(next(iter(self._sources)))
             sheet = capture_rows(self.ctx.db, self.month, self.agency, self.program_combo.currentData(),
                                  source=source)
@@ -835,6 +841,44 @@ class CapturePage(QWidget):
         if rows:
             self.table.setCurrentIndex(self.model.index(rows[0], COL_VALUE))
         self.loaded.emit()
+        if self.prefetch_enabled and self._prefetch_task is None:
+            QTimer.singleShot(400, self._prefetch)
+
+    def _prefetch_agencies(self) -> list[str]:
+        keys = [self.agency_combo.itemData(i) for i in range(self.agency_combo.count())]
+        keys = [k for k in keys if k is not None]
+        return keys if self.ALL_AGENCIES_MAX < len(keys) <= self.PREFETCH_MAX_AGENCIES else []
+
+    def _cache_size(self) -> int:
+        return max(self.SOURCE_CACHE, len(self._prefetch_agencies()) + 2)
+
+    def _prefetch(self) -> None:
+        if not self.prefetch_enabled or self._prefetch_task is not None:
+            return
+        missing = [(self.ctx.year, a, None) for a in self._prefetch_agencies()
+                   if (self.ctx.year, a, None) not in self._sources]
+        if not missing:
+            return
+        db, generation = self.ctx.db, self._generation
+
+        def job(control):
+            out = {}
+            for key in missing:
+                control.check()
+                out[key] = load_source(db, *key)
+            return out
+
+        def finished(result=None, *_):
+            self._prefetch_task = None
+            if result and generation == self._generation:
+                for key, source in result.items():
+                    self._sources.setdefault(key, source)
+
+        self._prefetch_task = run_task(job, on_done=finished, on_error=lambda *_: finished(),
+                                       on_cancel=finished)
+
+    def prefetch_done(self) -> bool:
+        return self._prefetch_task is None
 
     def _update_state(self, sheet: CaptureSheet) -> None:
         states = ", ".join(f"{k} {label(v)}" for k, v in sheet.states.items()) or "—"
@@ -861,10 +905,13 @@ class CapturePage(QWidget):
 
     def invalidate(self) -> None:
         """Forget the cached selection data (after any write)."""
+        self._generation += 1
+        if self._prefetch_task is not None:
+            self._prefetch_task.control.cancel_requested = True
         self._sources.clear()
 
     def _data_changed(self, entity: str, _key: str) -> None:
-        self._sources.clear()  # anything written elsewhere: re-read on the next switch
+        self.invalidate()  # anything written elsewhere: re-read on the next switch
         if entity in ("target", "indicator", "program", "variable", "*", "import"):
             self.reload()
 
@@ -888,7 +935,7 @@ class CapturePage(QWidget):
 
         def done(result):
             self.pending_saves -= 1
-            self._sources.clear()
+            self.invalidate()
             self.model.mark_errors(keys, None)
             self.show_message(TEXT["saved"].format(n=result.changed))
             for m, agency in result.reopened_states:
@@ -971,6 +1018,16 @@ class CapturePage(QWidget):
         return report
 
     # ---- workflow ------------------------------------------------------------------------------
+    def hideEvent(self, event) -> None:
+        if self._prefetch_task is not None:
+            self._prefetch_task.control.cancel_requested = True
+        super().hideEvent(event)
+
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        if self.prefetch_enabled and self._prefetch_task is None and self.model.sheet is not None:
+            QTimer.singleShot(400, self._prefetch)
+
     def ask_workflow(self, action: str) -> None:
         reason = ""
         prompts = {"devolver": TEXT["ask_return"], "reabrir": TEXT["ask_reopen"]}
@@ -1014,7 +1071,7 @@ class CapturePage(QWidget):
 
         dlg = JustificationDialog(self.ctx, ci.key, ci.period, self,
                                   read_only=self.model.lock_reason(self.rows_of(ci)) is not None)
-        self._sources.clear()
+        self.invalidate()
         if dlg.exec():
             self.model.refresh_justification(ci.key, dlg.info.exists, len(dlg.info.evidence))
 
