@@ -87,9 +87,13 @@ def cmd_generar(args) -> int:
     from .services.generator import generate
     from .services.loading import load_document
 
+    from .services.perf import no_gc
+
     t0 = time.perf_counter()
-    data = generate(args.escala, seed=args.semilla)
-    doc = read_exchange(data)
+    with no_gc():
+        data = generate(args.escala, seed=args.semilla)
+        doc = read_exchange(data)
+        del data
     with open_db(args, create=True) as db:
         summary = load_document(db, doc, source=f"generar {args.escala} semilla {args.semilla}")
     out(f"Base sintética «{args.escala}» (semilla {args.semilla}) en {db_path(args)}: {summary.as_text()} "

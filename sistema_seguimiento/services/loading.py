@@ -19,6 +19,7 @@ from ..db.models import (Agency, AuditEntry, FiscalYear, Indicator, Justificatio
                          Organization, PeriodState, PlanElement, Program, Target, TrafficLightPreset, User,
                          Variable)
 from .errors import ServiceError
+from .perf import no_gc
 from .users import SYSTEM, CurrentUser, ensure_default_users
 
 DEMO_RESOURCE = "demo_municipio.json"
@@ -71,7 +72,7 @@ class _Ids:
 
 
 def load_document(db: Database, doc: ExchangeDoc, *, actor: CurrentUser = SYSTEM, source: str = "") -> LoadSummary:
-    with db.transaction() as session:
+    with no_gc(), db.transaction() as session:
         return load_into(session, doc, actor=actor, source=source)
 
 

@@ -18,6 +18,7 @@ from ..db.database import Database
 from ..db.models import TrafficLightPreset
 from .documents import ProgramSet, read_programs
 from .errors import ServiceError
+from .perf import no_gc
 
 REASONS = {
     "SIN_CAPTURA": "No hay valores capturados para los periodos vencidos.",
@@ -168,12 +169,13 @@ def compute_progress(db: Database, month: str, program_key: str | None = None,
     except periods.PeriodError as exc:
         raise ServiceError(str(exc)) from exc
     year = periods.year_of(month)
-    with db.reading() as session:
+    with no_gc(), db.reading() as session:
         due = periods.due_periods(periods.month_cutoff(month))
         pset = read_programs(session, year, [program_key] if program_key else None, agency_key, value_periods=due,
                               lean=True)
         presets = presets_by_key(session)
-    return rows_for(pset, presets, month, detail=detail)
+    with no_gc():
+        return rows_for(pset, presets, month, detail=detail)
 
 
 def light_counts(rows: list[ProgressRow]) -> dict[str, int]:
