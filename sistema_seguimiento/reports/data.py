@@ -11,7 +11,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Callable
 
-from sqlalchemy import select
+from sqlalchemy import case, select
 
 from ..core import periods
 from ..core.semaforo import BUILTIN_PRESETS, OVERACHIEVEMENT_FLAGS
@@ -253,6 +253,31 @@ def _justifications(session, rows: list[ProgressRow], cutoff: date) -> list[Just
     return out
 
 
+def _validated_captures(session, keys: set[str], cutoff: date) -> int:
+    """Indicator-periods up to the cut-off whose captured values are all «validado» (read-only)."""
+    from sqlalchemy import func
+
+    from ..db.models import Measurement, Variable
+
+    all_valid = func.min(case((Measurement.status == "validado", 1), else_=0))
+    q = (select(Indicator.key, Measurement.period, all_valid)
+         .join(Variable, Variable.indicator_id == Indicator.id).join(Measurement, Measurement.variable_id == Variable.id)
+         .group_by(Indicator.id, Measurement.period))
+    ends: dict[str, bool] = {}
+    n = 0
+    for key, period, ok in session.execute(q):
+        if not ok or key not in keys:
+            continue
+        due = ends.get(period)
+        if due is None:
+            try:
+                due = ends[period] = periods.end_date(period) <= cutoff
+            except Exception:  # noqa: BLE001
+                due = ends[period] = False
+        n += due
+    return n
+
+
 def _signatures(settings: dict | None) -> list[Signature]:
     settings = settings or {}
     out = []
@@ -283,7 +308,7 @@ def build_report(db: Database, month: str, *, agency_key: str | None = None, pro
     step(2, "Leyendo programas…")
     with db.reading() as session:
         due = periods.due_periods(cutoff) if hasattr(periods, "due_periods") else None
-        kw = {"value_periods": due} if due is not None else {}
+        kw = {"value_periods": due, "lean": True} if due is not None else {}
         pset = read_programs(session, year, [program_key] if program_key else None, agency_key, **kw)
         presets = presets_by_key(session)
         org = pset.organization
@@ -298,7 +323,7 @@ def build_report(db: Database, month: str, *, agency_key: str | None = None, pro
     if not pset.programs:
         raise ServiceError(TEXT["no_programs"].format(periodo=periods.label(month)))
     step(15, "Calculando avance…")
-    rows = rows_for(pset, presets, month)
+    rows = rows_for(pset, presets, month, detail=include_charts and not executive_only)
     by_prog: dict[str, list[ProgressRow]] = defaultdict(list)
     for r in rows:
         by_prog[r.program_key].append(r)
@@ -361,9 +386,8 @@ def build_report(db: Database, month: str, *, agency_key: str | None = None, pro
         red_rows=[r for r in rows if r.light == Light.ROJO.value],
         over_rows=[r for r in rows if any(f in OVERACHIEVEMENT_FLAGS for f in r.flags)],
         include_charts=include_charts, executive_only=executive_only)
-    in_scope = {r.indicator_key for r in rows}
-    data.validated_captures = sum(1 for (k, per), st in pset.measurement_status.items()
-                                  if st == "validado" and k in in_scope and periods.end_date(per) <= cutoff)
+    with db.reading() as session:
+        data.validated_captures = _validated_captures(session, {r.indicator_key for r in rows}, cutoff)
     if include_charts and not executive_only:
         step(50, "Series acumuladas para las gráficas…")
         data.cumulative_series = cumulative_series(pset, presets, month, rows, progress=step)
@@ -396,8 +420,14 @@ def cumulative_series(pset, presets, month: str, rows: list[ProgressRow] | None 
                 continue
             preset = resolve_preset(presets, org_key, prog, ind)
             justified = pset.justified.get(ind.key, set())
-            values = {m.period: m.values for m in ind.measurements if len(m.values) == len(ind.variables)}
-            spec = ind.spec()
+            if getattr(pset, "lean", False):
+                values = pset.values.get(ind.key, {})
+            else:
+                values = {m.period: m.values for m in ind.measurements if len(m.values) == len(ind.variables)}
+            try:
+                spec = ind.spec()
+            except ValueError:
+                continue
             points = []
             for per in due[:-1]:
                 end = periods.end_date(per)

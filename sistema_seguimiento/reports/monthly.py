@@ -33,6 +33,7 @@ TEXT = {
     "s1_chart": "Indicadores por semáforo y dependencia",
     "reds": "Indicadores en rojo",
     "overs": "Metas superadas (sobrecumplimiento)",
+    "more": "Se muestran los {n} más alejados de la meta de {total}; la lista completa está en el informe por programa.",
     "none_red": "Ningún indicador está en rojo.",
     "s2": "2. Avance por eje del Plan de Gobierno",
     "s2_intro": ("Los programas se agrupan por el eje del Plan de Gobierno al que están alineados. "
@@ -131,20 +132,15 @@ def build_document(data: ReportData, generated: datetime | None = None) -> Docum
         title = TEXT["s1_chart"] if start == 0 else ""
         doc.add(_stacked_block(part, title, normalize=False))
     # red indicators and over-achievements
+    limit = EXEC_LIST_LIMIT if data.executive_only else None
     doc.add(Heading(TEXT["reds"], 3))
     if data.red_rows:
-        doc.add(Table([Col("Clave", 16), Col("Indicador", 60), Col("Programa", 14), Col("% de avance", 14, "r"),
-                       Col("Semáforo", 22)],
-                      [Row([r.indicator_key, r.indicator_name, r.program_key, _pct_cell(r), _mark(r)])
-                       for r in data.red_rows]))
+        _row_list(doc, data.red_rows, limit, key=lambda r: (r.progress_pct is None, r.progress_pct or 0))
     else:
         doc.add(Para(TEXT["none_red"], italic=True, color=MUTED))
     if data.over_rows:
         doc.add(Heading(TEXT["overs"], 3))
-        doc.add(Table([Col("Clave", 16), Col("Indicador", 60), Col("Programa", 14), Col("% de avance", 14, "r"),
-                       Col("Semáforo", 22)],
-                      [Row([r.indicator_key, r.indicator_name, r.program_key, _pct_cell(r), _mark(r)])
-                       for r in data.over_rows]))
+        _row_list(doc, data.over_rows, limit, key=lambda r: -(r.progress_pct or 0))
     # by eje
     doc.add(Heading(TEXT["s2"], 1, page_break_before=True))
     doc.add(Para(TEXT["s2_intro"], 8, italic=True, color=MUTED))
@@ -163,6 +159,18 @@ def build_document(data: ReportData, generated: datetime | None = None) -> Docum
     doc.add(Spacer(4))
     doc.add(_signature_box(data))
     return doc
+
+
+EXEC_LIST_LIMIT = 60
+
+
+def _row_list(doc: Document, rows, limit: int | None, key) -> None:
+    shown = rows if limit is None or len(rows) <= limit else sorted(rows, key=key)[:limit]
+    doc.add(Table([Col("Clave", 16), Col("Indicador", 60), Col("Programa", 14), Col("% de avance", 14, "r"),
+                   Col("Semáforo", 22)],
+                  [Row([r.indicator_key, r.indicator_name, r.program_key, _pct_cell(r), _mark(r)]) for r in shown]))
+    if len(shown) < len(rows):
+        doc.add(Para(TEXT["more"].format(n=len(shown), total=len(rows)), 7.5, italic=True, color=MUTED))
 
 
 def _stacked_block(groups, title: str, normalize: bool) -> Charts:
