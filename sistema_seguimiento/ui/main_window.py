@@ -100,10 +100,14 @@ class ProgramOverview(QWidget):
             Qt.ItemDataRole.UserRole)))
         self.view.doubleClicked.connect(lambda idx: ctx.navigate("mir", program=idx.siblingAtColumn(0).data(
             Qt.ItemDataRole.UserRole)))
-        ctx.dataChanged.connect(lambda e, k: e in ("program", "agency", "indicator", "*") and self.model.reload())
+        ctx.dataChanged.connect(self._data_changed)
         self.model.reload()
         self.view.resizeColumnsToContents()
         self.view.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+
+    def _data_changed(self, entity: str, key: str) -> None:
+        if entity in ("program", "agency", "indicator", "*"):
+            self.model.reload()
 
 
 class _LazyPage(QWidget):

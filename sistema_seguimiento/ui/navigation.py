@@ -12,6 +12,8 @@ from PySide6.QtWidgets import QLabel, QLineEdit, QListView, QStackedWidget, QTre
 
 from ..core.types import label
 from ..services import editing as ed
+from shiboken6 import isValid
+
 from .context import AppContext, Selection
 from .worker import run_task
 
@@ -308,7 +310,7 @@ class NavigationPanel(QWidget):
         db, year = self.ctx.db, self.ctx.year
 
         def done(hits):
-            if gen != self._generation:
+            if not isValid(self) or gen != self._generation:
                 return
             self.search_model.set_hits(hits)
             self.stack.setCurrentIndex(1)

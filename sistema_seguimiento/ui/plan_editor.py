@@ -128,7 +128,11 @@ class PlanEditor(QDialog):
         lay.addWidget(bb)
         self.reload()
         self.programs.itemActivated.connect(self._open_program)
-        ctx.dataChanged.connect(lambda e, k: e in ("plan", "program") and self.reload())
+        ctx.dataChanged.connect(self._data_changed)
+
+    def _data_changed(self, entity: str, key: str) -> None:
+        if entity in ("plan", "program"):
+            self.reload()
 
     def reload(self, select: int | None = None) -> None:
         cur = self.current()

@@ -9,6 +9,8 @@ from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QDockWidget, QHBoxL
                                QPushButton, QTableView, QVBoxLayout, QWidget)
 
 from ..core.types import Finding
+from shiboken6 import isValid
+
 from .context import AppContext
 from .worker import run_task
 
@@ -129,7 +131,10 @@ class ValidationPanel(QDockWidget):
         self._timer.setSingleShot(True)
         self._timer.setInterval(400)
         self._timer.timeout.connect(self.refresh)
-        ctx.dataChanged.connect(lambda *_: self.schedule())
+        ctx.dataChanged.connect(self._data_changed)
+
+    def _data_changed(self, entity: str, key: str) -> None:
+        self.schedule()
 
     def schedule(self) -> None:
         self._timer.start()
@@ -156,12 +161,16 @@ class ValidationPanel(QDockWidget):
             return validate_database(db, year=year)
 
         def done(findings):
+            if not isValid(self):
+                return
             self._finish()
             if gen == self._generation:
                 self._all = findings
                 self._apply_filter()
 
         def failed(exc, tb):
+            if not isValid(self):
+                return
             self._finish()
             self.summary.setText(TEXT["failed"].format(error=exc))
 
