@@ -123,6 +123,7 @@ class ReportData:
     org_name: str
     org_state: str
     administration: str
+    org_kind: str
     logo: bytes | None
     scope_label: str
     agencies: list[GroupSummary]
@@ -314,6 +315,7 @@ def build_report(db: Database, month: str, *, agency_key: str | None = None, pro
         org = pset.organization
         org_name = org.name if org else ""
         org_state = org.state_name if org else ""
+        org_kind = (org.kind if org else "") or "municipio"
         administration = org.administration if org else ""
         logo = bytes(org.logo) if org is not None and org.logo else None
         settings = dict(org.settings or {}) if org is not None else {}
@@ -378,7 +380,7 @@ def build_report(db: Database, month: str, *, agency_key: str | None = None, pro
         scope = TEXT["scope_agency"].format(name=ag.name if ag else agency_key)
     data = ReportData(
         month=month, month_label=periods.label(month), fiscal_year=year, cutoff=cutoff, org_name=org_name,
-        org_state=org_state, administration=administration, logo=logo, scope_label=scope,
+        org_state=org_state, org_kind=org_kind, administration=administration, logo=logo, scope_label=scope,
         agencies=sorted(agencies.values(), key=lambda g: g.key), total=total,
         ejes=sorted(eje_groups.values(), key=lambda g: (g.key == TEXT["no_eje"], g.key)), sections=sections,
         justifications=justs, signatures=_signatures(settings), presets_used=presets_used, flags_used=flags,
@@ -451,33 +453,24 @@ class DashboardData:
     trend: dict[str, list[tuple[str, Decimal | None, dict[str, int]]]]  # agency key ("" = all) -> per month
 
 
-def dashboard_summary(db: Database, month: str, *, behind_limit: int = 15,
-                      progress: Callable[[int, str], None] | None = None) -> DashboardData:
-    """What the home page shows: semáforo counts per dependencia at ``month``, the indicators most behind,
-    and per dependencia the monthly trend (share of coloured indicators in verde) from January to ``month``."""
-    year, last, _ = periods.parse(month)
+def _read_for_dashboard(db: Database, month: str):
     cutoff = periods.month_cutoff(month)
+    year = periods.year_of(month)
     with db.reading() as session:
-        kw = {"value_periods": periods.due_periods(cutoff)} if hasattr(periods, "due_periods") else {}
+        kw = {"value_periods": periods.due_periods(cutoff), "lean": True} if hasattr(periods, "due_periods") else {}
         pset = read_programs(session, year, **kw)
         presets = presets_by_key(session)
-    trend: dict[str, list] = defaultdict(list)
-    rows: list[ProgressRow] = []
-    months = [periods.month_id(year, m) for m in range(1, last + 1)]
-    for i, m in enumerate(months):
-        if progress:
-            progress(int(100 * i / len(months)), f"Calculando {periods.label(m)}…")
-        mrows = rows_for(pset, presets, m, detail=False)
-        per_agency: dict[str, list] = defaultdict(list)
-        for r in mrows:
-            per_agency[r.agency_key or ""].append(r)
-        for key, group in list(per_agency.items()) + [("", mrows)]:
-            c = _counts(group)
-            coloured = sum(c.values()) - c[Light.GRIS.value]
-            share = Decimal(c[Light.VERDE.value]) * 100 / coloured if coloured else None
-            trend[key].append((m, share, c))
-        if m == month:
-            rows = mrows
+    return pset, presets
+
+
+def dashboard_summary(db: Database, month: str, *, behind_limit: int = 15, with_trend: bool = True,
+                      progress: Callable[[int, str], None] | None = None) -> DashboardData:
+    """What the home page shows: semáforo counts per dependencia at ``month`` and the indicators most behind;
+    with ``with_trend`` also the monthly trend per dependencia (see :func:`dashboard_trend`)."""
+    pset, presets = _read_for_dashboard(db, month)
+    if progress:
+        progress(10, f"Calculando {periods.label(month)}…")
+    rows = rows_for(pset, presets, month, detail=False)
     by_agency: dict[str, list] = defaultdict(list)
     for r in rows:
         by_agency[r.agency_key or ""].append(r)
@@ -488,5 +481,30 @@ def dashboard_summary(db: Database, month: str, *, behind_limit: int = 15,
                          _counts(by_agency[key])))
     cand = [r for r in rows if r.progress_pct is not None and r.progress_pct < 100 and r.light != Light.GRIS.value]
     cand.sort(key=lambda r: r.progress_pct)
-    return DashboardData(month=month, agencies=agencies, total=_counts(rows), behind=cand[:behind_limit],
-                         trend=dict(trend))
+    data = DashboardData(month=month, agencies=agencies, total=_counts(rows), behind=cand[:behind_limit], trend={})
+    if with_trend:
+        data.trend = dashboard_trend(db, month, progress=progress, _read=(pset, presets), _last=rows)
+    return data
+
+
+def dashboard_trend(db: Database, month: str, progress: Callable[[int, str], None] | None = None, *,
+                    _read=None, _last=None) -> dict[str, list]:
+    """Per dependencia ("" = all), for each month from January to ``month``: (month, share of the coloured
+    indicators in verde, counts per colour), from the services' progress rows at each month-end."""
+    year, last, _ = periods.parse(month)
+    pset, presets = _read or _read_for_dashboard(db, month)
+    trend: dict[str, list] = defaultdict(list)
+    months = [periods.month_id(year, m) for m in range(1, last + 1)]
+    for i, m in enumerate(months):
+        if progress:
+            progress(int(100 * i / len(months)), f"Tendencia: {periods.label(m)}…")
+        mrows = _last if (m == month and _last is not None) else rows_for(pset, presets, m, detail=False)
+        per_agency: dict[str, list] = defaultdict(list)
+        for r in mrows:
+            per_agency[r.agency_key or ""].append(r)
+        for key, group in list(per_agency.items()) + [("", mrows)]:
+            c = _counts(group)
+            coloured = sum(c.values()) - c[Light.GRIS.value]
+            share = Decimal(c[Light.VERDE.value]) * 100 / coloured if coloured else None
+            trend[key].append((m, share, c))
+    return dict(trend)

@@ -325,7 +325,7 @@ def _cover(data: ReportData, stamp: str):
             y += h + c.mm(gap)
 
         org = data.org_name or "Organización"
-        if data.org_name and not data.org_name.lower().startswith(("h. ", "gobierno")):
+        if data.org_kind == "municipio" and data.org_name and not data.org_name.lower().startswith(("h. ", "gobierno")):
             line("H. Ayuntamiento", 12, color=MUTED, gap=1)
         line(org, 20, True, ACCENT, 2)
         if data.org_state:

@@ -24,6 +24,7 @@ TEXT = {
     "no_behind": "Ningún indicador está por debajo de su meta.",
     "trend": "Tendencia: % de indicadores en verde por mes",
     "all": "Todas las dependencias",
+    "trend_loading": "(calculando…)",
     "col_dep": "Dependencia", "col_total": "Total",
     "col_key": "Clave", "col_ind": "Indicador", "col_pct": "% de avance", "col_light": "Semáforo",
     "failed": "No se pudo calcular el tablero: {err}",
@@ -42,6 +43,7 @@ class DashboardPage(QWidget):
         self.ctx = ctx
         self.data = None
         self.loaded = False
+        self.trend_loaded = False
         self._task = None
         self._generation = 0
         root = QVBoxLayout(self)
@@ -144,17 +146,19 @@ class DashboardPage(QWidget):
         gen = self._generation
         month = self.ctx.month
         self.loaded = False
+        self.trend_loaded = False
         self.heading.setText(TEXT["heading"].format(mes=periods.label(month)))
         self.status.setText(TEXT["loading"].format(mes=periods.label(month)))
         db = self.ctx.db
 
         def work(control):
-            return dashboard_summary(db, month, progress=control.progress)
+            return dashboard_summary(db, month, with_trend=False, progress=control.progress)
 
         def done(data) -> None:
             if gen == self._generation:
                 self._task = None
                 self.show_data(data)
+                self._load_trend(gen, month)
 
         def failed(exc, _tb) -> None:
             if gen == self._generation:
@@ -162,6 +166,31 @@ class DashboardPage(QWidget):
                 self.status.setText(TEXT["failed"].format(err=exc))
 
         self._task = run_task(work, on_done=done, on_error=failed, on_cancel=lambda: None, parent=self)
+
+    def _load_trend(self, gen: int, month: str) -> None:
+        """Second phase, also off the UI thread: the monthly trend (one progress computation per month)."""
+        from ..reports.data import dashboard_trend
+        from .worker import run_task
+
+        db = self.ctx.db
+        self.trend_loaded = False
+        self.trend_frame.title.setText(TEXT["trend"] + " " + TEXT["trend_loading"])
+
+        def done(trend) -> None:
+            if gen == self._generation and self.data is not None:
+                self._task = None
+                self.data.trend = trend
+                self.trend_frame.title.setText(TEXT["trend"])
+                self._draw_trend()
+                self.trend_loaded = True
+
+        def failed(exc, _tb) -> None:
+            if gen == self._generation:
+                self._task = None
+                self.trend_frame.title.setText(TEXT["trend"] + " — " + TEXT["failed"].format(err=exc))
+
+        self._task = run_task(lambda control: dashboard_trend(db, month, progress=control.progress),
+                              on_done=done, on_error=failed, on_cancel=lambda: None, parent=self)
 
     def show_data(self, data) -> None:
         from ..core.numbers import fmt_pct_es, round2
@@ -229,7 +258,7 @@ class DashboardPage(QWidget):
         ags = list(reversed(self.data.agencies))  # first agency on top
         left = [0.0] * len(ags)
         ys = list(range(len(ags)))
-        legend = p.plotItem.legend or p.addLegend(offset=(-10, 5), labelTextSize="8pt")
+        legend = p.plotItem.legend or p.addLegend(offset=(10, 2), labelTextSize="8pt", colCount=4)
         legend.clear()
         for k in ORDER:
             w = [float(c[k]) for _key, _a, _n, c in ags]
@@ -238,7 +267,7 @@ class DashboardPage(QWidget):
             legend.addItem(item, LIGHT_WORD[k])
             left = [a + b for a, b in zip(left, w)]
         p.getAxis("left").setTicks([[(i, a) for i, (_k, a, _n, _c) in enumerate(ags)]])
-        p.setYRange(-0.6, max(0, len(ags) - 0.4), padding=0)
+        p.setYRange(-0.6, len(ags) - 0.4 + max(0.8, len(ags) * 0.08), padding=0)  # room for the legend
         p.setXRange(0, max(left or [1]) * 1.1, padding=0)
 
     def _bar_clicked(self, ev) -> None:
@@ -265,14 +294,15 @@ class DashboardPage(QWidget):
         xs = [i for i, (_m, share, _c) in enumerate(pts) if share is not None]
         ys = [float(share) for _m, share, _c in pts if share is not None]
         red = [float(c["rojo"]) * 100 / max(1, sum(c.values()) - c["gris"]) for _m, share, c in pts if share is not None]
-        legend = p.plotItem.legend or p.addLegend(offset=(10, 5), labelTextSize="8pt")
+        legend = p.plotItem.legend or p.addLegend(offset=(10, 2), labelTextSize="8pt", colCount=2)
         legend.clear()
         if xs:
             p.plot(xs, ys, pen=pg.mkPen(LIGHT_HEX["verde"], width=2.5), symbol="o", symbolSize=6,
                    symbolBrush=LIGHT_HEX["verde"], name="% en verde")
             p.plot(xs, red, pen=pg.mkPen(LIGHT_HEX["rojo"], width=1.5, style=Qt.PenStyle.DashLine), name="% en rojo")
         p.getAxis("bottom").setTicks([[(i, short_period(m)) for i, (m, _s, _c) in enumerate(pts)]])
-        p.setYRange(0, 105, padding=0)
+        p.setYRange(0, 118, padding=0)  # room for the legend above 100 %
+        p.getAxis("left").setTicks([[(v, f"{v} %") for v in range(0, 101, 20)]])
         p.setXRange(-0.3, max(0.7, len(pts) - 0.7), padding=0)
 
     # -- navigation

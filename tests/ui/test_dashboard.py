@@ -72,7 +72,8 @@ def test_dashboard_counts_behind_and_navigation(qtbot, ctx, tmp_path):
     with qtbot.waitSignal(ctx.navigateRequested) as sig:
         b.cellDoubleClicked.emit(0, 1)
     assert sig.args == ["indicador", {"key": "E001-C1-01"}]
-    # trend per dependencia: one point per month, January to October
+    # trend per dependencia (second background phase): one point per month, January to October
+    qtbot.waitUntil(lambda: page.trend_loaded, timeout=30_000)
     assert len(page.data.trend["0301"]) == 10
     page.trend_combo.setCurrentIndex(page.trend_combo.findData("0301"))
     # any chart can be saved as PNG
@@ -89,7 +90,7 @@ def test_dashboard_follows_month_change(qtbot, ctx):
     qtbot.addWidget(page)
     qtbot.waitUntil(lambda: page.loaded, timeout=30_000)
     ctx.set_month("2026-03")
-    qtbot.waitUntil(lambda: page.loaded and page.data.month == "2026-03", timeout=30_000)
+    qtbot.waitUntil(lambda: page.trend_loaded and page.data.month == "2026-03", timeout=30_000)
     assert len(page.data.trend[""]) == 3
 
 
