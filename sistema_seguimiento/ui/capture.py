@@ -1030,7 +1030,7 @@ class CapturePage(QWidget):
 
     def ask_workflow(self, action: str) -> None:
         reason = ""
-        prompts = {"devolver": TEXT["ask_return"], "reabrir": TEXT["ask_reopen"]}
+        prompts = {"devolver": TEXT["ask_return"], "reabrir": TEXT["ask_reopen"], "cerrar": TEXT["ask_close"]}
         if action in prompts:
             text, ok = QInputDialog.getMultiLineText(self, TEXT["title"], prompts[action])
             if not ok:

@@ -225,3 +225,28 @@ def test_budget_panel_and_audit_and_users_dialogs(qtbot, demo_db, tmp_path):
     ud = UsersDialog(page.ctx, page)
     qtbot.addWidget(ud)
     assert ud.table.rowCount() == 5
+
+
+def test_consulta_is_read_only(qtbot, demo_db):
+    page = make_page(qtbot, demo_db, CurrentUser("consulta", "consulta"))
+    assert not any(b.isVisibleTo(page) for b in page.buttons.values())
+    r = row_of(page, "E001-A11-01", "RRI")
+    idx = page.model.index(r, COL_VALUE)
+    assert not page.model.flags(idx) & Qt.ItemFlag.ItemIsEditable
+    assert not page.model.setData(idx, "3")
+    assert not page.budget.save_btn.isEnabled()
+
+
+def test_quarterly_rows_only_in_quarter_months_and_original_target_shown(qtbot, demo_db):
+    from sqlalchemy import select
+    from sistema_seguimiento.db.models import Target, Variable
+    with demo_db.transaction() as s:
+        t = s.scalars(select(Target).join(Variable).where(Variable.key == "RRI", Target.period == "2026-10")).one()
+        t.value = Decimal(30)  # a modified target (original stays 24)
+    page = make_page(qtbot, demo_db, ADMIN, "2026-10")
+    r = row_of(page, "E001-A11-01", "RRI")
+    assert page.model.index(r, 2).data() == "30.00 (original 24.00)"
+    assert "E001-C1-01" not in {ci.key for ci in page.model.sheet.indicators}
+    page.select(month="2026-12")
+    periods_shown = {ci.key: ci.period for ci in page.model.sheet.indicators}
+    assert periods_shown["E001-C1-01"] == "2026-T4" and periods_shown["E001-F-01"] == "2026"
