@@ -8,6 +8,7 @@ on screen when the save fails and the Spanish reason is shown beside the grid an
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 from decimal import Decimal
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt, QTimer, Signal
@@ -54,6 +55,7 @@ TEXT = {
     "not_editable": "La celda no se puede editar.",
     "closed_cell": "El periodo está cerrado (PER-003); solicite su reapertura.",
     "readonly_cell": "Solo lectura para este usuario.",
+    "not_ended_cell": "AV-008: {period} termina el {end}; se podrá capturar después de esa fecha.",
     "paste_title": "Pegado: celdas no aplicadas",
     "paste_intro": "Se aplicaron {ok} celda(s). Estas {n} no se pegaron:",
     "paste_cols": ["Fila", "Columna", "Destino", "Texto pegado", "Motivo"],
@@ -142,6 +144,7 @@ class CaptureModel(QAbstractTableModel):
         self.errors: dict[tuple[str, str], str] = {}
         self._text_cache: dict[int, list] = {}
         self._lock_cache: list | None = None
+        self.today: date | None = None  # injectable for tests; None: the real date
         _init_styles()
 
     # ---- loading -------------------------------------------------------------------------------
@@ -190,6 +193,9 @@ class CaptureModel(QAbstractTableModel):
             return TEXT["readonly_cell"]
         if ci.workflow_status == PeriodStatus.CERRADO.value:
             return TEXT["closed_cell"]
+        end = periods.end_date(ci.period)
+        if end > (self.today or date.today()):
+            return TEXT["not_ended_cell"].format(period=periods.label(ci.period), end=end.strftime("%d/%m/%Y"))
         return None
 
     def editable_rows(self) -> list[int]:
@@ -655,7 +661,6 @@ class CapturePage(QWidget):
         self.last_paste_report: PasteReport | None = None
         self.last_error: str | None = None
         self.pending_saves = 0
-        self.today = None  # injectable "today" for AV-008 (tests); None: the real date
         # month-independent data of recently shown selections (dependencia/programa); dropped after any write
         self._sources: dict[tuple, object] = {}
         self.prefetch_enabled = True
@@ -794,6 +799,16 @@ class CapturePage(QWidget):
             self.program_combo.setCurrentIndex(max(self.program_combo.findData(program), 0))
             self.program_combo.blockSignals(False)
         self.reload()
+
+    @property
+    def today(self) -> date | None:
+        """Injectable "today" for AV-008 (tests); None: the real date."""
+        return self.model.today
+
+    @today.setter
+    def today(self, value: date | None) -> None:
+        self.model.today = value
+        self.model.invalidate_locks()
 
     def navigate_to(self, month: str | None = None, agency: str | None = "", program: str | None = "",
                     indicator: str | None = None, **_ignored) -> None:

@@ -197,13 +197,23 @@ def test_closed_period_is_read_only_and_close_reopen_audited(qtbot, demo_db):
 
 def test_save_failure_keeps_typed_value_and_shows_reason(qtbot, demo_db):
     page = make_page(qtbot, demo_db, ADMIN)
-    page.today = date(2026, 10, 15)  # October not ended yet: AV-008 from the service
+    # someone else closes October after the grid was opened: the service refuses the save (PER-003)
+    workflow.apply(demo_db, ADMIN, "cerrar", "2026-10", "0301")
     r = row_of(page, "E001-A11-01", "RRI")
     assert page.model.setData(page.model.index(r, COL_VALUE), "7")
     wait_saved(qtbot, page)
     assert page.model.index(r, COL_VALUE).data() == "7.00"
-    assert "AV-008" in page.last_error and "AV-008" in page.model.index(r, COL_VALUE).data(Qt.ItemDataRole.ToolTipRole)
+    assert "PER-003" in page.last_error
+    assert "PER-003" in page.model.index(r, COL_VALUE).data(Qt.ItemDataRole.ToolTipRole)
     assert db_value(demo_db, "E001-A11-01", "RRI", "2026-10") == Decimal(24)
+
+
+def test_period_not_ended_is_locked(qtbot, demo_db):
+    page = make_page(qtbot, demo_db, ADMIN)
+    page.today = date(2026, 10, 15)
+    r = row_of(page, "E001-A11-01", "RRI")
+    assert not page.model.flags(page.model.index(r, COL_VALUE)) & Qt.ItemFlag.ItemIsEditable
+    assert "AV-008" in page.model.index(r, COL_VALUE).data(Qt.ItemDataRole.ToolTipRole)
 
 
 def test_budget_panel_and_audit_and_users_dialogs(qtbot, demo_db, tmp_path):
