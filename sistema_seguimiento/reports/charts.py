@@ -91,31 +91,39 @@ def _legend(p: QPainter, c: Ctx, x: float, y: float, items: list[tuple[str, QCol
     return m.height()
 
 
+GRID = QColor("#E6E6E6")
+CUM_TARGET = QColor("#4A6A8A")
+
+
+def _tick_label(v: float, decimals: int) -> str:
+    return fmt_es(Decimal(str(round(v, 2))), decimals)
+
+
 def draw_indicator_chart(p: QPainter, rect: QRectF, s: IndicatorSeries, c: Ctx) -> None:
     """Bars meta vs realizado per period, cumulative line and cumulative target (dashed)."""
-    p.setPen(QPen(RULE, c.mm(0.2)))
+    mm = c.px_mm
+    p.setPen(QPen(RULE, 0.2 * mm))
     p.setBrush(Qt.BrushStyle.NoBrush)
     p.drawRect(rect)
-    pad = c.mm(2)
+    pad = 2 * mm
     tf = font(7, True)
     p.setFont(tf)
-    p.setPen(INK)
-    title_r = QRectF(rect.left() + pad, rect.top() + pad, rect.width() - 2 * pad - c.mm(4), c.metrics(tf).height() * 2.1)
+    m = c.metrics(tf)
+    title_r = QRectF(rect.left() + pad, rect.top() + pad, rect.width() - 2 * pad - 4 * mm, m.height() * 2.1)
     # the coloured mark of the indicator's semáforo at the right of the title
-    d = c.mm(2.6)
+    d = 2.6 * mm
     p.setBrush(LIGHT_COLORS.get(s.light, LIGHT_COLORS["gris"]))
     p.setPen(Qt.PenStyle.NoPen)
     p.drawEllipse(QRectF(rect.right() - pad - d, rect.top() + pad + 0.5, d, d))
     p.setBrush(Qt.BrushStyle.NoBrush)
     p.setPen(INK)
     title = s.title
-    m = c.metrics(tf)
-    if m.horizontalAdvance(title) > title_r.width() * 2 - c.mm(4):
-        title = m.elidedText(title, Qt.TextElideMode.ElideRight, title_r.width() * 2 - c.mm(6))
-    p.drawText(title_r, int(Qt.TextFlag.TextWordWrap), title)
+    if c.advance(tf, title) > title_r.width() * 2 - 4 * mm:
+        title = m.elidedText(title, Qt.TextElideMode.ElideRight, title_r.width() * 2 - 6 * mm)
+    c.draw_text(p, tf, title_r, int(Qt.TextFlag.TextWordWrap), title)
     legend_h = c.metrics(font(6.5)).height()
-    plot = QRectF(rect.left() + c.mm(13), title_r.bottom() + c.mm(3), rect.width() - c.mm(16),
-                  rect.height() - title_r.height() - legend_h - c.mm(11.5))
+    plot = QRectF(rect.left() + 13 * mm, title_r.bottom() + 3 * mm, rect.width() - 16 * mm,
+                  rect.height() - title_r.height() - legend_h - 11.5 * mm)
     vals = [float(v) for _, t, v in s.periods for v in (t, v) if v is not None]
     vals += [float(v) for _, a, b in s.cumulative for v in (a, b) if v is not None]
     if not s.periods or not vals:
@@ -124,66 +132,76 @@ def draw_indicator_chart(p: QPainter, rect: QRectF, s: IndicatorSeries, c: Ctx) 
         p.drawText(plot, int(Qt.AlignmentFlag.AlignCenter), TEXT["sin_datos"])
         return
     lo, hi, step = nice_range(min(vals), max(vals) * 1.04)
+    bottom, height, span = plot.bottom(), plot.height(), hi - lo
 
     def ypos(v: float) -> float:
-        return plot.bottom() - (v - lo) / (hi - lo) * plot.height()
+        return bottom - (v - lo) / span * height
 
     af = font(6)
     p.setFont(af)
     am = c.metrics(af)
-    ticks = int(round((hi - lo) / step))
+    ah = am.height()
+    ticks = int(round(span / step))
     decimals = 0 if step >= 1 else (1 if step * 10 == int(step * 10) else 2)
+    grid = QPainterPath()
+    right_align = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+    labels = []
     for k in range(ticks + 1):
         v = lo + step * k
         y = ypos(v)
-        p.setPen(QPen(QColor("#E6E6E6"), c.mm(0.15)))
-        p.drawLine(QPointF(plot.left(), y), QPointF(plot.right(), y))
-        p.setPen(MUTED)
-        label = fmt_es(Decimal(str(round(v, 2))), decimals)
-        c.draw_text(p, af, QRectF(rect.left() + c.mm(0.5), y - am.height() / 2, c.mm(12), am.height()),
-                    int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter), label)
+        grid.moveTo(plot.left(), y)
+        grid.lineTo(plot.right(), y)
+        labels.append((y, _tick_label(v, decimals)))
+    p.setPen(QPen(GRID, 0.15 * mm))
+    p.drawPath(grid)
+    p.setPen(MUTED)
+    for y, label in labels:
+        c.draw_text(p, af, QRectF(rect.left() + 0.5 * mm, y - ah / 2, 12 * mm, ah), right_align, label)
     n = len(s.periods)
     slot = plot.width() / n
-    bw = min(slot * 0.34, c.mm(6))
+    bw = min(slot * 0.34, 6 * mm)
+    base = ypos(0.0)
+    t_path, v_path = QPainterPath(), QPainterPath()
     centers = []
-    for i, (lab, target, value) in enumerate(s.periods):
+    for i, (_lab, target, value) in enumerate(s.periods):
         cx = plot.left() + slot * (i + 0.5)
         centers.append(cx)
-        base = ypos(0.0)
         if target is not None:
             y = ypos(float(target))
-            p.fillRect(QRectF(cx - bw, min(y, base), bw, abs(base - y)), TARGET_COLOR)
+            t_path.addRect(QRectF(cx - bw, min(y, base), bw, abs(base - y)))
         if value is not None:
             y = ypos(float(value))
-            p.fillRect(QRectF(cx, min(y, base), bw, abs(base - y)), ACCENT)
-        p.setPen(MUTED)
-        p.setFont(af)
-        c.draw_text(p, af, QRectF(cx - slot / 2, plot.bottom() + c.mm(0.5), slot, am.height()),
-                    int(Qt.AlignmentFlag.AlignHCenter), short_period(lab))
-    p.setPen(QPen(INK, c.mm(0.2)))
-    p.drawLine(QPointF(plot.left(), ypos(0.0)), QPointF(plot.right(), ypos(0.0)))
+            v_path.addRect(QRectF(cx, min(y, base), bw, abs(base - y)))
+    p.fillPath(t_path, TARGET_COLOR)
+    p.fillPath(v_path, ACCENT)
+    p.setPen(MUTED)
+    center = int(Qt.AlignmentFlag.AlignHCenter)
+    ly = bottom + 0.5 * mm
+    for i, (lab, _t, _v) in enumerate(s.periods):
+        c.draw_text(p, af, QRectF(plot.left() + slot * i, ly, slot, ah), center, short_period(lab))
+    p.setPen(QPen(INK, 0.2 * mm))
+    p.drawLine(QPointF(plot.left(), base), QPointF(plot.right(), base))
     by_label = {lab: i for i, (lab, _, _) in enumerate(s.periods)}
-    for idx, color, dashed in ((1, ACCENT2, False), (2, QColor("#4A6A8A"), True)):
-        pts = [QPointF(centers[by_label[lab]], ypos(float(t[idx])))
-               for t in s.cumulative for lab in [t[0]] if lab in by_label and t[idx] is not None]
+    r = 0.7 * mm
+    for idx, color, dashed in ((1, ACCENT2, False), (2, CUM_TARGET, True)):
+        pts = [QPointF(centers[by_label[t[0]]], ypos(float(t[idx])))
+               for t in s.cumulative if t[0] in by_label and t[idx] is not None]
         if not pts:
             continue
-        pen = QPen(color, c.mm(0.55 if not dashed else 0.35))
+        pen = QPen(color, (0.35 if dashed else 0.55) * mm)
         if dashed:
             pen.setStyle(Qt.PenStyle.DashLine)
         p.setPen(pen)
-        path = QPainterPath(pts[0])
-        for pt in pts[1:]:
-            path.lineTo(pt)
-        p.drawPath(path)
+        p.drawPolyline(pts)
         if not dashed:
-            p.setBrush(color)
+            dots = QPainterPath()
             for pt in pts:
-                p.drawEllipse(pt, c.mm(0.7), c.mm(0.7))
-            p.setBrush(Qt.BrushStyle.NoBrush)
-    _legend(p, c, rect.left() + pad, rect.bottom() - legend_h - c.mm(1.5),
+                dots.addEllipse(pt, r, r)
+            p.fillPath(dots, color)
+
+    _legend(p, c, rect.left() + pad, rect.bottom() - legend_h - 1.5 * mm,
             [(TEXT["meta"], TARGET_COLOR, "box"), (TEXT["realizado"], ACCENT, "box"),
-             (TEXT["acumulado"], ACCENT2, "line"), (TEXT["meta_acum"], QColor("#4A6A8A"), "dash")])
+             (TEXT["acumulado"], ACCENT2, "line"), (TEXT["meta_acum"], CUM_TARGET, "dash")])
 
 
 def stacked_height_mm(n: int) -> float:
