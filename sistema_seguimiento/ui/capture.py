@@ -82,6 +82,7 @@ TEXT = {
     "select_indicator": "Seleccione una fila de un indicador.",
     "closed_banner": " — periodo cerrado: solo lectura (un administrador puede reabrirlo).",
     "readonly_banner": " — solo lectura.",
+    "not_ended_banner": " — el mes aún no termina: se podrá capturar a partir del {end} (AV-008).",
 }
 LIGHT_COLORS = {"verde": "#c8e6c9", "amarillo": "#fff3a0", "rojo": "#f4b4b4", "gris": "#e6e6e6"}
 COL_IND, COL_VAR, COL_TARGET, COL_VALUE, COL_CUM, COL_PCT, COL_LIGHT, COL_JUST, COL_EVID = range(9)
@@ -903,6 +904,8 @@ class CapturePage(QWidget):
             text += TEXT["closed_banner"]
         elif self.ctx.read_only:
             text += TEXT["readonly_banner"]
+        elif periods.end_date(sheet.month) > (self.today or date.today()):
+            text += TEXT["not_ended_banner"].format(end=periods.end_date(sheet.month).strftime("%d/%m/%Y"))
         self.state_label.setText(text)
         user = self.ctx.user
         ro = self.ctx.read_only
