@@ -144,7 +144,7 @@ def build_document(data: ReportData, generated: datetime | None = None) -> Docum
     # by eje
     doc.add(Heading(TEXT["s2"], 1, page_break_before=True))
     doc.add(Para(TEXT["s2_intro"], 8, italic=True, color=MUTED))
-    cols = [Col("Eje", 42), Col("Programas", 11, "r"), Col("Indicadores", 12, "r")] + [
+    cols = [Col("Eje", 38), Col("Programas", 13, "r"), Col("Indicadores", 14, "r")] + [
         Col(LABELS[k], 16, "r") for k in LIGHTS] + [Col("% en verde", 12, "r")]
     rows = [Row([e.name, str(e.programs), str(e.total)] + _counts_cells(e.counts, e.total)
                 + [fmt_pct_es(e.green_share_of_coloured, 1)]) for e in data.ejes]
