@@ -2,7 +2,7 @@
 
     xvfb-run -a -s "-screen 0 1600x1000x24" /tmp/venv/bin/python tools/screenshots.py [OUTPUT_DIR] [--sin-graficas]
 
-Saves: 01_inicio.png (start dialog), 02_ventana.png (main window), 03_mir.png (MIR of E001), 04_ficha.png
+Saves: 01_inicio.png (start dialog), 02_ventana.png (main window), 02b_programa.png (program form), 03_mir.png (MIR of E001), 04_ficha.png
 (ficha técnica), 05_ficha_metas.png (targets grid), 06_validacion.png (validation panel), 07_guia.png (F1),
 08_configuracion.png, 09_plan.png, 10_busqueda.png.
 """
@@ -57,6 +57,8 @@ def main() -> int:
     settle(800)
     window.nav.tree.expandAll()
     shot(window, "02_ventana.png")
+    window.ctx.navigate("programa", program="E001")
+    shot(window, "02b_programa.png")
     window.ctx.navigate("mir", program="E001")
     window.mir.select_objective("E001-C1")
     shot(window, "03_mir.png")

@@ -13,7 +13,7 @@ from PySide6.QtCore import QAbstractTableModel, QEvent, QModelIndex, QObject, Qt
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QComboBox, QFormLayout, QGridLayout, QGroupBox,
                                QHBoxLayout, QHeaderView, QInputDialog, QLabel, QLineEdit, QPushButton, QScrollArea,
-                               QSplitter, QStyledItemDelegate, QTableView, QTextBrowser, QVBoxLayout, QWidget)
+                               QSizePolicy, QSplitter, QStyledItemDelegate, QTableView, QTextBrowser, QVBoxLayout, QWidget)
 
 from ..core import periods
 from ..core.formula import FormulaError, parse_formula
@@ -459,6 +459,7 @@ class FichaView(QWidget):
         self.objective = QComboBox(self.body)
         self.objective.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
         self.objective.setMinimumContentsLength(30)
+        self.objective.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
         lab = self._label("level", "&Nivel y objetivo:")
         lab.setBuddy(self.objective)
         f.addRow(lab, self.objective)

@@ -6,7 +6,7 @@ import re
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QDialog, QDialogButtonBox, QFormLayout, QGroupBox, QHBoxLayout,
-                               QLabel, QLineEdit, QPlainTextEdit, QPushButton, QScrollArea, QVBoxLayout, QWidget)
+                               QLabel, QLineEdit, QPlainTextEdit, QPushButton, QScrollArea, QSizePolicy, QVBoxLayout, QWidget)
 
 from ..core.numbers import NumberParseError, fmt_es, parse_es_number
 from ..services import editing as ed
@@ -251,7 +251,9 @@ class EntityForm(QScrollArea):
         box.setSpacing(0)
         box.addWidget(w)
         box.addWidget(err)
-        form.addRow(label, box)
+        lab = QLabel(label, self.body)
+        lab.setBuddy(w)
+        form.addRow(lab, box)
         self._widgets[field] = w
 
         def check(text: str) -> None:
@@ -269,7 +271,9 @@ class EntityForm(QScrollArea):
         w.setTabChangesFocus(True)
         w.setMinimumHeight(60)
         w.setMaximumHeight(90)
-        form.addRow(label, w)
+        lab = QLabel(label, self.body)
+        lab.setBuddy(w)
+        form.addRow(lab, w)
         self._widgets[field] = w
         w.committed.connect(lambda: self._commit(field, w.toPlainText(), None))
         return w
@@ -390,9 +394,11 @@ class ProgramForm(EntityForm):
         self.plan = QComboBox(box2)
         self.plan.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
         self.plan.setMinimumContentsLength(30)
+        self.plan.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
         form2.addRow(TEXT["plan"], self.plan)
         self.alignment_text = QLabel("", box2)
         self.alignment_text.setWordWrap(True)
+        self.alignment_text.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
         form2.addRow("", self.alignment_text)
         self.outer.addWidget(box2)
         box3 = QGroupBox(TEXT["budget_group"], self.body)

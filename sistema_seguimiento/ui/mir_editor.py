@@ -189,6 +189,8 @@ class MirEditor(QWidget):
         self.toolbar = QToolBar(self)
         self.toolbar.setIconSize(QSize(16, 16))
         lay.addWidget(self.toolbar)
+        self.a_fin = self._action(TEXT["add_fin"], lambda: self._add("FIN", None, TEXT["add_fin"]))
+        self.a_prop = self._action(TEXT["add_prop"], lambda: self._add("PROPOSITO", None, TEXT["add_prop"]))
         self.a_comp = self._action(TEXT["add_comp"], self.add_component)
         self.a_act = self._action(TEXT["add_act"], self.add_activity, tip=TEXT["add_act_tip"])
         self.a_ind = self._action(TEXT["add_ind"], self.add_indicator, "Ctrl+Shift+I")
@@ -311,6 +313,9 @@ class MirEditor(QWidget):
         o = self.current_objective()
         editable = self.model.editable and self.model.program is not None
         self.a_comp.setEnabled(editable)
+        levels = {r.level for r in self.model.rows}
+        self.a_fin.setVisible(editable and "FIN" not in levels)
+        self.a_prop.setVisible(editable and "PROPOSITO" not in levels)
         self.a_act.setEnabled(editable and o is not None and o.level in ("COMPONENTE", "ACTIVIDAD"))
         self.a_ind.setEnabled(editable and o is not None)
         self.a_ficha.setEnabled(o is not None and bool(o.indicator_keys))

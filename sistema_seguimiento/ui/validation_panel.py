@@ -4,7 +4,7 @@ field; «¿Por qué?» explains the rule."""
 from __future__ import annotations
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QSortFilterProxyModel, Qt, QTimer, Signal
-from PySide6.QtGui import QBrush, QColor
+from PySide6.QtGui import QAction, QBrush, QColor
 from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QDockWidget, QHBoxLayout, QHeaderView, QLabel,
                                QPushButton, QTableView, QVBoxLayout, QWidget)
 
@@ -22,6 +22,8 @@ TEXT = {
     "sev_all": "Todas las severidades", "sev_error": "Solo errores",
     "why": "¿Por qué?",
     "why_tip": "Explica la regla seleccionada y cómo corregirla",
+    "view_tip": "Doble clic o Intro: ir al campo. Clic derecho o «¿Por qué?»: explicación de la regla.",
+    "goto": "Ir al campo", "why_menu": "¿Por qué? Explicación de la regla",
     "running": "Revisando…",
     "summary": "{e} errores, {w} advertencias, {i} avisos",
     "ok": "Sin observaciones: todas las reglas se cumplen.",
@@ -118,15 +120,27 @@ class ValidationPanel(QDockWidget):
         lay.addWidget(self.view)
         self.setWidget(body)
         self.setMinimumHeight(120)
+        self.view.setToolTip(TEXT["view_tip"])
+        self.view.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
+        go = QAction(TEXT["goto"], self.view)
+        go.triggered.connect(lambda: self.view.currentIndex().isValid() and self._goto(self.view.currentIndex()))
+        why = QAction(TEXT["why_menu"], self.view)
+        why.triggered.connect(self._explain)
+        self.view.addAction(go)
+        self.view.addAction(why)
         self.view.doubleClicked.connect(self._goto)
         self.view.activated.connect(self._goto)
         self.why.clicked.connect(self._explain)
+        self.view.selectionModel().currentChanged.connect(self._selected_changed)
+        self.why.setEnabled(False)
         self.scope.currentIndexChanged.connect(lambda _i: self._apply_filter())
         self.severity.currentIndexChanged.connect(lambda _i: self._apply_filter())
         self._all: list[Finding] = []
         self._generation = 0
         self._running = False
         self._pending = False
+        self._full_needed = True  # the next run validates the whole year
+        self._dirty: set[str] = set()  # programs to revalidate (after edits)
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.setInterval(400)
@@ -134,6 +148,16 @@ class ValidationPanel(QDockWidget):
         ctx.dataChanged.connect(self._data_changed)
 
     def _data_changed(self, entity: str, key: str) -> None:
+        """Edits of one program revalidate only that program (an estado-scale database takes a minute to
+        validate whole); catalog, settings or year changes revalidate everything."""
+        if entity == "program" and key:
+            self._dirty.add(key)
+            if self.current_program and self.current_program != key:
+                self._dirty.add(self.current_program)  # e.g. a renamed key
+        elif entity in ("indicator", "objective", "measurement", "target") and self.current_program:
+            self._dirty.add(self.current_program)
+        else:
+            self._full_needed = True
         self.schedule()
 
     def schedule(self) -> None:
@@ -152,21 +176,40 @@ class ValidationPanel(QDockWidget):
         self._running = True
         self._generation += 1
         gen = self._generation
+        full = self._full_needed or not self._all and not self._dirty
+        programs = set() if full else set(self._dirty)
+        self._full_needed = False
+        self._dirty = set()
         self.summary.setText(TEXT["running"])
         db, year = self.ctx.db, self.ctx.year
 
         def work(control):
+            from ..services.errors import NotFound
             from ..services.validation import validate_database
 
-            return validate_database(db, year=year)
+            if full:
+                return None, validate_database(db, year=year)
+            found = []
+            for p in sorted(programs):
+                control.check()
+                try:
+                    found += validate_database(db, program_key=p, year=year)
+                except NotFound:  # the program no longer exists (deleted, or an undone creation)
+                    pass
+            return programs, found
 
-        def done(findings):
+        def done(result):
             if not isValid(self):
                 return
             self._finish()
-            if gen == self._generation:
+            scope, findings = result
+            if scope is None:
                 self._all = findings
-                self._apply_filter()
+            else:
+                order = {"error": 0, "warning": 1, "info": 2}
+                kept = [f for f in self._all if f.program not in scope]
+                self._all = sorted(kept + findings, key=lambda f: (f.program or "", order.get(f.severity, 3)))
+            self._apply_filter()
 
         def failed(exc, tb):
             if not isValid(self):
@@ -203,6 +246,12 @@ class ValidationPanel(QDockWidget):
     def _goto(self, index: QModelIndex) -> None:
         f = index.siblingAtColumn(0).data(Qt.ItemDataRole.UserRole) or self.model.rows[self.proxy.mapToSource(index).row()]
         self.goto.emit(f)
+
+    def _selected_changed(self, current, _previous) -> None:
+        f = current.data(Qt.ItemDataRole.UserRole) if current.isValid() else None
+        self.why.setEnabled(f is not None)
+        if f is not None:
+            self.why.setText(f"{TEXT['why']} ({f.rule_id})")
 
     def _explain(self) -> None:
         f = self._selected()
