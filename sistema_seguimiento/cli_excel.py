@@ -134,7 +134,7 @@ def register(subparsers, common) -> None:
 
     s = esub.add_parser("mir", help="MIR de uno o varios programas en el formato oficial")
     common(s)
-    s.add_argument("--programa", action="append", help="clave del programa (se puede repetir)")
+    s.add_argument("--programa", action="extend", nargs="+", help="clave(s) del programa")
     s.add_argument("--dependencia")
     s.add_argument("--ejercicio", type=int)
     _salida(s)
@@ -142,7 +142,7 @@ def register(subparsers, common) -> None:
 
     s = esub.add_parser("fichas", help="fichas técnicas: una hoja por indicador")
     common(s)
-    s.add_argument("--programa", action="append")
+    s.add_argument("--programa", action="extend", nargs="+")
     s.add_argument("--dependencia")
     s.add_argument("--ejercicio", type=int)
     _salida(s)
@@ -151,7 +151,7 @@ def register(subparsers, common) -> None:
     s = esub.add_parser("avance", help="avance de los indicadores a un mes de corte")
     common(s)
     s.add_argument("--periodo", required=True, help="mes de corte AAAA-MM")
-    s.add_argument("--programa", action="append")
+    s.add_argument("--programa", action="extend", nargs="+")
     s.add_argument("--dependencia")
     _salida(s)
     s.set_defaults(func=cmd_exportar_avance)
