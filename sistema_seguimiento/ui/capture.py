@@ -28,6 +28,16 @@ from ..services.errors import ServiceError
 from .context import AppContext
 from .worker import run_task
 
+
+def _alive(widget) -> bool:
+    """False once Qt deleted the widget (a background task may finish after its page was closed)."""
+    try:
+        import shiboken6
+
+        return shiboken6.isValid(widget)
+    except ImportError:  # pragma: no cover
+        return True
+
 TEXT = {
     "title": "Captura",
     "period": "Periodo:",
@@ -637,11 +647,14 @@ class BudgetPanel(QGroupBox):
             return budget_service.save(ctx.db, ctx.user, key, month, **vals)
 
         def done(_res):
+            if not _alive(self):
+                return
             self.sheet.budgets[key] = vals
             self.page.show_message(TEXT["budget_saved"])
             ctx.notify("budget", key)
 
-        run_task(job, on_done=done, on_error=lambda exc, tb: self.page.show_message(str(exc), error=True))
+        run_task(job, on_done=done,
+                 on_error=lambda exc, tb: _alive(self) and self.page.show_message(str(exc), error=True))
 
 
 class CapturePage(QWidget):
@@ -885,6 +898,8 @@ class CapturePage(QWidget):
             return out
 
         def finished(result=None, *_):
+            if not _alive(self):
+                return
             self._prefetch_task = None
             if result and generation == self._generation:
                 for key, source in result.items():
@@ -952,6 +967,8 @@ class CapturePage(QWidget):
             return save_values(ctx.db, ctx.user, month, vcs, today=self.today)
 
         def done(result):
+            if not _alive(self):
+                return
             self.pending_saves -= 1
             self.invalidate()
             self.model.mark_errors(keys, None)
@@ -967,6 +984,8 @@ class CapturePage(QWidget):
             self.saveFinished.emit(True)
 
         def failed(exc, _tb):
+            if not _alive(self):
+                return
             self.pending_saves -= 1
             reason = str(exc) if isinstance(exc, ServiceError) else f"{type(exc).__name__}: {exc}"
             self.model.mark_errors(keys, reason)
@@ -1063,6 +1082,8 @@ class CapturePage(QWidget):
             return workflow.apply(ctx.db, ctx.user, action, month, agency, reason)
 
         def done(res):
+            if not _alive(self):
+                return
             changes = ", ".join(f"{t.agency_key} {label(t.old)} → {label(t.new)}" for t in res.transitions)
             self.reload()
             self.show_message(TEXT["wf_done"].format(action=action.capitalize(), changes=changes)
@@ -1071,6 +1092,8 @@ class CapturePage(QWidget):
             self.saveFinished.emit(True)
 
         def failed(exc, _tb):
+            if not _alive(self):
+                return
             self.show_message(str(exc), error=True)
             self.saveFinished.emit(False)
 
