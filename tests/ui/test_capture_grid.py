@@ -260,3 +260,38 @@ def test_quarterly_rows_only_in_quarter_months_and_original_target_shown(qtbot, 
     page.select(month="2026-12")
     periods_shown = {ci.key: ci.period for ci in page.model.sheet.indicators}
     assert periods_shown["E001-C1-01"] == "2026-T4" and periods_shown["E001-F-01"] == "2026"
+
+
+def test_tab_moves_right_and_clipboard_keys(qtbot, demo_db):
+    from PySide6.QtGui import QGuiApplication
+    page = make_page(qtbot, demo_db, ADMIN)
+    r = row_of(page, "E001-A21-01", "RA72")
+    page.table.setCurrentIndex(page.model.index(r, COL_VALUE))
+    page.table.setFocus()
+    qtbot.keyClicks(page.table, "1")  # the first key opens the editor (as in Excel)…
+    editor = page.table.focusWidget()
+    qtbot.keyClicks(editor, "00")  # …which has the focus for the rest
+    qtbot.keyClick(editor, Qt.Key.Key_Tab)
+    qtbot.waitUntil(lambda: page.table.currentIndex().column() == COL_VALUE + 1, timeout=5000)
+    assert page.table.currentIndex().row() == r
+    wait_saved(qtbot, page)
+    assert db_value(demo_db, "E001-A21-01", "RA72", "2026-10") == Decimal(100)
+    # Ctrl+C of the value cell, Ctrl+V of a block from "Excel" on the next variable row
+    page.table.setCurrentIndex(page.model.index(r, COL_VALUE))
+    qtbot.keyClick(page.table, Qt.Key.Key_C, Qt.KeyboardModifier.ControlModifier)
+    assert QGuiApplication.clipboard().text() == "100.00"
+    QGuiApplication.clipboard().setText("130\r\nx\r\n")
+    page.table.setCurrentIndex(page.model.index(r + 1, COL_VALUE))
+    qtbot.keyClick(page.table, Qt.Key.Key_V, Qt.KeyboardModifier.ControlModifier)
+    wait_saved(qtbot, page)
+    assert page.last_paste_report.applied == 1 and page.last_paste_report.problems[0].text == "x"
+    assert db_value(demo_db, "E001-A21-01", "RR", "2026-10") == Decimal(130)
+
+
+def test_registered_in_the_main_window():
+    from sistema_seguimiento.ui import registry
+    registry.load_features()
+    assert any(p.key == "captura" and p.shortcut == "Ctrl+2" for p in registry.pages())
+    assert "&Bitácora…" in [a.text for a in registry.actions("Captura")]
+    assert "&Cerrar periodo…" in [a.text for a in registry.actions("Captura")]
+    assert "&Usuarios…" in [a.text for a in registry.actions("Herramientas")]
