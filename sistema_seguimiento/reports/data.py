@@ -254,29 +254,28 @@ def _justifications(session, rows: list[ProgressRow], cutoff: date) -> list[Just
     return out
 
 
-def _validated_captures(session, keys: set[str], cutoff: date) -> int:
-    """Indicator-periods up to the cut-off whose captured values are all «validado» (read-only)."""
+def _validated_captures(session, keys: set[str] | None, cutoff: date) -> int:
+    """Indicator-periods up to the cut-off whose captured values are all «validado» (read-only; counted by the
+    database). ``keys`` None: every indicator of the database's programs."""
     from sqlalchemy import func
 
     from ..db.models import Measurement, Variable
 
+    due = [p for p in periods.due_periods(cutoff)] if hasattr(periods, "due_periods") else None
     all_valid = func.min(case((Measurement.status == "validado", 1), else_=0))
-    q = (select(Indicator.key, Measurement.period, all_valid)
-         .join(Variable, Variable.indicator_id == Indicator.id).join(Measurement, Measurement.variable_id == Variable.id)
-         .group_by(Indicator.id, Measurement.period))
-    ends: dict[str, bool] = {}
-    n = 0
-    for key, period, ok in session.execute(q):
-        if not ok or key not in keys:
-            continue
-        due = ends.get(period)
-        if due is None:
-            try:
-                due = ends[period] = periods.end_date(period) <= cutoff
-            except Exception:  # noqa: BLE001
-                due = ends[period] = False
-        n += due
-    return n
+    total = 0
+    key_list = sorted(keys) if keys is not None else [None]
+    for start in range(0, len(key_list), 20_000):
+        q = (select(Variable.indicator_id, Measurement.period)
+             .join(Measurement, Measurement.variable_id == Variable.id)
+             .group_by(Variable.indicator_id, Measurement.period).having(all_valid == 1))
+        if due is not None:
+            q = q.where(Measurement.period.in_(due))
+        if keys is not None:
+            part = key_list[start:start + 20_000]
+            q = q.where(Variable.indicator_id.in_(select(Indicator.id).where(Indicator.key.in_(part))))
+        total += session.execute(select(func.count()).select_from(q.subquery())).scalar() or 0
+    return total
 
 
 def _signatures(settings: dict | None) -> list[Signature]:
@@ -389,7 +388,9 @@ def build_report(db: Database, month: str, *, agency_key: str | None = None, pro
         over_rows=[r for r in rows if any(f in OVERACHIEVEMENT_FLAGS for f in r.flags)],
         include_charts=include_charts, executive_only=executive_only)
     with db.reading() as session:
-        data.validated_captures = _validated_captures(session, {r.indicator_key for r in rows}, cutoff)
+        whole = not agency_key and not program_key
+        data.validated_captures = _validated_captures(session, None if whole else {r.indicator_key for r in rows},
+                                                      cutoff)
     if include_charts and not executive_only:
         step(50, "Series acumuladas para las gráficas…")
         data.cumulative_series = cumulative_series(pset, presets, month, rows, progress=step)

@@ -119,9 +119,24 @@ class DashboardPage(QWidget):
         self._debounce.setSingleShot(True)
         self._debounce.setInterval(400)
         self._debounce.timeout.connect(self.refresh)
-        ctx.monthChanged.connect(lambda _m: self.refresh())
-        ctx.dataChanged.connect(lambda _e, _k: self._debounce.start())
+        self._dirty = False
+        ctx.monthChanged.connect(lambda _m: self._changed())
+        ctx.dataChanged.connect(lambda _e, _k: self._changed())
         QTimer.singleShot(0, self.refresh)
+
+    def _changed(self) -> None:
+        """Recompute soon if the page is shown; otherwise when it is shown again (whole-organization
+        figures are not recomputed for every captured cell while the user works elsewhere)."""
+        if self.isVisible():
+            self._debounce.start()
+        else:
+            self._dirty = True
+
+    def showEvent(self, event) -> None:  # noqa: N802 - Qt override
+        super().showEvent(event)
+        if self._dirty:
+            self._dirty = False
+            self._debounce.start()
 
     @staticmethod
     def _setup_table(t: QTableWidget, stretch: int = 0) -> None:

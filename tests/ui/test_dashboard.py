@@ -88,6 +88,7 @@ def test_dashboard_follows_month_change(qtbot, ctx):
 
     page = DashboardPage(ctx)
     qtbot.addWidget(page)
+    page.show()
     qtbot.waitUntil(lambda: page.loaded, timeout=30_000)
     ctx.set_month("2026-03")
     qtbot.waitUntil(lambda: page.trend_loaded and page.data.month == "2026-03", timeout=30_000)
@@ -165,3 +166,18 @@ def test_report_renders_on_a_printer_device(qtbot, ctx, tmp_path):
     doc = build_document(build_report(ctx.db, "2026-10", program_key="S001"))
     n = render_report(doc, printer, setup=False)
     assert n >= 3 and (tmp_path / "p.pdf").stat().st_size > 5000
+
+
+def test_dashboard_hidden_waits_until_shown(qtbot, ctx):
+    from sistema_seguimiento.ui.dashboard import DashboardPage
+
+    page = DashboardPage(ctx)
+    qtbot.addWidget(page)
+    page.show()
+    qtbot.waitUntil(lambda: page.trend_loaded, timeout=30_000)
+    page.hide()
+    ctx.set_month("2026-02")
+    qtbot.wait(600)
+    assert page.data.month == "2026-10"  # not recomputed while hidden
+    page.show()
+    qtbot.waitUntil(lambda: page.loaded and page.data.month == "2026-02", timeout=30_000)
