@@ -96,10 +96,12 @@ TEXT = {
 }
 LIGHT_COLORS = {"verde": "#c8e6c9", "amarillo": "#fff3a0", "rojo": "#f4b4b4", "gris": "#e6e6e6"}
 COL_IND, COL_VAR, COL_TARGET, COL_VALUE, COL_CUM, COL_PCT, COL_LIGHT, COL_JUST, COL_EVID = range(9)
-ErrorRole = Qt.ItemDataRole.UserRole + 1
-_DISPLAY, _EDIT = Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.EditRole
-_BACKGROUND, _FONT, _ALIGN = Qt.ItemDataRole.BackgroundRole, Qt.ItemDataRole.FontRole, Qt.ItemDataRole.TextAlignmentRole
-_TOOLTIP = Qt.ItemDataRole.ToolTipRole
+# roles as plain ints: Qt hands data() an int, and int comparisons are what painting calls thousands of times
+ErrorRole = Qt.ItemDataRole.UserRole.value + 1
+_DISPLAY, _EDIT = Qt.ItemDataRole.DisplayRole.value, Qt.ItemDataRole.EditRole.value
+_BACKGROUND, _FONT = Qt.ItemDataRole.BackgroundRole.value, Qt.ItemDataRole.FontRole.value
+_ALIGN, _TOOLTIP = Qt.ItemDataRole.TextAlignmentRole.value, Qt.ItemDataRole.ToolTipRole.value
+_OTHER_ROLES = frozenset({_EDIT, _TOOLTIP, ErrorRole})
 _NO_FLAGS = Qt.ItemFlag.NoItemFlags
 _BASE_FLAGS = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
 _EDIT_FLAGS = _BASE_FLAGS | Qt.ItemFlag.ItemIsEditable
@@ -253,13 +255,13 @@ class CaptureModel(QAbstractTableModel):
         return cached
 
     def data(self, index, role=_DISPLAY):
-        if not index.isValid():
+        if role == _DISPLAY:
+            return self._texts(index.row())[index.column()] if index.isValid() else None
+        if role not in _OTHER_ROLES and role not in (_BACKGROUND, _FONT, _ALIGN) or not index.isValid():
             return None
         r = index.row()
         col = index.column()
         row = self.rows[r]
-        if role == _DISPLAY:
-            return self._texts(r)[col]
         if role == _BACKGROUND:
             if row.var is None:
                 if col == COL_LIGHT:
