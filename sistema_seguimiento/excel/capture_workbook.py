@@ -28,6 +28,7 @@ from ..core.numbers import fmt_es
 from ..core.types import label
 from ..services.errors import ServiceError
 from . import common as c
+from .export_mir import _height
 
 FORMAT = "SES-captura-1"
 SHEET = "Captura"
@@ -195,8 +196,11 @@ def build_capture_workbook(sheet, month: str, agency_key: str, agency_name: str,
                 cell.font = c.FONT_BODY
                 if col in (8, 9, 10):
                     cell.number_format = c.FMT_NUMBER
+                    cell.alignment = c.Alignment(vertical="top")
                 else:
                     cell.alignment = c.WRAP_TOP
+            ws.row_dimensions[row].height = _height([(ci.name, WIDTHS[2]), (v.name, WIDTHS[5]),
+                                                     (periods.label(ci.period), WIDTHS[3])])
             vcell = ws.cell(row, VALUE_COL)
             vcell.protection = unlocked
             vcell.fill = c.FILL_INPUT
