@@ -485,9 +485,6 @@ class ValueDelegate(QStyledItemDelegate):
         if not model.setData(index, editor.text(), Qt.ItemDataRole.EditRole):
             model.cancel_preview(index.row())
 
-    def destroyEditor(self, editor, index):
-        super().destroyEditor(editor, index)
-
 
 class CaptureTable(QTableView):
     """Excel-like keys: Enter moves down, Tab moves right, Esc cancels, Delete clears, Ctrl+C / Ctrl+V blocks."""
@@ -517,6 +514,8 @@ class CaptureTable(QTableView):
     def closeEditor(self, editor, hint):
         # Enter inside the editor commits and moves down to the next variable row (not right, not stay)
         move_down = hint == QStyledItemDelegate.EndEditHint.SubmitModelCache
+        if hint == QStyledItemDelegate.EndEditHint.RevertModelCache and self.model() is not None:
+            self.model().cancel_preview(self.currentIndex().row())  # Esc: results back to the saved values
         super().closeEditor(editor, QStyledItemDelegate.EndEditHint.NoHint if move_down else hint)
         if move_down:
             self.move_down()

@@ -85,10 +85,13 @@ def test_type_values_enter_moves_down_and_saves(qtbot, demo_db):
     assert db_value(demo_db, "E001-A11-01", "RRI", "2026-10") == Decimal(20)
     assert page.model.index(header_row(page, "E001-A11-01"), COL_JUST).data().startswith("Falta")
     # Esc cancels an edit in progress
+    before = page.model.results["E001-A11-01"].period("2026-10").value
     qtbot.keyClicks(page.table, "9")
     editor = page.table.focusWidget()
+    assert page.model.results["E001-A11-01"].period("2026-10").value != before  # live preview of 20 / 9
     qtbot.keyClick(editor, Qt.Key.Key_Escape)
     qtbot.waitUntil(lambda: page.table.state() != QAbstractItemView.State.EditingState, timeout=5000)
+    assert page.model.results["E001-A11-01"].period("2026-10").value == before  # Esc restores the results
     assert db_value(demo_db, "E001-A11-01", "RPI", "2026-10") == Decimal(24)
     # Delete clears the value
     qtbot.keyClick(page.table, Qt.Key.Key_Delete)
