@@ -326,6 +326,7 @@ class CaptureSheet:
     states: dict[str, str]  # agency key -> workflow status of the month
     programs: list[tuple[str, str, str | None]]  # (key, name, agency key) of the programs shown
     budgets: dict[str, dict[str, Decimal | None]]  # program key -> {approved, modified, exercised}
+    comments: dict[str, str] = field(default_factory=dict)  # agency key -> last workflow comment (devuelto)
 
     @property
     def row_count(self) -> int:
@@ -416,9 +417,13 @@ def capture_rows(db: Database, period: str, agency_key: str | None = None, progr
     budgets: dict[str, dict[str, Decimal | None]] = {}
     prog_keys = [p.key for p in pset.programs]
     with db.reading() as s:
-        for per, aid, st in s.execute(select(PeriodState.period, PeriodState.agency_id, PeriodState.status)
-                                      .where(PeriodState.period.in_(months_needed))):
+        comments_raw: dict[int | None, str] = {}
+        for per, aid, st, comment in s.execute(
+                select(PeriodState.period, PeriodState.agency_id, PeriodState.status, PeriodState.comment)
+                .where(PeriodState.period.in_(months_needed))):
             states_raw[(per, aid)] = st
+            if per == period and comment:
+                comments_raw[aid] = comment
         if prog_keys:
             q = (select(Program.key, Budget.approved, Budget.modified, Budget.exercised)
                  .join(Budget, Budget.program_id == Program.id)
@@ -473,6 +478,7 @@ def capture_rows(db: Database, period: str, agency_key: str | None = None, progr
             evidence_count=source.evidence.get((m.id, own), 0) if m else 0,
             workflow_status=states_raw.get((workflow_month(own), aid), PeriodStatus.CAPTURANDO.value)))
     states = {}
+    comments: dict[str, str] = {}
     shown_agencies = {p.agency_key for p in pset.programs}
     for key, aid in sorted(source.agencies.items()):
         if agency_key and key != agency_key:
@@ -480,8 +486,10 @@ def capture_rows(db: Database, period: str, agency_key: str | None = None, progr
         if program_key and key not in shown_agencies:
             continue
         states[key] = states_raw.get((period, aid), PeriodStatus.CAPTURANDO.value)
+        if aid in comments_raw:
+            comments[key] = comments_raw[aid]
     return CaptureSheet(month=period, year=year, agency_key=agency_key, program_key=program_key,
-                        indicators=indicators, states=states,
+                        indicators=indicators, states=states, comments=comments,
                         programs=[(p.key, p.name, p.agency_key) for p in pset.programs], budgets=budgets)
 
 

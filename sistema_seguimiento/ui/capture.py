@@ -90,6 +90,7 @@ TEXT = {
     "budget_save": "Guardar presupuesto",
     "budget_saved": "Presupuesto guardado.",
     "select_indicator": "Seleccione una fila de un indicador.",
+    "comment": " (comentario: «{c}»)",
     "closed_banner": " — periodo cerrado: solo lectura (un administrador puede reabrirlo).",
     "readonly_banner": " — solo lectura.",
     "not_ended_banner": " — el mes aún no termina: se podrá capturar a partir del {end} (AV-008).",
@@ -913,7 +914,9 @@ class CapturePage(QWidget):
         return self._prefetch_task is None
 
     def _update_state(self, sheet: CaptureSheet) -> None:
-        states = ", ".join(f"{k} {label(v)}" for k, v in sheet.states.items()) or "—"
+        states = ", ".join(f"{k} {label(v)}" + (TEXT["comment"].format(c=sheet.comments[k])
+                                                 if v == PeriodStatus.DEVUELTO.value and k in sheet.comments else "")
+                           for k, v in sheet.states.items()) or "—"
         text = TEXT["state"].format(states=states)
         values = set(sheet.states.values())
         if values == {PeriodStatus.CERRADO.value}:

@@ -298,3 +298,10 @@ def test_registered_in_the_main_window():
     assert "&Bitácora…" in [a.text for a in registry.actions("Captura")]
     assert "&Cerrar periodo…" in [a.text for a in registry.actions("Captura")]
     assert "&Usuarios…" in [a.text for a in registry.actions("Herramientas")]
+
+
+def test_returned_period_shows_the_comment(qtbot, demo_db):
+    workflow.apply(demo_db, ADMIN, "devolver", "2026-10", "0301", "Revise los recorridos de octubre")
+    page = make_page(qtbot, demo_db, CAP)
+    assert "Devuelto" in page.state_label.text() and "Revise los recorridos" in page.state_label.text()
+    assert page.buttons["enviar"].isEnabled()
