@@ -110,13 +110,28 @@ def cmd_periodo(args) -> int:
     return 0
 
 
+def _day(text: str | None, end: bool = False):
+    from datetime import datetime, time
+
+    from . import cli
+
+    if not text:
+        return None
+    try:
+        d = datetime.strptime(text, "%Y-%m-%d").date()
+    except ValueError as exc:
+        raise cli.UserError(f"Fecha «{text}» no válida; use AAAA-MM-DD.") from exc
+    return datetime.combine(d, time.max if end else time.min)
+
+
 def cmd_bitacora(args) -> int:
     from . import cli
     from .services import audit_log
 
     with cli.open_db(args, read_only=True) as db:
         rows = audit_log.query(db, user=args.usuario_filtro, entity=args.entidad, action=args.accion,
-                               indicator=args.indicador, text=args.texto, limit=args.limite)
+                               indicator=args.indicador, text=args.texto, limit=args.limite,
+                               since=_day(args.desde), until=_day(args.hasta, end=True))
     if args.csv:
         path = audit_log.export_csv(rows, args.csv)
         cli.out(TEXT["exported"].format(path=path, n=len(rows)))
@@ -203,6 +218,8 @@ def register(sub, common) -> None:
     s.add_argument("--accion")
     s.add_argument("--indicador", help="historial de un indicador")
     s.add_argument("--texto", help="buscar en clave, campo, valores o motivo")
+    s.add_argument("--desde", help="desde la fecha AAAA-MM-DD")
+    s.add_argument("--hasta", help="hasta la fecha AAAA-MM-DD (inclusive)")
     s.add_argument("--limite", type=int)
     s.set_defaults(func=cmd_bitacora)
 

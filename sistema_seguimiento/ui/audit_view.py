@@ -1,9 +1,11 @@
 """Bitácora: the filterable global audit log (or one indicator's history), exportable to CSV."""
 from __future__ import annotations
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt
-from PySide6.QtWidgets import (QComboBox, QDialog, QFileDialog, QHBoxLayout, QHeaderView, QLabel, QLineEdit,
-                               QPushButton, QTableView, QVBoxLayout)
+from datetime import datetime, time
+
+from PySide6.QtCore import QAbstractTableModel, QDate, QModelIndex, Qt
+from PySide6.QtWidgets import (QCheckBox, QComboBox, QDateEdit, QDialog, QFileDialog, QHBoxLayout, QHeaderView,
+                               QLabel, QLineEdit, QPushButton, QTableView, QVBoxLayout)
 
 from ..services import audit_log
 from .context import AppContext
@@ -12,7 +14,7 @@ TEXT = {
     "title": "Bitácora de cambios", "title_ind": "Historial del indicador {ind}",
     "user": "Usuario:", "entity": "Entidad:", "text": "Buscar:", "indicator": "Indicador:", "all": "Todos",
     "export": "Exportar CSV…", "close": "Cerrar", "count": "{n} registro(s)", "exported": "Exportado: {path}",
-    "csv": "CSV (*.csv)",
+    "csv": "CSV (*.csv)", "dates": "Entre fechas:", "to": "y",
 }
 
 
@@ -68,6 +70,22 @@ class AuditDialog(QDialog):
             top.addWidget(QLabel(lbl, self))
             top.addWidget(w)
         lay.addLayout(top)
+        dates = QHBoxLayout()
+        self.use_dates = QCheckBox(TEXT["dates"], self)
+        today = QDate.currentDate()
+        self.since = QDateEdit(today.addMonths(-1), self)
+        self.until = QDateEdit(today, self)
+        for w in (self.since, self.until):
+            w.setCalendarPopup(True)
+            w.setDisplayFormat("dd/MM/yyyy")
+            w.dateChanged.connect(self.refresh)
+        self.use_dates.toggled.connect(self.refresh)
+        dates.addWidget(self.use_dates)
+        dates.addWidget(self.since)
+        dates.addWidget(QLabel(TEXT["to"], self))
+        dates.addWidget(self.until)
+        dates.addStretch(1)
+        lay.addLayout(dates)
         self.model = AuditModel(self)
         self.table = QTableView(self)
         self.table.setModel(self.model)
@@ -92,9 +110,13 @@ class AuditDialog(QDialog):
         self.resize(1100, 560)
 
     def refresh(self) -> None:
+        since = until = None
+        if self.use_dates.isChecked():
+            since = datetime.combine(self.since.date().toPython(), time.min)
+            until = datetime.combine(self.until.date().toPython(), time.max)
         rows = audit_log.query(self.ctx.db, user=self.user.currentData(), entity=self.entity.currentData(),
                                indicator=self.indicator.text().strip() or None, text=self.text.text().strip() or None,
-                               limit=20_000)
+                               since=since, until=until, limit=20_000)
         self.model.set_rows(rows)
         self.table.resizeColumnsToContents()
         self.count.setText(TEXT["count"].format(n=len(rows)))

@@ -232,6 +232,12 @@ def test_budget_panel_and_audit_and_users_dialogs(qtbot, demo_db, tmp_path):
     dlg = AuditDialog(page.ctx, page, indicator=None)
     qtbot.addWidget(dlg)
     assert dlg.model.rowCount() >= 3
+    from PySide6.QtCore import QDate
+    dlg.since.setDate(QDate.currentDate().addDays(-10))
+    dlg.until.setDate(QDate.currentDate().addDays(-5))
+    dlg.use_dates.setChecked(True)
+    assert dlg.model.rowCount() == 0  # everything was written today
+    dlg.use_dates.setChecked(False)
     dlg.export(str(tmp_path / "b.csv"))
     assert "presupuesto" in (tmp_path / "b.csv").read_text("utf-8-sig")
     from sistema_seguimiento.ui.users_dialog import UsersDialog
