@@ -677,6 +677,8 @@ class CapturePage(QWidget):
         self.last_paste_report: PasteReport | None = None
         self.last_error: str | None = None
         self.pending_saves = 0
+        self._save_queue: list[tuple[str, list]] = []
+        self._saving = False
         # month-independent data of recently shown selections (dependencia/programa); dropped after any write
         self._sources: dict[tuple, object] = {}
         self.prefetch_enabled = True
@@ -961,40 +963,57 @@ class CapturePage(QWidget):
 
     # ---- saving --------------------------------------------------------------------------------
     def save_changes(self, changes: list) -> None:
-        ctx, month = self.ctx, self.month
-        keys = [(i, v) for i, v, _ in changes]
-        vcs = [ValueChange(i, v, val) for i, v, val in changes]
+        """Queue an edit for saving. Saves run one at a time, in order, off the UI thread (two quick edits of a
+        cell must reach the database in the order they were typed)."""
+        self._save_queue.append((self.month, changes))
         self.pending_saves += 1
         self.show_message(TEXT["saving"])
+        if not self._saving:
+            self._next_save()
+
+    def _next_save(self) -> None:
+        if not self._save_queue:
+            self._saving = False
+            return
+        self._saving = True
+        month, changes = self._save_queue.pop(0)
+        ctx, today = self.ctx, self.today
+        keys = [(i, v) for i, v, _ in changes]
+        vcs = [ValueChange(i, v, val) for i, v, val in changes]
+        same_sheet = lambda: self.model.sheet is not None and self.model.sheet.month == month  # noqa: E731
 
         def job(_control):
-            return save_values(ctx.db, ctx.user, month, vcs, today=self.today)
+            return save_values(ctx.db, ctx.user, month, vcs, today=today)
 
         def done(result):
             if not _alive(self):
                 return
             self.pending_saves -= 1
             self.invalidate()
-            self.model.mark_errors(keys, None)
+            if same_sheet():
+                self.model.mark_errors(keys, None)
+                for _m, agency in result.reopened_states:
+                    self.model.sheet.states[agency] = PeriodStatus.CAPTURANDO.value
+                    for ci in self.model.sheet.indicators:
+                        if ci.agency_key == agency:
+                            ci.workflow_status = PeriodStatus.CAPTURANDO.value
+                self.model.invalidate_locks()
+                self._update_state(self.model.sheet)
             self.show_message(TEXT["saved"].format(n=result.changed))
-            for m, agency in result.reopened_states:
-                self.model.sheet.states[agency] = PeriodStatus.CAPTURANDO.value
-                for ci in self.model.sheet.indicators:
-                    if ci.agency_key == agency:
-                        ci.workflow_status = PeriodStatus.CAPTURANDO.value
-            self.model.invalidate_locks()
-            self._update_state(self.model.sheet)
             ctx.notify("measurement", month)
             self.saveFinished.emit(True)
+            self._next_save()
 
         def failed(exc, _tb):
             if not _alive(self):
                 return
             self.pending_saves -= 1
             reason = str(exc) if isinstance(exc, ServiceError) else f"{type(exc).__name__}: {exc}"
-            self.model.mark_errors(keys, reason)
+            if same_sheet():
+                self.model.mark_errors(keys, reason)
             self.show_message(TEXT["save_failed"].format(reason=reason), error=True)
             self.saveFinished.emit(False)
+            self._next_save()
 
         run_task(job, on_done=done, on_error=failed)
 

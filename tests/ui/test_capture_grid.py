@@ -311,3 +311,15 @@ def test_returned_period_shows_the_comment(qtbot, demo_db):
     page = make_page(qtbot, demo_db, CAP)
     assert "Devuelto" in page.state_label.text() and "Revise los recorridos" in page.state_label.text()
     assert page.buttons["enviar"].isEnabled()
+
+
+def test_quick_successive_edits_are_saved_in_order(qtbot, demo_db):
+    page = make_page(qtbot, demo_db, ADMIN)
+    r = row_of(page, "E001-A11-01", "RRI")
+    for text in ("1", "2", "3", "4", "22"):
+        assert page.model.setData(page.model.index(r, COL_VALUE), text)
+    wait_saved(qtbot, page)
+    assert db_value(demo_db, "E001-A11-01", "RRI", "2026-10") == Decimal(22)
+    rows = [e.new for e in audit_log.query(demo_db, indicator="E001-A11-01", entity="measurement")
+            if e.field == "valor"]
+    assert rows[:5] == ["22", "4", "3", "2", "1"]
