@@ -77,6 +77,8 @@ TEXT = {
                 "puede ser negativo ({value}).",
     "integer": "Hoja «{sheet}», fila {row}, columna {col} (Valor de «{var}» del indicador {ind}): debe ser un "
                "número entero ({value}).",
+    "changed_since": ("Hoja «{sheet}», fila {row}: el valor de «{var}» del indicador {ind} cambió en la base después "
+                      "de exportar el libro (exportado: {exported}; ahora: {now}); el libro lo reemplazará."),
     "summary": ("Libro de captura de {agency} para {month}: {new} nuevos, {changed} modificados, "
                 "{cleared} borrados, {unchanged} sin cambio, {errors} errores."),
 }
@@ -285,6 +287,7 @@ class CapturePreview:
     agency_key: str = ""
     lines: list[CaptureLine] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
 
     def count(self, kind: str) -> int:
         return sum(1 for x in self.lines if x.kind == kind)
@@ -297,7 +300,7 @@ class CapturePreview:
         return {"archivo": self.file, "periodo": self.month, "dependencia": self.agency_key,
                 "nuevos": self.count("nuevo"), "modificados": self.count("modificado"),
                 "borrados": self.count("borrado"), "sin_cambio": self.count("sin_cambio"),
-                "errores": list(self.errors), "filas": [x.as_json() for x in self.lines if x.kind != "sin_cambio"]}
+                "errores": list(self.errors), "advertencias": list(self.warnings), "filas": [x.as_json() for x in self.lines if x.kind != "sin_cambio"]}
 
     def as_text(self) -> str:
         lines = [TEXT["summary"].format(agency=self.agency_key, month=periods.label(self.month) if self.month else "?",
@@ -310,6 +313,8 @@ class CapturePreview:
             new = "—" if x.new is None else fmt_es(x.new)
             lines.append(f"  {names[x.kind]:10} fila {x.row}: {x.indicator_key} / {x.variable_key} "
                          f"({periods.label(x.period)}): {old} → {new}")
+        for w in self.warnings:
+            lines.append(f"  Advertencia: {w}")
         for e in self.errors:
             lines.append(f"  ERROR: {e}")
         return "\n".join(lines)
@@ -428,6 +433,10 @@ def preview_capture(db, path: str | Path, *, expected_month: str | None = None) 
             kind = "sin_cambio"
         else:
             kind = "modificado"
+        if kind in ("modificado", "borrado") and _canon(c.decimal_for_cell(old)) != _canon(exported):
+            preview.warnings.append(TEXT["changed_since"].format(
+                sheet=SHEET, row=rownum, ind=ik, var=vk, exported=exported if exported not in (None, "") else "vacío",
+                now=fmt_es(old) if old is not None else "vacío"))
         preview.lines.append(CaptureLine(SHEET, rownum, ik, vk, per, old, new, kind))
     return preview
 

@@ -57,6 +57,7 @@ MSG = {
                      "en la ficha (FT-006)."),
     "objective_no_indicator": "el objetivo no tiene indicador.",
     "orphan_row": "fila de indicador sin objetivo previo (Nivel y Resumen vacíos).",
+    "year_differs": "el título dice ejercicio {title}; se importa en el ejercicio {year} (--ejercicio).",
     "year_title": "ejercicio {year} tomado del título de la hoja.",
 }
 
@@ -302,6 +303,8 @@ def parse_sheet(ws, result: WorkbookParse, year: int | None) -> None:
         result.errors.append(Issue(sheet, header_row, MSG["no_nivel"], field="Nivel"))
         return
     info = _title_info(vals, header_row, max_col)
+    if year and info.get("year") and info["year"] != year:
+        result.warnings.append(Issue(sheet, None, MSG["year_differs"].format(title=info["year"], year=year)))
     mapped = set(cols.values())
     for col in range(1, max_col + 1):
         h = vals.get((header_row, col))

@@ -162,7 +162,7 @@ def capture_preview_dialog(preview, parent=None) -> PreviewDialog:
 
     rows = [[TEXT["kinds"][x.kind], str(x.row), x.indicator_key, x.variable_key, periods.label(x.period),
              "" if x.old is None else fmt_es(x.old), "" if x.new is None else fmt_es(x.new)] for x in preview.changes]
-    return PreviewDialog(TEXT["preview_captura"], TEXT["capture_headers"], rows, preview.errors, [], [],
+    return PreviewDialog(TEXT["preview_captura"], TEXT["capture_headers"], rows, preview.errors, preview.warnings, [],
                          preview.as_text().splitlines()[0], parent)
 
 
@@ -192,7 +192,7 @@ def import_captura_action(ctx, window) -> None:
                                                                   TEXT["applied"].format(summary=summary))),
                  parent=window, title=TEXT["import_captura"].rstrip("…"), label=TEXT["applying"])
 
-    run_task(lambda control: preview_capture(ctx.db, path), on_done=shown, parent=window,
+    run_task(lambda control: preview_capture(ctx.db, path, expected_month=ctx.month), on_done=shown, parent=window,
              title=TEXT["import_captura"].rstrip("…"), label=TEXT["reading"])
 
 

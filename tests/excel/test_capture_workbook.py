@@ -175,3 +175,17 @@ def test_not_a_capture_workbook(demo_db, tmp_path):
     wb.save(p)
     with pytest.raises(ServiceError, match="no es un libro de captura"):
         preview_capture(demo_db, p)
+
+
+def test_value_changed_in_database_after_export_is_warned(demo_db, tmp_path):
+    from sistema_seguimiento.services.capture import ValueChange, save_values
+
+    out = export_capture(demo_db, "2026-10", "DSPM", tmp_path / "cap.xlsx")
+    wb = load_workbook(out)
+    ws = wb[SHEET]
+    r, ik, vk = _rows(ws)[0]
+    ws.cell(r, VALUE_COL).value = 50
+    wb.save(out)
+    save_values(demo_db, SYSTEM, "2026-10", [ValueChange(ik, vk, Decimal("40"))])  # someone captured meanwhile
+    preview = preview_capture(demo_db, out)
+    assert any("cambió en la base después de exportar" in w and f"fila {r}" in w for w in preview.warnings)
