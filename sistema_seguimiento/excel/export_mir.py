@@ -2,7 +2,6 @@
 wrapped text, borders, letter landscape print set-up. Several programs: one sheet each and an index sheet."""
 from __future__ import annotations
 
-import io
 import math
 from pathlib import Path
 
@@ -99,17 +98,63 @@ def _logo(ws, org) -> bool:
     logo = getattr(org, "logo", None) if org is not None else None
     if not logo:
         return False
-    try:  # openpyxl needs Pillow for images; without it the title block simply has no logo
-        from openpyxl.drawing.image import Image
-
-        img = Image(io.BytesIO(logo))
-    except Exception:  # noqa: BLE001
+    img = logo_image(bytes(logo))
+    if img is None:
         return False
     ratio = min(1.0, 70 / max(1, img.height))
     img.height = int(img.height * ratio)
     img.width = int(img.width * ratio)
-    ws.add_image(img, "A1")
+    img.anchor = "A1"
+    ws.add_image(img)
     return True
+
+
+def image_size(data: bytes) -> tuple[str, int, int] | None:
+    """(format, width, height) of a PNG, JPEG or GIF, read from its header (no Pillow needed)."""
+    import struct
+
+    if data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) >= 24:
+        w, h = struct.unpack(">II", data[16:24])
+        return "png", w, h
+    if data[:6] in (b"GIF87a", b"GIF89a") and len(data) >= 10:
+        w, h = struct.unpack("<HH", data[6:10])
+        return "gif", w, h
+    if data[:2] == b"\xff\xd8":
+        i = 2
+        while i + 9 < len(data):
+            if data[i] != 0xFF:
+                i += 1
+                continue
+            marker = data[i + 1]
+            if marker in (0xC0, 0xC1, 0xC2, 0xC3, 0xC5, 0xC6, 0xC7, 0xC9, 0xCA, 0xCB, 0xCD, 0xCE, 0xCF):
+                h, w = struct.unpack(">HH", data[i + 5:i + 9])
+                return "jpeg", w, h
+            if marker in (0xD8, 0x01) or 0xD0 <= marker <= 0xD7:
+                i += 2
+                continue
+            i += 2 + struct.unpack(">H", data[i + 2:i + 4])[0]
+    return None
+
+
+def logo_image(data: bytes):
+    """An openpyxl image from the organization's logo bytes, or None when the format is not PNG/JPEG/GIF."""
+    from openpyxl.drawing.image import Image
+
+    info = image_size(data)
+    if info is None or not info[1] or not info[2]:
+        return None
+
+    class _Raw(Image):
+        def __init__(self, raw: bytes, fmt: str, width: int, height: int):  # noqa: D401 - no Pillow needed
+            self.ref = None
+            self._raw = raw
+            self.format = fmt
+            self.width, self.height = width, height
+
+        def _data(self) -> bytes:
+            return self._raw
+
+    return _Raw(data, *info)
 
 
 def write_program_sheet(ws, pset: ProgramSet, program: ProgramDoc) -> None:

@@ -130,3 +130,31 @@ def test_avance_real_numbers_fills_and_overview(demo_db, tmp_path):
             counts.setdefault(row[0], row[1])
     assert sum(counts.values()) == len(rows)
     assert counts["Rojo"] == sum(1 for x in rows if x.light == "rojo")
+
+
+def _png(width=40, height=20) -> bytes:
+    import struct
+    import zlib
+
+    raw = b"".join(b"\x00" + b"\x1f\x38\x64" * width for _ in range(height))
+
+    def chunk(kind, data):
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0))
+            + chunk(b"IDAT", zlib.compress(raw)) + chunk(b"IEND", b""))
+
+
+def test_mir_title_block_has_the_logo_when_set(demo_db, tmp_path):
+    import zipfile
+
+    from sistema_seguimiento.db.models import Organization
+
+    with demo_db.transaction() as s:
+        s.scalars(select(Organization)).one().logo = _png()
+    out = export_mir(demo_db, tmp_path / "mir.xlsx", ["E001"])
+    with zipfile.ZipFile(out) as zf:
+        media = [n for n in zf.namelist() if n.startswith("xl/media/")]
+        assert media and zf.read(media[0]) == _png()
+    ws = load_workbook(out).active
+    assert "Municipio" in ws["C1"].value  # the title moves right of the logo
