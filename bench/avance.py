@@ -21,13 +21,16 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+# the same rows and columns that the service reads for ``ses avance`` (services.documents.read_programs, lean)
 RAW_QUERIES = [
-    "SELECT i.id, i.key, i.formula, i.frequency, i.direction, i.type, i.preset_key, o.level, p.key "
-    "FROM indicator i JOIN objective o ON o.id = i.objective_id JOIN program p ON p.id = o.program_id",
+    "SELECT * FROM program",
+    'SELECT id, program_id, parent_id, key, level, "order" FROM objective',
+    "SELECT id, objective_id, key, name, formula_type, formula, unit, type, direction, frequency, annual_target, "
+    "preset_key, natural_cap, base_year FROM indicator",
     "SELECT id, indicator_id, key, role, accumulation FROM variable",
     "SELECT variable_id, period, value FROM target",
-    "SELECT variable_id, period, value, status FROM measurement",
-    "SELECT indicator_id, period FROM justification",
+    "SELECT variable_id, period, value FROM measurement",
+    "SELECT indicator_id, period, cause, effect, other_reasons, improvement_actions FROM justification",
 ]
 
 
