@@ -365,7 +365,8 @@ def default_month(db, year: int) -> str:
     return f"{year}-{today.month:02d}"
 
 
-def open_session(path: str | os.PathLike, user_name: str | None = None, parent=None, *, ask_user: bool = True):
+def open_session(path: str | os.PathLike, user_name: str | None = None, parent=None, *, ask_user: bool = True,
+                 preselect: str | None = None):
     """Open a database and show the main window; returns the window or None (errors were shown)."""
     from ..db.database import Database, FileLock, OpenOptions
     from ..services import editing as ed
@@ -385,7 +386,7 @@ def open_session(path: str | os.PathLike, user_name: str | None = None, parent=N
                               QMessageBox.StandardButton.Ok, parent)
             box.exec()
         if user_name or ask_user:
-            user = resolve_user(db, user_name, parent)
+            user = resolve_user(db, user_name, parent) if user_name else sign_in_interactive(db, preselect, parent)
         else:
             from ..services.users import SYSTEM
 
@@ -431,10 +432,16 @@ def _close_current() -> bool:
 
 
 def switch_to(path: Path, parent=None) -> None:
-    user = _STATE["ctx"].user.name if _STATE.get("ctx") else None
-    _close_current()
-    if open_session(path, None if user is None else None, None) is None:
-        run_app_loop_fallback()
+    """Close the open file and open another one (signing in again: users belong to each file)."""
+    app = QApplication.instance()
+    app.setQuitOnLastWindowClosed(False)
+    previous = _STATE["ctx"].user.name if _STATE.get("ctx") is not None else None
+    try:
+        _close_current()
+        if open_session(path, None, None, preselect=previous) is None:
+            run_app_loop_fallback()
+    finally:
+        app.setQuitOnLastWindowClosed(True)
 
 
 def choose_and_switch(parent) -> None:

@@ -9,7 +9,7 @@ import importlib.util
 import os
 from decimal import Decimal
 
-from PySide6.QtCore import QAbstractTableModel, QEvent, QModelIndex, QObject, Qt, Signal
+from PySide6.QtCore import QAbstractTableModel, QEvent, QModelIndex, QObject, QSettings, Qt, Signal
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QComboBox, QFormLayout, QGridLayout, QGroupBox,
                                QHBoxLayout, QHeaderView, QInputDialog, QLabel, QLineEdit, QPushButton, QScrollArea,
@@ -356,8 +356,9 @@ class FichaView(QWidget):
         side_lay.setContentsMargins(0, 0, 0, 0)
         self.help = QTextBrowser(self.side)
         self.help.setMinimumWidth(220)
+        self.help.setMinimumHeight(170)
         self.help.setHtml(help_texts.TOPICS["ficha"][1])
-        side_lay.addWidget(self.help, 1)
+        side_lay.addWidget(self.help, 2)
         self.chart = None
         if importlib.util.find_spec("sistema_seguimiento.ui.charts") is not None and \
                 not os.environ.get("SES_SIN_GRAFICAS"):
@@ -570,6 +571,7 @@ class FichaView(QWidget):
         f.addRow(self._label("period_targets", "Metas calendarizadas:"), self.targets_view)
         self.total_label = QLabel("", self.body)
         self.total_label.setWordWrap(True)
+        self.total_label.setMinimumWidth(360)
         f.addRow("", self.total_label)
         self.target_error = QLabel("", self.body)
         self.target_error.setStyleSheet(ERROR_STYLE)
@@ -732,8 +734,11 @@ class FichaView(QWidget):
                 from . import charts
 
                 self.chart = charts.IndicatorChart(self.ctx, self.side)
-                self.chart.setMinimumHeight(200)
-                self._chart_holder.addWidget(self.chart, 1)
+                self.chart.setMinimumHeight(260)
+                self._chart_holder.addWidget(self.chart, 3)
+                sizes = self.splitter.sizes()
+                if sum(sizes) and sizes[1] < 380 and QSettings().value("ventana/ficha_splitter") is None:
+                    self.splitter.setSizes([max(sum(sizes) - 400, 560), 400])
             except Exception:  # noqa: BLE001 - the chart is optional; the ficha must work without it
                 self._chart_holder = None
                 return

@@ -243,3 +243,31 @@ def test_start_dialog_and_new_organization(qtbot, tmp_path):
     with Database.open(path) as db:
         v = ed.organization_values(db)
         assert v["name"] == "Municipio de Prueba" and v["inegi_key"] == "11020" and v["years"]
+
+
+def test_switching_files_opens_the_other_database(qtbot, qapp, tmp_path, monkeypatch):
+    from sistema_seguimiento.db.database import Database, OpenOptions
+    from sistema_seguimiento.services.setup import initialize_empty
+    from sistema_seguimiento.services.loading import load_demo
+    from sistema_seguimiento.ui import app as app_mod
+
+    a, b = tmp_path / "a.db", tmp_path / "b.db"
+    with Database.open(a, OpenOptions(create=True)) as db:
+        load_demo(db)
+    with Database.open(b, OpenOptions(create=True)) as db:
+        initialize_empty(db, name="Municipio B", year=2027)
+    w = app_mod.open_session(a, "admin")
+    assert w.ctx.year == 2026
+    from sistema_seguimiento.services.users import CurrentUser as CU
+
+    asked = []
+    monkeypatch.setattr(app_mod, "sign_in_interactive",
+                        lambda db, pre=None, parent=None: asked.append(pre) or CU("admin", "administrador"))
+    app_mod.switch_to(b)
+    w2 = app_mod._STATE["window"]
+    qtbot.addWidget(w2)
+    assert asked == ["admin"]
+    assert w2 is not w and w2.windowTitle() == "Municipio B — b.db — Ejercicio 2027"
+    assert w2.nav.model.node(w2.nav.model.index(0, 0)).text == "Ejercicio 2027"
+    w2.close()
+    wait_all(10_000)
