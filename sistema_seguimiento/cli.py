@@ -113,7 +113,10 @@ def cmd_avance(args) -> int:
     with open_db(args, read_only=True) as db:
         rows = compute_progress(db, args.periodo, program_key=args.programa, agency_key=args.dependencia)
     if args.json:
-        print_json([r.as_json() for r in rows])
+        from .services.perf import no_gc
+
+        with no_gc():
+            print_json([r.as_json() for r in rows])
         return 0
 
     def n(x):

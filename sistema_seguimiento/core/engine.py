@@ -314,7 +314,8 @@ def compute_indicator(spec: IndicatorSpec, targets: PeriodValues, measurements: 
     year of bienal…sexenal indicators; when omitted they are measured in ``fiscal_year`` if it has a
     target or a measurement. ``report_month`` ("2026-10") selects ``period_for_month``.
     ``detail=False`` (progress tables over thousands of indicators): only the report month's own period gets
-    a full PeriodResult; the other due periods are only accumulated (no per-period findings or results).
+    a full PeriodResult; the other due periods are only accumulated (no per-period findings or results), and
+    the annual target is not recomputed (``annual_target`` is None).
     """
     ctx = getcontext()
     if ctx.prec == 28 and ctx.rounding == ROUND_HALF_EVEN:
@@ -526,9 +527,12 @@ def _compute(spec: IndicatorSpec, targets: PeriodValues | None, measurements: Pe
     cumulative = CumulativeResult(cutoff, list(due), captured, missing, cum_vars, tgt_vars, cum_value, cum_target,
                                   status, progress, alt, light, flags, needs, reason)
 
-    # annual target: all periods of the year
-    annual_vars = accumulate([targets[p] for p in calendar if targets.get(p) is not None], acc_keys)
-    annual_target = None if annual_vars is None else _evaluate(formula, annual_vars)[0]
+    # annual target: all periods of the year (not in summary mode, whose callers have the stored meta anual)
+    if detail:
+        annual_vars = accumulate([targets[p] for p in calendar if targets.get(p) is not None], acc_keys)
+        annual_target = None if annual_vars is None else _evaluate(formula, annual_vars)[0]
+    else:
+        annual_vars = annual_target = None
 
     return IndicatorResult(spec, preset.key, method, fiscal_year, cutoff, calendar, period_results, cumulative,
                            annual_target, annual_vars, findings,

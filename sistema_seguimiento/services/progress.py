@@ -65,7 +65,7 @@ class ProgressRow:
 
     def as_json(self) -> dict:
         def d(x):
-            return None if x is None else fmt_decimal(round2(x))
+            return None if x is None else format(round2(x), "f")
 
         return {
             "program_key": self.program_key, "indicator_key": self.indicator_key,
