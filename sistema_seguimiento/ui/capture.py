@@ -46,7 +46,7 @@ TEXT = {
     "all_agencies": "Todas",
     "all_programs": "Todos",
     "state": "Estado del periodo: {states}",
-    "headers": ["Indicador", "Variable", "Meta del periodo", "Valor", "Acumulado", "% de avance", "Semáforo",
+    "headers": ["Indicador", "Variable", "Meta del periodo", "Valor", "Acumulado", "% de avance", "Semáforo (acumulado)",
                 "Justificación", "Evidencia"],
     "original": "{value} (original {orig})",
     "just_required": "Falta (requerida)",
@@ -91,6 +91,9 @@ TEXT = {
     "budget_saved": "Presupuesto guardado.",
     "select_indicator": "Seleccione una fila de un indicador.",
     "comment": " (comentario: «{c}»)",
+    "period_light": " (mes: {light})",
+    "tip_cum": "Acumulado: {pct} — {light}",
+    "tip_per": "Periodo: {pct} — {light}",
     "closed_banner": " — periodo cerrado: solo lectura (un administrador puede reabrirlo).",
     "readonly_banner": " — solo lectura.",
     "not_ended_banner": " — el mes aún no termina: se podrá capturar a partir del {end} (AV-008).",
@@ -299,8 +302,15 @@ class CaptureModel(QAbstractTableModel):
             if row.var is not None and col == COL_VAR:
                 v = ci.variables[row.var]
                 return f"{v.key} — {v.name} ({v.unit})"
-            if row.var is None and col == COL_LIGHT and res is not None:
-                return ", ".join(label(f) for f in res.cumulative.flags) or None
+            if row.var is None and col in (COL_LIGHT, COL_PCT) and res is not None:
+                per = res.period(ci.period)
+                lines = [TEXT["tip_cum"].format(pct=fmt_pct_es(res.cumulative.progress) if res.cumulative.progress
+                                                is not None else "N/A", light=label(str(res.cumulative.light)))]
+                if per is not None:
+                    lines.append(TEXT["tip_per"].format(pct=fmt_pct_es(per.progress) if per.progress is not None
+                                                        else "N/A", light=label(str(per.light))))
+                flags = ", ".join(label(f) for f in res.cumulative.flags)
+                return "\n".join(lines + ([flags] if flags else []))
             if row.var is None and col == COL_JUST and not ci.has_justification and self.needs_justification(ci):
                 return TEXT["just_tip"]
         if role == ErrorRole and row.var is not None:
@@ -327,7 +337,10 @@ class CaptureModel(QAbstractTableModel):
                 return ""
             flags = [label(f) for f in cum.flags if f in ("SOBRECUMPLIMIENTO", "SOBRECUMPLIMIENTO_CRITICO",
                                                           "DESVIACION_POR_EXCESO")]
-            return label(str(cum.light)) + (f" · {flags[0]}" if flags else "")
+            text = label(str(cum.light)) + (f" · {flags[0]}" if flags else "")
+            if per is not None and per.light != cum.light:  # the month itself may be out of range on its own
+                text += TEXT["period_light"].format(light=label(str(per.light)).lower())
+            return text
         if col == COL_JUST:
             if ci.has_justification:
                 return TEXT["just_done"]
