@@ -8,13 +8,18 @@ import pytest
 
 
 @pytest.fixture(autouse=True)
-def _isolated_settings(tmp_path, monkeypatch):
+def _isolated_settings(qapp, tmp_path, monkeypatch):
     from PySide6.QtCore import QSettings
+
+    from sistema_seguimiento.ui.worker import wait_all
 
     monkeypatch.setenv("SES_DATA_DIR", str(tmp_path / "datos"))
     QSettings.setDefaultFormat(QSettings.Format.IniFormat)
     QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(tmp_path / "qsettings"))
     yield
+    for _ in range(3):  # deliver late worker callbacks while this test's widgets still exist
+        wait_all(10_000)
+        qapp.processEvents()
 
 
 @pytest.fixture
@@ -30,7 +35,10 @@ def ctx(qapp, tmp_path):
     load_demo(db)
     context = AppContext(db, CurrentUser("admin", "administrador"), 2026, "2026-10")
     yield context
-    wait_all(10_000)
+    # drain background tasks and deliver their callbacks while the test's widgets still exist
+    for _ in range(3):
+        wait_all(10_000)
+        qapp.processEvents()
     db.close()
 
 
