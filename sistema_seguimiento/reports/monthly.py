@@ -255,8 +255,9 @@ def _justifications(doc: Document, data: ReportData) -> None:
         return
     has_effect = any(j.effect for j in data.justifications)
     has_other = any(j.other or j.actions for j in data.justifications)
-    cols = [Col("Indicador", 30), Col("Semáforo", 20), Col("% de avance", 11, "r")]
-    cols.append(Col("Causa", 27 + (0 if has_effect else 20) + (0 if has_other else 24)))
+    spare = (0 if has_effect else 20) + (0 if has_other else 24)
+    cols = [Col("Indicador", 30 + spare // 4), Col("Semáforo", 20), Col("% de avance", 11, "r")]
+    cols.append(Col("Causa", 27 + spare - spare // 4))
     if has_effect:
         cols.append(Col("Efecto", 20))
     if has_other:

@@ -160,11 +160,17 @@ class IndicatorChart(QWidget):
         lay.addWidget(self.frame, 1)
         lay.addWidget(self.subtitle)
         if hasattr(ctx, "monthChanged"):
-            ctx.monthChanged.connect(lambda _m: self.key and self.set_indicator(self.key))
+            ctx.monthChanged.connect(lambda _m: self._data_changed("*", ""))
         if hasattr(ctx, "dataChanged"):
             ctx.dataChanged.connect(self._data_changed)
 
     def _data_changed(self, entity: str, key: str) -> None:
+        try:
+            from shiboken6 import isValid
+        except ImportError:  # pragma: no cover
+            isValid = bool  # noqa: N806
+        if not isValid(self):
+            return
         if self.key and (entity in ("*", "measurement", "target", "settings", "indicator") or key == self.key):
             self.set_indicator(self.key)
 

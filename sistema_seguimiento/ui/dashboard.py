@@ -34,6 +34,16 @@ LIGHT_WORD = {"verde": "Verde", "amarillo": "Amarillo", "rojo": "Rojo", "gris": 
 LIGHT_HEX = {"verde": "#2E7D32", "amarillo": "#F2B705", "rojo": "#C62828", "gris": "#9E9E9E"}
 
 
+def _alive(widget: QWidget) -> bool:
+    """False once Qt deleted the widget (a background result may arrive after the window closed)."""
+    try:
+        from shiboken6 import isValid
+
+        return isValid(widget)
+    except ImportError:  # pragma: no cover
+        return True
+
+
 class DashboardPage(QWidget):
     def __init__(self, ctx, parent=None):
         super().__init__(parent)
@@ -120,13 +130,21 @@ class DashboardPage(QWidget):
         self._debounce.setInterval(400)
         self._debounce.timeout.connect(self.refresh)
         self._dirty = False
+        self.destroyed.connect(lambda *_: self._cancel_running())
         ctx.monthChanged.connect(lambda _m: self._changed())
         ctx.dataChanged.connect(lambda _e, _k: self._changed())
         QTimer.singleShot(0, self.refresh)
 
+    def _cancel_running(self) -> None:
+        task = self.__dict__.get("_task")
+        if task is not None:
+            task.control.cancel_requested = True
+
     def _changed(self) -> None:
         """Recompute soon if the page is shown; otherwise when it is shown again (whole-organization
         figures are not recomputed for every captured cell while the user works elsewhere)."""
+        if not _alive(self):
+            return
         if self.isVisible():
             self._debounce.start()
         else:
@@ -170,13 +188,13 @@ class DashboardPage(QWidget):
             return dashboard_summary(db, month, with_trend=False, progress=control.progress)
 
         def done(data) -> None:
-            if gen == self._generation:
+            if _alive(self) and gen == self._generation:
                 self._task = None
                 self.show_data(data)
                 self._load_trend(gen, month)
 
         def failed(exc, _tb) -> None:
-            if gen == self._generation:
+            if _alive(self) and gen == self._generation:
                 self._task = None
                 self.status.setText(TEXT["failed"].format(err=exc))
 
@@ -192,7 +210,7 @@ class DashboardPage(QWidget):
         self.trend_frame.title.setText(TEXT["trend"] + " " + TEXT["trend_loading"])
 
         def done(trend) -> None:
-            if gen == self._generation and self.data is not None:
+            if _alive(self) and gen == self._generation and self.data is not None:
                 self._task = None
                 self.data.trend = trend
                 self.trend_frame.title.setText(TEXT["trend"])
@@ -200,7 +218,7 @@ class DashboardPage(QWidget):
                 self.trend_loaded = True
 
         def failed(exc, _tb) -> None:
-            if gen == self._generation:
+            if _alive(self) and gen == self._generation:
                 self._task = None
                 self.trend_frame.title.setText(TEXT["trend"] + " — " + TEXT["failed"].format(err=exc))
 
