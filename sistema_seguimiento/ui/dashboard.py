@@ -143,7 +143,7 @@ class DashboardPage(QWidget):
     def _changed(self) -> None:
         """Recompute soon if the page is shown; otherwise when it is shown again (whole-organization
         figures are not recomputed for every captured cell while the user works elsewhere)."""
-        if not _alive(self):
+        if not (_alive(self) and _alive(self.heading)):
             return
         if self.isVisible():
             self._debounce.start()
@@ -173,6 +173,8 @@ class DashboardPage(QWidget):
         from ..reports.data import dashboard_summary
         from .worker import run_task
 
+        if not (_alive(self) and _alive(self.heading)):
+            return  # the page is being deleted (e.g. the window closed while a timer was pending)
         if self._task is not None:
             self._task.control.cancel_requested = True
         self._generation += 1
@@ -188,13 +190,13 @@ class DashboardPage(QWidget):
             return dashboard_summary(db, month, with_trend=False, progress=control.progress)
 
         def done(data) -> None:
-            if _alive(self) and gen == self._generation:
+            if _alive(self) and _alive(self.heading) and gen == self._generation:
                 self._task = None
                 self.show_data(data)
                 self._load_trend(gen, month)
 
         def failed(exc, _tb) -> None:
-            if _alive(self) and gen == self._generation:
+            if _alive(self) and _alive(self.heading) and gen == self._generation:
                 self._task = None
                 self.status.setText(TEXT["failed"].format(err=exc))
 
@@ -210,7 +212,7 @@ class DashboardPage(QWidget):
         self.trend_frame.title.setText(TEXT["trend"] + " " + TEXT["trend_loading"])
 
         def done(trend) -> None:
-            if _alive(self) and gen == self._generation and self.data is not None:
+            if _alive(self) and _alive(self.heading) and gen == self._generation and self.data is not None:
                 self._task = None
                 self.data.trend = trend
                 self.trend_frame.title.setText(TEXT["trend"])
@@ -218,7 +220,7 @@ class DashboardPage(QWidget):
                 self.trend_loaded = True
 
         def failed(exc, _tb) -> None:
-            if _alive(self) and gen == self._generation:
+            if _alive(self) and _alive(self.heading) and gen == self._generation:
                 self._task = None
                 self.trend_frame.title.setText(TEXT["trend"] + " — " + TEXT["failed"].format(err=exc))
 
