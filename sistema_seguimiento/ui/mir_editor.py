@@ -57,6 +57,7 @@ class MirModel(QAbstractTableModel):
             self.program = ed.program_document(self.ctx.db, self.ctx.year, key)
             self.rows = mir_order(self.program)
             self.labels = self._labels()
+            self._by_key = {i.key: i for i in self.program.indicators}
             self.editable = (not self.ctx.read_only and
                              ed.can_edit_program(self.ctx.user, self.program.agency_key))
         self.endResetModel()
@@ -75,7 +76,7 @@ class MirModel(QAbstractTableModel):
         return out
 
     def indicators_of(self, o: ObjectiveDoc) -> list:
-        by_key = {i.key: i for i in self.program.indicators} if self.program else {}
+        by_key = getattr(self, "_by_key", {}) if self.program else {}
         return [by_key[k] for k in o.indicator_keys if k in by_key]
 
     # ---- Qt model ---------------------------------------------------------------------------
@@ -275,7 +276,7 @@ class MirEditor(QWidget):
         w = max(self.view.viewport().width(), 700)
         for c, share in enumerate((0.34, 0.26, 0.2)):
             self.view.setColumnWidth(c, int(w * share))
-        self.view.resizeRowsToContents()
+        # row heights follow the wrapped text: the vertical header is in ResizeToContents mode
 
     def select_objective(self, key: str, column: int = 0) -> bool:
         for r, o in enumerate(self.model.rows):

@@ -17,9 +17,14 @@ def _isolated_settings(qapp, tmp_path, monkeypatch):
     QSettings.setDefaultFormat(QSettings.Format.IniFormat)
     QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(tmp_path / "qsettings"))
     yield
-    for _ in range(3):  # deliver late worker callbacks while this test's widgets still exist
+    from PySide6.QtCore import QCoreApplication, QEvent, QEventLoop, QTimer
+
+    for _ in range(3):  # deliver late worker callbacks and timers before the next test starts
         wait_all(10_000)
-        qapp.processEvents()
+        QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+        loop = QEventLoop()
+        QTimer.singleShot(60, loop.quit)
+        loop.exec()
 
 
 @pytest.fixture
