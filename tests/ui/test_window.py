@@ -271,3 +271,33 @@ def test_switching_files_opens_the_other_database(qtbot, qapp, tmp_path, monkeyp
     assert w2.nav.model.node(w2.nav.model.index(0, 0)).text == "Ejercicio 2027"
     w2.close()
     wait_all(10_000)
+
+
+def test_mir_in_place_editor_keyboard(qtbot, ctx, no_dialogs):
+    from PySide6.QtWidgets import QPlainTextEdit
+
+    w = _window(qtbot, ctx)
+    w.navigate("mir", {"program": "E001"})
+    view = w.mir.view
+    view.setCurrentIndex(w.mir.model.index(1, 3))  # Propósito, Supuestos
+    view.setFocus()
+    qtbot.keyClick(view, Qt.Key.Key_F2)
+    editor = view.findChild(QPlainTextEdit)
+    assert editor is not None
+    editor.selectAll()
+    qtbot.keyClicks(editor, "Primer supuesto")
+    qtbot.keyClick(editor, Qt.Key.Key_Return, Qt.KeyboardModifier.ShiftModifier)  # new line
+    qtbot.keyClicks(editor, "Segundo supuesto")
+    qtbot.keyClick(editor, Qt.Key.Key_Return)  # saves
+    doc = ed.program_document(ctx.db, 2026, "E001")
+    assert next(o for o in doc.objectives if o.key == "E001-P").assumptions == ["Primer supuesto", "Segundo supuesto"]
+    view.setCurrentIndex(w.mir.model.index(0, 0))
+    qtbot.keyClick(view, Qt.Key.Key_F2)
+    editor = view.findChild(QPlainTextEdit)
+    qtbot.keyClicks(editor, "texto que no se guarda")
+    qtbot.keyClick(editor, Qt.Key.Key_Escape)  # cancels
+    assert "no se guarda" not in next(o for o in ed.program_document(ctx.db, 2026, "E001").objectives
+                                      if o.key == "E001-F").text
+    ctx.undo_stack.undo()
+    assert next(o for o in ed.program_document(ctx.db, 2026, "E001").objectives
+                if o.key == "E001-P").assumptions != ["Primer supuesto", "Segundo supuesto"]
