@@ -25,6 +25,8 @@ TEXT = {
     "view_tip": "Doble clic o Intro: ir al campo. Clic derecho o «¿Por qué?»: explicación de la regla.",
     "goto": "Ir al campo", "why_menu": "¿Por qué? Explicación de la regla",
     "running": "Revisando…",
+    "pick_program": "Base grande: se revisa el programa seleccionado. Elija «Todos los programas» para revisar "
+                    "todo el ejercicio (en segundo plano).",
     "summary": "{e} errores, {w} advertencias, {i} avisos",
     "ok": "Sin observaciones: todas las reglas se cumplen.",
     "failed": "No se pudo revisar: {error}",
@@ -133,7 +135,7 @@ class ValidationPanel(QDockWidget):
         self.why.clicked.connect(self._explain)
         self.view.selectionModel().currentChanged.connect(self._selected_changed)
         self.why.setEnabled(False)
-        self.scope.currentIndexChanged.connect(lambda _i: self._apply_filter())
+        self.scope.currentIndexChanged.connect(self._scope_changed)
         self.severity.currentIndexChanged.connect(lambda _i: self._apply_filter())
         self._all: list[Finding] = []
         self._generation = 0
@@ -141,6 +143,8 @@ class ValidationPanel(QDockWidget):
         self._pending = False
         self._full_needed = True  # the next run validates the whole year
         self._dirty: set[str] = set()  # programs to revalidate (after edits)
+        self._has_full = False
+        self._validated: set[str] = set()
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.setInterval(400)
@@ -163,8 +167,32 @@ class ValidationPanel(QDockWidget):
     def schedule(self) -> None:
         self._timer.start()
 
+    LARGE = 150  # programs in the year above which only the current program is validated by default
+
+    def _is_large(self) -> bool:
+        if not hasattr(self, "_large"):
+            from ..services import editing as ed
+
+            self._large = sum(n for _k, _t, n in ed.tree_agencies(self.ctx.db, self.ctx.year)) > self.LARGE
+            if self._large:
+                self.scope.blockSignals(True)
+                self.scope.setCurrentIndex(1)
+                self.scope.blockSignals(False)
+        return self._large
+
+    def _scope_changed(self, index: int) -> None:
+        if index == 0 and self._is_large() and not self._has_full:
+            self._full_needed = True  # the whole year was not validated yet: do it now (in the background)
+            self.schedule()
+        self._apply_filter()
+
     def set_program(self, program: str | None) -> None:
+        changed = program != self.current_program
         self.current_program = program
+        if changed and program and self._is_large() and not self._has_full and \
+                not any(f.program == program for f in self._all) and program not in self._validated:
+            self._dirty.add(program)
+            self.schedule()
         if self.scope.currentIndex() == 1:
             self._apply_filter()
 
@@ -177,7 +205,18 @@ class ValidationPanel(QDockWidget):
         self._generation += 1
         gen = self._generation
         full = self._full_needed or not self._all and not self._dirty
+        if full and self._is_large() and self.scope.currentIndex() == 1:
+            # a state-size database takes about a minute to validate whole: the current program only
+            full = False
+            if self.current_program:
+                self._dirty.add(self.current_program)
+            if not self._dirty:
+                self._running = False
+                self._full_needed = False
+                self.summary.setText(TEXT["pick_program"])
+                return
         programs = set() if full else set(self._dirty)
+        self._validated |= programs
         self._full_needed = False
         self._dirty = set()
         self.summary.setText(TEXT["running"])
@@ -204,6 +243,7 @@ class ValidationPanel(QDockWidget):
             self._finish()
             scope, findings = result
             if scope is None:
+                self._has_full = True
                 self._all = findings
             else:
                 order = {"error": 0, "warning": 1, "info": 2}

@@ -301,3 +301,19 @@ def test_mir_in_place_editor_keyboard(qtbot, ctx, no_dialogs):
     ctx.undo_stack.undo()
     assert next(o for o in ed.program_document(ctx.db, 2026, "E001").objectives
                 if o.key == "E001-P").assumptions != ["Primer supuesto", "Segundo supuesto"]
+
+
+def test_large_database_validates_the_current_program_first(qtbot, ctx, monkeypatch):
+    from sistema_seguimiento.ui.validation_panel import ValidationPanel
+
+    monkeypatch.setattr(ValidationPanel, "LARGE", 1)  # the demo's 2 programs count as "large"
+    w = _window(qtbot, ctx)
+    panel = w.validation
+    panel.refresh()
+    assert panel.scope.currentIndex() == 1 and not panel._running
+    w.navigate("mir", {"program": "E001"})
+    qtbot.waitUntil(lambda: not panel._running and bool(panel._all) and not panel._timer.isActive(), timeout=10_000)
+    assert {f.program for f in panel._all} == {"E001"}
+    panel.scope.setCurrentIndex(0)
+    qtbot.waitUntil(lambda: panel._has_full and not panel._running, timeout=10_000)
+    assert {f.program for f in panel._all} == {"E001", "S001"}
