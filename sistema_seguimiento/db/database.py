@@ -22,6 +22,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from .models import APP_ID, AppMeta, Base
 
 SQLITE_HEADER = b"SQLite format 3\x00"
+# Latest Alembic revision of db/migrations/versions; tests/db checks it equals Alembic's head.
+SCHEMA_HEAD = "0002"
 BUSY_TIMEOUT_MS = 10_000
 
 
@@ -234,12 +236,18 @@ class Database:
 
     def current_revision(self) -> str | None:
         with self.engine.connect() as conn:
-            if "alembic_version" not in inspect(conn).get_table_names():
+            try:
+                return conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
+            except Exception:  # noqa: BLE001 - no such table: an empty (new) database
+                conn.rollback()
+                if "alembic_version" in inspect(conn).get_table_names():
+                    raise
                 return None
-            return conn.exec_driver_sql("SELECT version_num FROM alembic_version").scalar()
 
     def _prepare(self, opts: OpenOptions) -> None:
         rev = self.current_revision()
+        if rev == SCHEMA_HEAD:  # the usual case: no need to load Alembic's script directory (≈0.3 s)
+            return
         head = head_revision()
         if rev is not None and rev not in known_revisions():
             self.close()

@@ -177,3 +177,20 @@ def test_backup_and_restore(tmp_path):
     with Database.open(path) as db:
         with db.reading() as s:
             assert s.scalar(text("select count(*) from measurement")) == 172
+
+
+def test_schema_head_constant_matches_alembic():
+    from sistema_seguimiento.db.database import SCHEMA_HEAD
+
+    assert SCHEMA_HEAD == head_revision()
+
+
+def test_models_and_migrations_agree(tmp_path):
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+
+    from sistema_seguimiento.db.models import Base
+
+    with Database.open(tmp_path / "x.db", OpenOptions(create=True)) as db:
+        with db.engine.connect() as conn:
+            assert compare_metadata(MigrationContext.configure(conn), Base.metadata) == []
