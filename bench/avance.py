@@ -18,6 +18,9 @@ import sys
 import time
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _common import ensure_db  # noqa: E402
+
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
@@ -32,17 +35,6 @@ RAW_QUERIES = [
     "SELECT variable_id, period, value FROM measurement",
     "SELECT indicator_id, period, cause, effect, other_reasons, improvement_actions FROM justification",
 ]
-
-
-def ensure_db(scale: str, folder: Path) -> Path:
-    path = folder / f"{scale}.db"
-    if not path.exists():
-        folder.mkdir(parents=True, exist_ok=True)
-        t = time.perf_counter()
-        subprocess.run([sys.executable, "-m", "sistema_seguimiento", "generar", "--escala", scale, "--db", str(path)],
-                       check=True, cwd=ROOT)
-        print(f"  generada {path} en {time.perf_counter() - t:.1f} s")
-    return path
 
 
 def raw_floor(path: Path) -> tuple[float, int]:

@@ -21,6 +21,9 @@ import sys
 import time
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _common import ensure_db  # noqa: E402
+
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -43,17 +46,6 @@ RAW = {
            "JOIN program p ON p.id = o.program_id WHERE p.agency_id = ?",
     "state": "SELECT status FROM period_state WHERE period = ? AND agency_id = ?",
 }
-
-
-def ensure_db(scale: str, folder: Path) -> Path:
-    path = folder / f"{scale}.db"
-    if not path.exists():
-        folder.mkdir(parents=True, exist_ok=True)
-        t = time.perf_counter()
-        subprocess.run([sys.executable, "-m", "sistema_seguimiento", "generar", "--escala", scale, "--db", str(path)],
-                       check=True, cwd=ROOT)
-        print(f"  base {scale} generada en {time.perf_counter() - t:.1f} s: {path}")
-    return path
 
 
 def raw_read(conn: sqlite3.Connection, agency_id: int, month: str) -> int:

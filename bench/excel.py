@@ -84,6 +84,15 @@ def bench_avance(path: Path, month: str, repeat: int, tmp: Path) -> dict:
             ws.append(vals)
         wb.save(tmp / "raw.xlsx")
 
+    def raw_nogc():  # the same floor with the cyclic GC paused, as the export does: the fairest floor
+        import gc
+
+        gc.disable()
+        try:
+            raw()
+        finally:
+            gc.enable()
+
     def write():
         write_avance(rows, pset, month, tmp / "avance.xlsx")
 
@@ -92,13 +101,14 @@ def bench_avance(path: Path, month: str, repeat: int, tmp: Path) -> dict:
 
     raw()
     write()
-    t_raw = best(raw, repeat)
+    t_raw = min(best(raw, repeat), best(raw_nogc, repeat))
+    t_raw_gc = best(raw, 1)
     t_write = best(write, repeat)
     t_whole = best(whole, 1)
     mem_write = peak_mb(write)
     mem_whole = peak_mb(whole)
     db.close()
-    return {"rows": len(rows), "raw": t_raw, "write": t_write, "whole": t_whole, "mem_write": mem_write,
+    return {"rows": len(rows), "raw": t_raw, "raw_gc": t_raw_gc, "write": t_write, "whole": t_whole, "mem_write": mem_write,
             "mem_whole": mem_whole, "size_mb": (tmp / "avance.xlsx").stat().st_size / 1024 / 1024}
 
 
@@ -164,7 +174,8 @@ def main() -> int:
         a = bench_avance(est, args.mes, args.repeticiones, tmp)
         ratio = a["write"] / a["raw"]
         print(f"Exportar avance (estado, {a['rows']:,} indicadores, {a['size_mb']:.1f} MB):")
-        print(f"  piso openpyxl write-only sin estilos: {a['raw']:.2f} s")
+        print(f"  piso openpyxl write-only sin estilos: {a['raw']:.2f} s (el mejor de: con el recolector de basura "
+              f"activo {a['raw_gc']:.2f} s, o pausado)")
         print(f"  escritura del libro de SES:           {a['write']:.2f} s  → {ratio:.2f}× el piso "
               f"(meta ≤ 2×) {'OK' if ratio <= 2 else 'NO CUMPLE'}")
         print(f"  comando completo (lectura + motor + escritura): {a['whole']:.2f} s "

@@ -19,20 +19,12 @@ import tempfile
 import time
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _common import ensure_db  # noqa: E402
+
 ROOT = Path(__file__).resolve().parents[1]
 TARGET_S = 10.0
 TARGET_MB = 400.0
-
-
-def ensure_db(scale: str, folder: Path) -> Path:
-    path = folder / f"{scale}.db"
-    if not path.exists():
-        folder.mkdir(parents=True, exist_ok=True)
-        t = time.perf_counter()
-        subprocess.run([sys.executable, "-m", "sistema_seguimiento", "generar", "--escala", scale, "--db", str(path)],
-                       check=True, cwd=ROOT, stdout=subprocess.DEVNULL)
-        print(f"  generada {path} en {time.perf_counter() - t:.1f} s")
-    return path
 
 
 def run(args: list[str]) -> tuple[float, float, float, str]:
