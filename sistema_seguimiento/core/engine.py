@@ -73,8 +73,23 @@ _MULTI_YEAR = frozenset({Frequency.BIENAL, Frequency.TRIENAL, Frequency.QUINQUEN
 # --------------------------------------------------------------------------------------------------
 # results
 
+class _Figures:
+    """Helpers shared by period and cumulative results (``progress``, ``value`` and ``target`` fields)."""
+
+    __slots__ = ()
+
+    @property
+    def progress_rounded(self) -> Decimal | None:
+        return None if self.progress is None else round2(self.progress)
+
+    @property
+    def difference(self) -> Decimal | None:
+        """L − P (shown instead of the % when the target is zero)."""
+        return None if self.value is None or self.target is None else self.value - self.target
+
+
 @dataclass(slots=True)
-class PeriodResult:
+class PeriodResult(_Figures):
     """One due period. Decimals are unrounded; use the ``*_rounded`` helpers / :meth:`to_dict` to show."""
 
     period: str
@@ -91,15 +106,6 @@ class PeriodResult:
     target_variables: Mapping[str, Decimal] | None = None  # calendarized variable targets
     justified: bool = False
 
-    @property
-    def progress_rounded(self) -> Decimal | None:
-        return None if self.progress is None else round2(self.progress)
-
-    @property
-    def difference(self) -> Decimal | None:
-        """L − P (shown instead of the % when the target is zero)."""
-        return None if self.value is None or self.target is None else self.value - self.target
-
     def to_dict(self) -> dict[str, Any]:
         """Fixture / JSON shape with 2-decimal strings."""
         return {
@@ -112,7 +118,7 @@ class PeriodResult:
 
 
 @dataclass(slots=True)
-class CumulativeResult:
+class CumulativeResult(_Figures):
     """Cumulative figure at the cut-off."""
 
     cutoff: date
@@ -130,14 +136,6 @@ class CumulativeResult:
     flags: list[str] = field(default_factory=list)
     needs_justification: bool = False
     reason: str | None = None
-
-    @property
-    def progress_rounded(self) -> Decimal | None:
-        return None if self.progress is None else round2(self.progress)
-
-    @property
-    def difference(self) -> Decimal | None:
-        return None if self.value is None or self.target is None else self.value - self.target
 
     def to_dict(self) -> dict[str, Any]:
         return {
