@@ -23,7 +23,7 @@ from ..services import editing as ed
 from . import commands, help_texts
 from .context import AppContext
 from .forms import ERROR_STYLE, _CommitPlainText
-from .messages import confirm
+from .messages import confirm, page_title
 
 TEXT = {
     "title": "Ficha técnica del indicador {key}",
@@ -332,12 +332,7 @@ class FichaView(QWidget):
         self._focus_help = _FocusHelp(self)
         outer = QVBoxLayout(self)
         outer.setContentsMargins(4, 4, 4, 4)
-        self.title = QLabel(TEXT["empty"], self)
-        f = self.title.font()
-        f.setBold(True)
-        f.setPointSizeF(f.pointSizeF() * 1.2)
-        self.title.setFont(f)
-        self.title.setWordWrap(True)
+        self.title = page_title(TEXT["empty"], self)
         outer.addWidget(self.title)
         self.notice = QLabel("", self)
         self.notice.setStyleSheet(ERROR_STYLE)

@@ -1,7 +1,7 @@
 """Spanish message boxes shared by every screen."""
 from __future__ import annotations
 
-from PySide6.QtWidgets import QMessageBox, QWidget
+from PySide6.QtWidgets import QLabel, QMessageBox, QWidget
 
 
 def show_error(parent: QWidget | None, exc: BaseException, tb: str = "", *, action: str = "guardar") -> None:
@@ -33,3 +33,14 @@ def confirm(parent: QWidget | None, title: str, text: str, *, yes: str = "Sí, c
 
 def info(parent: QWidget | None, title: str, text: str) -> None:
     QMessageBox.information(parent, title, text)
+
+
+def page_title(text: str, parent: QWidget | None = None) -> QLabel:
+    """The bold, slightly larger heading at the top of a page (MIR, ficha …)."""
+    label = QLabel(text, parent)
+    font = label.font()
+    font.setBold(True)
+    font.setPointSizeF(font.pointSizeF() * 1.2)
+    label.setFont(font)
+    label.setWordWrap(True)
+    return label

@@ -14,7 +14,7 @@ from ..services import editing as ed
 from ..services.mir_view import mir_order
 from . import commands, help_texts
 from .context import AppContext
-from .messages import confirm
+from .messages import confirm, page_title
 
 TEXT = {
     "headers": ["Resumen narrativo", "Indicadores", "Medios de verificación", "Supuestos"],
@@ -180,12 +180,7 @@ class MirEditor(QWidget):
         self.program_key: str | None = None
         lay = QVBoxLayout(self)
         lay.setContentsMargins(4, 4, 4, 4)
-        self.title = QLabel(TEXT["empty"], self)
-        f = self.title.font()
-        f.setBold(True)
-        f.setPointSizeF(f.pointSizeF() * 1.2)
-        self.title.setFont(f)
-        self.title.setWordWrap(True)
+        self.title = page_title(TEXT["empty"], self)
         lay.addWidget(self.title)
         self.toolbar = QToolBar(self)
         self.toolbar.setIconSize(QSize(16, 16))
