@@ -3,12 +3,13 @@ row per dependencia / programa / indicador. Written in openpyxl write-only mode 
 styles, so the estado-scale database exports in seconds."""
 from __future__ import annotations
 
+import gc
 from copy import copy
 from datetime import datetime
 from pathlib import Path
 
 from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell import Cell, WriteOnlyCell
 from openpyxl.utils import get_column_letter
 
 from ..core import periods
@@ -45,11 +46,24 @@ LIGHT_COL = 13
 LIGHTS = [Light.VERDE.value, Light.AMARILLO.value, Light.ROJO.value, Light.GRIS.value]
 
 
+class _StyledCell(Cell):
+    """A cell whose style id is known in advance: the writer would otherwise hash the style of every cell."""
+
+    __slots__ = ("_sid",)
+
+    @property
+    def style_id(self):
+        sid = self._sid
+        return super().style_id if sid is None else sid
+
+
 class Styles:
     """StyleArrays computed once and copied into every WriteOnlyCell (the fast path of openpyxl)."""
 
     def __init__(self, ws):
         self.ws = ws
+        self._texts: dict[str, str] = {}
+        self._ids: dict[int, int] = {}
 
         def make(font=c.FONT_BODY, fill=None, fmt=None, align=None, border=c.BORDER):
             cell = WriteOnlyCell(ws)
@@ -73,13 +87,39 @@ class Styles:
         self.light = {k: make(fill=f, align=c.CENTER) for k, f in c.LIGHT_FILLS.items()}
         self.int = make(fmt=c.FMT_INT, align=c.CENTER)
 
+    def plain(self, value):
+        """Unstyled value; risky text still becomes a quote-prefixed string cell."""
+        if not isinstance(value, str):
+            return value
+        text = self._texts.get(value)
+        if text is None:
+            text = self._texts[value] = c.safe_text(value)
+        if c.is_risky(text):
+            cell = Cell(self.ws, row=1, column=1, value=text)
+            cell.data_type = "s"
+            cell.quotePrefix = True
+            return cell
+        return text
+
     def cell(self, value, style):
-        cell = WriteOnlyCell(self.ws)
+        cell = _StyledCell(self.ws, row=1, column=1, value=None)
         if isinstance(value, str):
-            c.set_text(cell, value)
+            text = self._texts.get(value)
+            if text is None:  # names of dependencias / programas repeat on many rows: clean each once
+                text = self._texts[value] = c.safe_text(value)
+            cell.value = text
+            cell._style = copy(style)
+            if c.is_risky(text):
+                cell.data_type = "s"
+                cell.quotePrefix = True  # changes the style: let openpyxl look the id up
+                cell._sid = None
+                return cell
         else:
             cell.value = value
-        cell._style = copy(style)
+            cell._style = copy(style)
+        cell._sid = self._ids.get(id(style))
+        if cell._sid is None:
+            cell._sid = self._ids[id(style)] = self.ws.parent._cell_styles.add(style)
         return cell
 
 
@@ -120,6 +160,18 @@ def detail_values(row: ProgressRow, agency_name: str, just: dict) -> list:
 def write_avance(rows: list[ProgressRow], pset: ProgramSet, month: str, out: str | Path) -> Path:
     if not rows:
         raise ServiceError(TEXT["no_rows"])
+    # hundreds of thousands of short-lived, acyclic cell objects on top of a large heap (documents and engine
+    # results): pausing the cyclic garbage collector avoids repeated full scans of that heap while writing
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return _write_avance(rows, pset, month, out)
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _write_avance(rows: list[ProgressRow], pset: ProgramSet, month: str, out: str | Path) -> Path:
     wb = Workbook(write_only=True)
     agencies = pset.agencies
     org = pset.organization
@@ -168,7 +220,10 @@ def write_avance(rows: list[ProgressRow], pset: ProgramSet, month: str, out: str
     c.print_setup(ws, title_rows="1:1")
     ws.append([st.cell(h, st.header) for h in HEADERS])
     just = justification_texts(pset)
-    styles = [st.text] * 8 + [st.number] * 4 + [st.pct, None, st.text]
+    # data rows: printed gridlines instead of per-cell borders, so that plain text and empty cells need no style
+    # (the write stays close to a raw write-only workbook); numbers keep their formats, the semáforo its fill
+    ws.print_options.gridLines = True
+    styles = [None] * 8 + [st.number] * 4 + [st.pct, None, None]
     names = {}
     for r in rows:
         if r.agency_key not in names:
@@ -176,8 +231,14 @@ def write_avance(rows: list[ProgressRow], pset: ProgramSet, month: str, out: str
         vals = detail_values(r, names[r.agency_key], just)
         cells = []
         for i, v in enumerate(vals):
-            style = styles[i] if i != LIGHT_COL else st.light.get(r.light, st.light["gris"])
-            cells.append(st.cell(v, style))
+            if i == LIGHT_COL:
+                cells.append(st.cell(v, st.light.get(r.light, st.light["gris"])))
+            elif v is None:
+                cells.append(None)
+            elif styles[i] is None:
+                cells.append(st.plain(v))
+            else:
+                cells.append(st.cell(v, styles[i]))
         ws.append(cells)
     out = Path(out)
     wb.save(out)
