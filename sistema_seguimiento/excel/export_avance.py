@@ -218,6 +218,7 @@ def _write_avance(rows: list[ProgressRow], pset: ProgramSet, month: str, out: st
     ws.freeze_panes = "G2"
     ws.auto_filter.ref = f"A1:{get_column_letter(len(HEADERS))}{len(rows) + 1}"
     c.print_setup(ws, title_rows="1:1")
+    ws.row_dimensions[1].height = 30  # two-line headers
     ws.append([st.cell(h, st.header) for h in HEADERS])
     just = justification_texts(pset)
     # data rows: printed gridlines instead of per-cell borders, so that plain text and empty cells need no style
