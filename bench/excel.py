@@ -25,17 +25,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-
-
-def ensure_db(scale: str, folder: Path) -> Path:
-    path = folder / f"{scale}.db"
-    if not path.exists():
-        folder.mkdir(parents=True, exist_ok=True)
-        t = time.perf_counter()
-        subprocess.run([sys.executable, "-m", "sistema_seguimiento", "generar", "--escala", scale, "--db", str(path)],
-                       check=True, cwd=ROOT)
-        print(f"  base {scale} generada en {time.perf_counter() - t:.1f} s: {path}")
-    return path
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _common import ensure_db  # noqa: E402
 
 
 def best(fn, repeat: int) -> float:
