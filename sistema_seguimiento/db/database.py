@@ -376,3 +376,17 @@ def fetch_raw(session: Session, stmt) -> list[tuple]:
         params = [compiled.params[k] for k in (compiled.positiontup or [])]
         return conn.connection.driver_connection.execute(str(compiled), params).fetchall()
     return [tuple(r) for r in conn.execute(stmt)]
+
+
+def sync_id_sequences(session: Session, tables: list) -> None:
+    """After inserting rows with ids chosen by the program (bulk loads), move PostgreSQL's id sequences past
+    them so later inserts get fresh ids. SQLite needs nothing (it uses max(rowid) + 1)."""
+    conn = session.connection()
+    if conn.dialect.name != "postgresql":
+        return
+    for table in tables:
+        name = table.name if hasattr(table, "name") else table.__tablename__
+        conn.execute(text(
+            f"SELECT setval(pg_get_serial_sequence('{name}', 'id'), "
+            f"GREATEST(COALESCE((SELECT MAX(id) FROM {name}), 0), 1), "
+            f"(SELECT MAX(id) FROM {name}) IS NOT NULL)"))

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from ..core import exchange
 from ..core.exchange import ExchangeDoc
 from ..core.semaforo import BUILTIN_PRESETS, preset_to_dict
-from ..db.database import Database
+from ..db.database import Database, sync_id_sequences
 from ..db.models import (Agency, AuditEntry, FiscalYear, Indicator, Justification, Measurement, Objective,
                          Organization, PeriodState, PlanElement, Program, Target, TrafficLightPreset, User,
                          Variable)
@@ -185,6 +185,7 @@ def load_into(session: Session, doc: ExchangeDoc, *, actor: CurrentUser = SYSTEM
     for model, batch in rows.items():
         for start in range(0, len(batch), 50_000):
             session.execute(insert(model), batch[start:start + 50_000])
+    sync_id_sequences(session, [PlanElement.__table__] + [m.__table__ for m in rows])
     summary.programs = len(rows[Program])
     summary.objectives = len(rows[Objective])
     summary.indicators = len(rows[Indicator])
