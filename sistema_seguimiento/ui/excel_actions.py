@@ -175,46 +175,38 @@ def mir_preview_dialog(plan, parent=None) -> PreviewDialog:
                          [w.text() for w in plan.warnings], [i.text() for i in plan.ignored], plan.summary(), parent)
 
 
+def _import_flow(ctx, window, title_key: str, preview_fn, dialog_fn, apply_fn, entity: str) -> None:
+    """Pick a workbook, preview it in the background, show the preview dialog, apply in the background."""
+    path = _open_path(window, TEXT[title_key])
+    if not path:
+        return
+    title = TEXT[title_key].rstrip("…")
+
+    def applied(summary) -> None:
+        ctx.notify(entity, "*" if entity == "program" else "")
+        QMessageBox.information(window, TEXT["done"], TEXT["applied"].format(summary=summary))
+
+    def shown(preview) -> None:
+        if dialog_fn(preview, window).exec() != QDialog.Accepted:
+            return
+        run_task(lambda control: apply_fn(preview), on_done=applied, parent=window, title=title,
+                 label=TEXT["applying"])
+
+    run_task(lambda control: preview_fn(path), on_done=shown, parent=window, title=title, label=TEXT["reading"])
+
+
 def import_captura_action(ctx, window) -> None:
     from ..excel.capture_workbook import apply_capture, preview_capture
 
-    path = _open_path(window, TEXT["import_captura"])
-    if not path:
-        return
-
-    def shown(preview):
-        dlg = capture_preview_dialog(preview, window)
-        if dlg.exec() != QDialog.Accepted:
-            return
-        run_task(lambda control: apply_capture(ctx.db, preview, actor=ctx.user),
-                 on_done=lambda summary: (ctx.notify("measurement", ""),
-                                          QMessageBox.information(window, TEXT["done"],
-                                                                  TEXT["applied"].format(summary=summary))),
-                 parent=window, title=TEXT["import_captura"].rstrip("…"), label=TEXT["applying"])
-
-    run_task(lambda control: preview_capture(ctx.db, path, expected_month=ctx.month), on_done=shown, parent=window,
-             title=TEXT["import_captura"].rstrip("…"), label=TEXT["reading"])
+    _import_flow(ctx, window, "import_captura", lambda path: preview_capture(ctx.db, path, expected_month=ctx.month),
+                 capture_preview_dialog, lambda preview: apply_capture(ctx.db, preview, actor=ctx.user), "measurement")
 
 
 def import_mir_action(ctx, window) -> None:
     from ..services.import_mir import apply_import, preview_import
 
-    path = _open_path(window, TEXT["import_mir"])
-    if not path:
-        return
-
-    def shown(plan):
-        dlg = mir_preview_dialog(plan, window)
-        if dlg.exec() != QDialog.Accepted:
-            return
-        run_task(lambda control: apply_import(ctx.db, plan, actor=ctx.user),
-                 on_done=lambda summary: (ctx.notify("program", "*"),
-                                          QMessageBox.information(window, TEXT["done"],
-                                                                  TEXT["applied"].format(summary=summary))),
-                 parent=window, title=TEXT["import_mir"].rstrip("…"), label=TEXT["applying"])
-
-    run_task(lambda control: preview_import(ctx.db, path, year=ctx.year), on_done=shown, parent=window,
-             title=TEXT["import_mir"].rstrip("…"), label=TEXT["reading"])
+    _import_flow(ctx, window, "import_mir", lambda path: preview_import(ctx.db, path, year=ctx.year),
+                 mir_preview_dialog, lambda plan: apply_import(ctx.db, plan, actor=ctx.user), "program")
 
 
 register_action(ActionSpec(menu="Excel", text=TEXT["export_mir"], callback=export_mir_action, order=10))
