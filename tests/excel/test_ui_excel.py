@@ -50,3 +50,33 @@ def test_mir_preview_dialog(qtbot, demo_db, tmp_path):
     qtbot.addWidget(dlg)
     assert dlg.table.rowCount() == 1 and dlg.table.item(0, 0).text() == "Modificar"
     assert dlg.apply_button.isEnabled()
+
+
+def test_import_capture_action_applies_after_preview(qtbot, demo_db, tmp_path, monkeypatch):
+    """The Excel menu's import: file → background preview → dialog accepted → background apply → database."""
+    from PySide6.QtWidgets import QDialog, QMessageBox
+
+    from sistema_seguimiento.services.users import CurrentUser
+    from sistema_seguimiento.ui import excel_actions
+    from sistema_seguimiento.ui.context import AppContext
+    from sistema_seguimiento.ui.worker import wait_all
+
+    out = export_capture(demo_db, "2026-10", "DSPM", tmp_path / "c.xlsx")
+    wb = load_workbook(out)
+    wb[SHEET].cell(FIRST_ROW, VALUE_COL).value = 23
+    wb.save(out)
+    ctx = AppContext(demo_db, CurrentUser("admin", "administrador"), 2026, "2026-10")
+    monkeypatch.setattr(excel_actions, "_open_path", lambda window, title: str(out))
+    monkeypatch.setattr(QDialog, "exec", lambda self: QDialog.Accepted)
+    shown = []
+    monkeypatch.setattr(QMessageBox, "information", lambda *a, **k: shown.append(a[2]))
+    changed = []
+    ctx.dataChanged.connect(lambda entity, key: changed.append(entity))
+    excel_actions.import_captura_action(ctx, None)
+    qtbot.waitUntil(lambda: bool(shown), timeout=20_000)
+    wait_all()
+    assert changed == ["measurement"]
+    first = preview_capture(demo_db, out)  # the same workbook again: the value is now in the database
+    assert not first.errors and first.changes == []
+    line = next(x for x in first.lines if x.row == FIRST_ROW)
+    assert line.kind == "sin_cambio" and line.new == 23
