@@ -1092,6 +1092,8 @@ def organization_values(db: Database) -> dict:
         presets = [(p.key, p.name or p.key) for p in s.scalars(select(TrafficLightPreset).order_by(TrafficLightPreset.key))]
         out = _row(org) if org else {k: None for k in ORG_FIELDS}
         out.update(years=years, presets=presets)
+        settings = (org.settings or {}) if org else {}
+        out["signatures"] = {k: dict(settings.get(k) or {}) for k in SIGNATURE_FIELDS}
         return out
 
 
@@ -1123,6 +1125,32 @@ def update_organization(db: Database, actor: CurrentUser, field: str, value: Any
         shown_old = f"{len(old)} bytes" if field == "logo" and old else old
         shown_new = f"{len(value)} bytes" if field == "logo" and value else value
         audit.record(s, actor, "organizacion", org.name, field, shown_old, shown_new)
+    return old
+
+
+SIGNATURE_FIELDS = {"firma_elaboro": "Elaboró", "firma_reviso": "Revisó", "firma_autorizo": "Autorizó"}
+
+
+def update_signature(db: Database, actor: CurrentUser, key: str, value: dict | None) -> dict | None:
+    """Name and cargo of one signature of the monthly report ({"nombre", "cargo"}); returns the old value."""
+    actor.require(ADMIN, action="cambiar las firmas del informe")
+    if key not in SIGNATURE_FIELDS:
+        raise ValidationFailed(MSG["unknown_field"].format(field=key))
+    clean = {k: str((value or {}).get(k) or "").strip()[:200] for k in ("nombre", "cargo")}
+    with db.transaction() as s:
+        org = s.scalars(select(Organization)).first()
+        if org is None:
+            raise ValidationFailed(MSG["unknown_field"].format(field=key))
+        settings = dict(org.settings or {})
+        old = settings.get(key)
+        if any(clean.values()):
+            settings[key] = clean
+        else:
+            settings.pop(key, None)
+        org.settings = settings  # a new dict, so the JSON column is written
+        audit.record(s, actor, "organizacion", org.name, key,
+                     None if not old else f"{old.get('nombre', '')} — {old.get('cargo', '')}",
+                     f"{clean['nombre']} — {clean['cargo']}" if any(clean.values()) else None)
     return old
 
 

@@ -23,6 +23,8 @@ TEXT = {
     "user_hint": "Cada cambio queda registrado en la bitácora con el nombre y rol del usuario.",
     "close": "Cerrar", "images": "Imágenes (*.png *.jpg *.jpeg *.svg)",
     "only_admin": "Solo un usuario Administrador puede cambiar los datos de la organización.",
+    "sign_box": "Firmas del informe mensual", "sign_name": "Nombre", "sign_title": "Cargo",
+    "sign_hint": "Aparecen en el bloque de firmas del «Informe mensual de avance».",
 }
 
 
@@ -76,6 +78,27 @@ class SettingsDialog(QDialog):
             note = QLabel(TEXT["only_admin"], box)
             note.setWordWrap(True)
             f.addRow("", note)
+        lay.addWidget(box)
+        box = QGroupBox(TEXT["sign_box"], self)
+        f = QFormLayout(box)
+        self.signatures: dict[str, tuple[QLineEdit, QLineEdit]] = {}
+        for key, role in ed.SIGNATURE_FIELDS.items():
+            current = self.values.get("signatures", {}).get(key, {})
+            name = QLineEdit(current.get("nombre", ""), box)
+            name.setPlaceholderText(TEXT["sign_name"])
+            title = QLineEdit(current.get("cargo", ""), box)
+            title.setPlaceholderText(TEXT["sign_title"])
+            row = QHBoxLayout()
+            row.addWidget(name, 3)
+            row.addWidget(title, 2)
+            f.addRow(f"{role}:", row)
+            for w in (name, title):
+                w.setReadOnly(not admin)
+                w.editingFinished.connect(lambda k=key: self._save_signature(k))
+            self.signatures[key] = (name, title)
+        hint = QLabel(TEXT["sign_hint"], box)
+        hint.setWordWrap(True)
+        f.addRow("", hint)
         lay.addWidget(box)
         box = QGroupBox(TEXT["year_box"], self)
         f = QFormLayout(box)
@@ -144,6 +167,21 @@ class SettingsDialog(QDialog):
             self.values[field] = value
             if field == "logo":
                 self._show_logo(value)
+        return ok
+
+    def _save_signature(self, key: str) -> bool:
+        name, title = self.signatures[key]
+        value = {"nombre": name.text().strip(), "cargo": title.text().strip()}
+        current = self.values.get("signatures", {}).get(key) or {}
+        if value == {"nombre": current.get("nombre", ""), "cargo": current.get("cargo", "")}:
+            return False
+        ctx = self.ctx
+        ok, _old = commands.apply_edit(ctx, self, f"Configuración: firma «{ed.SIGNATURE_FIELDS[key]}»",
+                                       lambda: ed.update_signature(ctx.db, ctx.user, key, value),
+                                       lambda old: (lambda: ed.update_signature(ctx.db, ctx.user, key, old)),
+                                       "settings", key)
+        if ok:
+            self.values.setdefault("signatures", {})[key] = value
         return ok
 
     def pick_logo(self) -> None:
