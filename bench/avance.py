@@ -49,13 +49,16 @@ def raw_floor(path: Path) -> tuple[float, int]:
 
 
 def ses_avance(path: Path) -> tuple[float, int]:
+    """What ``ses avance --json`` does once the database is open (cli.cmd_avance)."""
     from sistema_seguimiento.db.database import Database, OpenOptions
+    from sistema_seguimiento.services.perf import no_gc
     from sistema_seguimiento.services.progress import compute_progress
 
     with Database.open(path, OpenOptions(read_only=True)) as db:
         t = time.perf_counter()
         rows = compute_progress(db, "2026-10")
-        json.dumps([r.as_json() for r in rows])
+        with no_gc():
+            json.dumps([r.as_json() for r in rows], ensure_ascii=False, indent=1)
         return time.perf_counter() - t, len(rows)
 
 

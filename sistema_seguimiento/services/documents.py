@@ -168,29 +168,41 @@ def read_programs(session: Session, year: int | None = None, program_keys: list[
     wanted = frozenset(value_periods) if value_periods is not None else None
     decimal = _DecimalCache()
     owner_get = var_owner.get
-    for vid, period, value in fetch_raw(session, value_query(Target)):
-        owner = owner_get(vid)
-        if owner is None or (wanted is not None and period not in wanted):  # another year / not due
-            continue
-        targets = owner[0].targets
-        t = targets.get(period)
-        if t is None:
-            t = targets[period] = {}
-        t[owner[1]] = decimal[value]
-    if lean:
-        # values only (no statuses, no MeasurementDoc objects): period -> variable -> Decimal per indicator
-        values = result.values
-        for vid, period, value in fetch_raw(session, value_query(Measurement)):
-            owner = owner_get(vid)
-            if owner is None or (wanted is not None and period not in wanted):
+
+    def grouped(rows, slots: dict[int, tuple[dict, str]]) -> None:
+        """rows (variable id, period, text) → slots[variable id] = (period → {variable key: Decimal}, key)."""
+        slot_get = slots.get
+        if wanted is None:
+            for vid, period, value in rows:
+                slot = slot_get(vid)
+                if slot is None:  # another fiscal year
+                    continue
+                per, key = slot
+                row = per.get(period)
+                if row is None:
+                    row = per[period] = {}
+                row[key] = decimal[value]
+            return
+        for vid, period, value in rows:
+            if period not in wanted:  # not due at the cut-off
                 continue
-            per = values.get(owner[0].key)
-            if per is None:
-                per = values[owner[0].key] = {}
+            slot = slot_get(vid)
+            if slot is None:
+                continue
+            per, key = slot
             row = per.get(period)
             if row is None:
                 row = per[period] = {}
-            row[owner[1]] = decimal[value]
+            row[key] = decimal[value]
+
+    grouped(fetch_raw(session, value_query(Target)),
+            {vid: (ind.targets, key) for vid, (ind, key) in var_owner.items()})
+    if lean:
+        # values only (no statuses, no MeasurementDoc objects): period -> variable -> Decimal per indicator
+        values = result.values
+        per_indicator = {id(ind): values.setdefault(ind.key, {}) for ind in ind_by_id.values()}
+        grouped(fetch_raw(session, value_query(Measurement)),
+                {vid: (per_indicator[id(ind)], key) for vid, (ind, key) in var_owner.items()})
         for key, per in values.items():
             if len(per) > 1 and list(per) != sorted(per):
                 values[key] = dict(sorted(per.items()))
