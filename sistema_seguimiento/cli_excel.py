@@ -63,58 +63,49 @@ def cmd_exportar_captura(args) -> int:
     return 0
 
 
-def cmd_importar_captura(args) -> int:
+def _run_import(args, preview_fn, apply_fn, applied_key: str, *, create: bool = False,
+                say_refused: bool = False) -> int:
+    """Preview a workbook; with --aplicar and no errors apply it (one transaction). Exit 1 when it has errors."""
     from .cli import open_db, out, print_json
-    from .excel.capture_workbook import apply_capture, preview_capture
     from .services.users import SYSTEM
 
     actor = _actor(args, SYSTEM)
-    with open_db(args, read_only=not args.aplicar) as db:
-        preview = preview_capture(db, args.archivo, expected_month=args.periodo)
+    with open_db(args, create=create, read_only=not args.aplicar) as db:
+        preview = preview_fn(db)
         applied = None
         if args.aplicar and not preview.errors:
-            applied = apply_capture(db, preview, actor=actor)
+            applied = apply_fn(db, preview, actor)
     if args.json:
         data = preview.as_json()
         data["applied"] = applied is not None
         if applied is not None:
-            data["saved"] = applied
+            data[applied_key] = applied
         print_json(data)
     else:
         out(preview.as_text())
         if applied is not None:
             out(TEXT["applied"].format(summary=applied))
-        elif not preview.errors:
+        elif preview.errors:
+            if say_refused:
+                out(TEXT["refused"].format(n=len(preview.errors)))
+        else:
             out(TEXT["preview_only"])
     return 1 if preview.errors else 0
 
 
-def cmd_importar_mir(args) -> int:
-    from .cli import open_db, out, print_json
-    from .services.import_mir import apply_import, preview_import
-    from .services.users import SYSTEM
+def cmd_importar_captura(args) -> int:
+    from .excel.capture_workbook import apply_capture, preview_capture
 
-    actor = _actor(args, SYSTEM)
-    with open_db(args, create=bool(args.aplicar), read_only=not args.aplicar) as db:
-        plan = preview_import(db, args.archivo, year=args.ejercicio)
-        applied = None
-        if args.aplicar and not plan.errors:
-            applied = apply_import(db, plan, actor=actor)
-    if args.json:
-        data = plan.as_json()
-        data["applied"] = applied is not None
-        if applied is not None:
-            data["summary"] = applied
-        print_json(data)
-    else:
-        out(plan.as_text())
-        if applied is not None:
-            out(TEXT["applied"].format(summary=applied))
-        elif plan.errors:
-            out(TEXT["refused"].format(n=len(plan.errors)))
-        else:
-            out(TEXT["preview_only"])
-    return 1 if plan.errors else 0
+    return _run_import(args, lambda db: preview_capture(db, args.archivo, expected_month=args.periodo),
+                       lambda db, preview, actor: apply_capture(db, preview, actor=actor), "saved")
+
+
+def cmd_importar_mir(args) -> int:
+    from .services.import_mir import apply_import, preview_import
+
+    return _run_import(args, lambda db: preview_import(db, args.archivo, year=args.ejercicio),
+                       lambda db, plan, actor: apply_import(db, plan, actor=actor), "summary",
+                       create=bool(args.aplicar), say_refused=True)
 
 
 def _actor(args, default):

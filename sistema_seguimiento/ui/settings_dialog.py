@@ -154,15 +154,18 @@ class SettingsDialog(QDialog):
             self.logo_label.setPixmap(QPixmap())
             self.logo_label.setText(TEXT["no_logo"])
 
+    def _apply(self, text: str, update, field: str, value) -> bool:
+        """Save ``update(db, user, field, value)`` (which returns the old value) with undo."""
+        ctx = self.ctx
+        ok, _old = commands.apply_edit(ctx, self, text, lambda: update(ctx.db, ctx.user, field, value),
+                                       lambda old: (lambda: update(ctx.db, ctx.user, field, old)), "settings", field)
+        return ok
+
     def _save(self, field: str, value) -> bool:
         current = self.values.get(field)
         if field != "logo" and (value or "") == (current or ""):
             return False
-        ctx = self.ctx
-        ok, old = commands.apply_edit(ctx, self, f"Configuración: {ed.ORG_FIELDS[field].lower()}",
-                                      lambda: ed.update_organization(ctx.db, ctx.user, field, value),
-                                      lambda old: (lambda: ed.update_organization(ctx.db, ctx.user, field, old)),
-                                      "settings", field)
+        ok = self._apply(f"Configuración: {ed.ORG_FIELDS[field].lower()}", ed.update_organization, field, value)
         if ok:
             self.values[field] = value
             if field == "logo":
@@ -175,11 +178,7 @@ class SettingsDialog(QDialog):
         current = self.values.get("signatures", {}).get(key) or {}
         if value == {"nombre": current.get("nombre", ""), "cargo": current.get("cargo", "")}:
             return False
-        ctx = self.ctx
-        ok, _old = commands.apply_edit(ctx, self, f"Configuración: firma «{ed.SIGNATURE_FIELDS[key]}»",
-                                       lambda: ed.update_signature(ctx.db, ctx.user, key, value),
-                                       lambda old: (lambda: ed.update_signature(ctx.db, ctx.user, key, old)),
-                                       "settings", key)
+        ok = self._apply(f"Configuración: firma «{ed.SIGNATURE_FIELDS[key]}»", ed.update_signature, key, value)
         if ok:
             self.values.setdefault("signatures", {})[key] = value
         return ok
