@@ -361,7 +361,6 @@ def _compute(spec: IndicatorSpec, targets: PeriodValues | None, measurements: Pe
     if formula is None:
         return _formula_error_result(spec, preset, fiscal_year, cutoff, calendar, due, measurements, formula_error)
 
-    fn = formula._fn
     acc_keys = _accumulation_keys(spec.variables, formula.ordered_names)
 
     period_results: list[PeriodResult] = []
@@ -377,124 +376,139 @@ def _compute(spec: IndicatorSpec, targets: PeriodValues | None, measurements: Pe
     missing_names = formula.missing
     for pid in due:
         tvars = targets.get(pid)
+        if tvars is not None:
+            target_rows.append(tvars)
+        mvals = measurements.get(pid)
         if not detail and pid != own:
-            if tvars is not None:
-                target_rows.append(tvars)
-            mvals = measurements.get(pid)
             if mvals is None or missing_names(mvals):
                 missing.append(pid)
             else:
                 captured_rows.append(mvals)
                 captured.append(pid)
             continue
-        if tvars is not None:
-            target_rows.append(tvars)
-            try:
-                target = fn(tvars)
-            except Exception:  # noqa: BLE001 - zero/missing target: no % for the period
-                target = None
-        else:
-            target = None
-        mvals = measurements.get(pid)
-        reason = None
-        if mvals is None:
+        result = _full_period(pid, tvars, mvals, formula, ctx, classifier, descending, inverse, justified, findings)
+        period_results.append(result)
+        if result.status in _NOT_CAPTURED:
             missing.append(pid)
-            findings.append(Finding("AV-001", "warning", MSG["AV-001"].format(period=_period_label(pid)),
-                                    indicator=key, period=pid))
-            period_results.append(PeriodResult(
-                pid, target, None, SIN_CAPTURA,
-                flags=[FLAG_META_CERO] if target is not None and not target else [],
-                reason=MSG["not_captured"].format(period=_period_label(pid)), target_variables=tvars,
-                justified=pid in justified))
-            continue
+        else:
+            captured_rows.append(mvals)
+            captured.append(pid)
+
+    cumulative = _cumulative(formula, ctx, accumulate(captured_rows, acc_keys), accumulate(target_rows, acc_keys),
+                             calendar, due, captured, missing, cutoff, fiscal_year, classifier, method)
+
+    # annual target: all periods of the year (not in summary mode, whose callers have the stored meta anual)
+    if detail:
+        annual_vars = accumulate([targets[p] for p in calendar if targets.get(p) is not None], acc_keys)
+        annual_target = None if annual_vars is None else _evaluate(formula, annual_vars)[0]
+    else:
+        annual_vars = annual_target = None
+
+    return IndicatorResult(spec, preset.key, method, fiscal_year, cutoff, calendar, period_results, cumulative,
+                           annual_target, annual_vars, findings,
+                           _for_month(frequency, report_month, period_results))
+
+
+_NOT_CAPTURED = frozenset({SIN_CAPTURA, ERROR_FORMULA})
+
+
+def _full_period(pid: str, tvars: Mapping[str, Decimal] | None, mvals: Mapping[str, Decimal] | None,
+                 formula: Formula, ctx: _Context, classifier, descending: bool, inverse: bool,
+                 justified: Iterable[str], findings: list[Finding]) -> PeriodResult:
+    """The full result of one due period (value, target, %, colour, flags, reason); appends its findings.
+    A result whose status is in ``_NOT_CAPTURED`` counts as a missing period for the cumulative figure."""
+    fn = formula._fn
+    key = ctx.spec.key
+    if tvars is not None:
         try:
-            value = fn(mvals)
-            status = OK
-        except ZeroDenominator as exc:
-            value = None
-            if formula.missing(mvals):
-                status = SIN_CAPTURA
-            else:
-                status = _zero_status(exc)
-        except (KeyError, TypeError):
-            value = None
-            status = SIN_CAPTURA if formula.missing(mvals) else ERROR_FORMULA
-        except ArithmeticError:
-            value = None
-            status = ERROR_FORMULA
+            target = fn(tvars)
+        except Exception:  # noqa: BLE001 - zero/missing target: no % for the period
+            target = None
+    else:
+        target = None
+    if mvals is None:
+        findings.append(Finding("AV-001", "warning", MSG["AV-001"].format(period=_period_label(pid)),
+                                indicator=key, period=pid))
+        return PeriodResult(pid, target, None, SIN_CAPTURA,
+                            flags=[FLAG_META_CERO] if target is not None and not target else [],
+                            reason=MSG["not_captured"].format(period=_period_label(pid)), target_variables=tvars,
+                            justified=pid in justified)
+    try:
+        value = fn(mvals)
+        status = OK
+    except ZeroDenominator as exc:
+        value = None
+        status = SIN_CAPTURA if formula.missing(mvals) else _zero_status(exc)
+    except (KeyError, TypeError):
+        value = None
+        status = SIN_CAPTURA if formula.missing(mvals) else ERROR_FORMULA
+    except ArithmeticError:
+        value = None
+        status = ERROR_FORMULA
 
-        if status == SIN_CAPTURA:
-            missing.append(pid)
-            names = ", ".join(f"«{n}»" for n in formula.missing(mvals))
-            findings.append(Finding("AV-001", "warning",
-                                    MSG["AV-001_partial"].format(period=_period_label(pid), names=names),
-                                    indicator=key, period=pid))
-            period_results.append(PeriodResult(
-                pid, target, None, SIN_CAPTURA,
-                flags=[FLAG_META_CERO] if target is not None and not target else [],
-                reason=MSG["missing_values"].format(names=names, period=_period_label(pid)), variables=mvals,
-                target_variables=tvars, justified=pid in justified))
-            continue
-        if status == ERROR_FORMULA:
-            # a value that is not a number: the capture is unusable, so it counts as missing
-            missing.append(pid)
-            period_results.append(PeriodResult(
-                pid, target, None, ERROR_FORMULA,
-                reason=MSG["not_numeric"].format(period=_period_label(pid)), variables=mvals,
-                target_variables=tvars, justified=pid in justified))
-            continue
-
-        captured_rows.append(mvals)
-        captured.append(pid)
-        if value is None:
-            label = _period_label(pid)
-            if status == SIN_EVENTOS:
-                reason = MSG["sin_eventos"].format(period=label)
-                findings.append(Finding("AV-004", "info", MSG["AV-004"].format(period=label), indicator=key,
-                                        period=pid))
-            else:
-                reason = MSG["AV-003"].format(period=label, variable=ctx.denominator())
-                findings.append(Finding("AV-003", "error", reason, indicator=key, period=pid))
-            period_results.append(PeriodResult(
-                pid, target, None, status,
-                flags=[FLAG_META_CERO] if target is not None and not target else [],
-                reason=reason, variables=mvals, target_variables=tvars, justified=pid in justified))
-            continue
-
-        # progress and colour
-        if target is None or not target:
-            progress = alt = None
-        elif descending:
-            lineal = (2 * target - value) / target * _HUNDRED
-            inversa = target / value * _HUNDRED if value else None
-            progress, alt = (inversa, lineal) if inverse else (lineal, inversa)
+    if status == SIN_CAPTURA:
+        names = ", ".join(f"«{n}»" for n in formula.missing(mvals))
+        findings.append(Finding("AV-001", "warning",
+                                MSG["AV-001_partial"].format(period=_period_label(pid), names=names),
+                                indicator=key, period=pid))
+        return PeriodResult(pid, target, None, SIN_CAPTURA,
+                            flags=[FLAG_META_CERO] if target is not None and not target else [],
+                            reason=MSG["missing_values"].format(names=names, period=_period_label(pid)),
+                            variables=mvals, target_variables=tvars, justified=pid in justified)
+    if status == ERROR_FORMULA:
+        # a value that is not a number: the capture is unusable, so it counts as missing
+        return PeriodResult(pid, target, None, ERROR_FORMULA,
+                            reason=MSG["not_numeric"].format(period=_period_label(pid)), variables=mvals,
+                            target_variables=tvars, justified=pid in justified)
+    if value is None:
+        label = _period_label(pid)
+        if status == SIN_EVENTOS:
+            reason = MSG["sin_eventos"].format(period=label)
+            findings.append(Finding("AV-004", "info", MSG["AV-004"].format(period=label), indicator=key, period=pid))
         else:
-            progress = value / target * _HUNDRED
-            alt = None
-        rounded = None if progress is None else progress.quantize(_Q2, _HALF_UP, _ROUND_CTX)
-        light, flags_t, needs = classifier(rounded)
-        flags = list(flags_t)
-        if target is not None and not target:
-            flags.append(FLAG_META_CERO)
-        needs = needs or light != _VERDE or bool(flags)
-        if progress is None:
-            reason = _no_progress_reason(target, value, pid)
-        is_justified = pid in justified
-        if needs and not is_justified:
-            findings.append(_av006(key, pid, rounded))
-        period_results.append(PeriodResult(pid, target, value, OK, progress, alt, light, flags, needs, reason,
-                                           mvals, tvars, is_justified))
+            reason = MSG["AV-003"].format(period=label, variable=ctx.denominator())
+            findings.append(Finding("AV-003", "error", reason, indicator=key, period=pid))
+        return PeriodResult(pid, target, None, status,
+                            flags=[FLAG_META_CERO] if target is not None and not target else [],
+                            reason=reason, variables=mvals, target_variables=tvars, justified=pid in justified)
 
-    # cumulative
-    cum_vars = accumulate(captured_rows, acc_keys)
-    tgt_vars = accumulate(target_rows, acc_keys)
+    # progress and colour
+    if target is None or not target:
+        progress = alt = None
+    elif descending:
+        lineal = (2 * target - value) / target * _HUNDRED
+        inversa = target / value * _HUNDRED if value else None
+        progress, alt = (inversa, lineal) if inverse else (lineal, inversa)
+    else:
+        progress = value / target * _HUNDRED
+        alt = None
+    rounded = None if progress is None else progress.quantize(_Q2, _HALF_UP, _ROUND_CTX)
+    light, flags_t, needs = classifier(rounded)
+    flags = list(flags_t)
+    if target is not None and not target:
+        flags.append(FLAG_META_CERO)
+    needs = needs or light != _VERDE or bool(flags)
+    reason = None if progress is not None else _no_progress_reason(target, value, pid)
+    is_justified = pid in justified
+    if needs and not is_justified:
+        findings.append(_av006(key, pid, rounded))
+    return PeriodResult(pid, target, value, OK, progress, alt, light, flags, needs, reason, mvals, tvars,
+                        is_justified)
+
+
+def _cumulative(formula: Formula, ctx: _Context, cum_vars: dict[str, Decimal] | None,
+                tgt_vars: dict[str, Decimal] | None, calendar: tuple[str, ...], due: tuple[str, ...],
+                captured: list[str], missing: list[str], cutoff: date, fiscal_year: int, classifier,
+                method: DescendingMethod) -> CumulativeResult:
+    """The cumulative figure at the cut-off from the accumulated variables (captured) and targets (due)."""
+    spec = ctx.spec
     cum_target = None
     if tgt_vars is not None:
         cum_target, _ = _evaluate(formula, tgt_vars)
     cum_value = None
     if not calendar:
         status = SIN_MEDICION_EJERCICIO
-        reason = MSG["no_measurement_year"].format(year=fiscal_year, frequency=frequency)
+        reason = MSG["no_measurement_year"].format(year=fiscal_year, frequency=spec.frequency)
     elif not due:
         status = SIN_PERIODO_VENCIDO
         reason = MSG["not_due"].format(cutoff=cutoff.strftime("%d/%m/%Y"))
@@ -509,7 +523,7 @@ def _compute(spec: IndicatorSpec, targets: PeriodValues | None, measurements: Pe
         elif status == ERROR_DENOMINADOR_CERO:
             reason = MSG["cum_zero_denominator"].format(variable=ctx.denominator())
 
-    progress, alt = progress_pct(cum_value, cum_target, direction, method)
+    progress, alt = progress_pct(cum_value, cum_target, spec.direction, method)
     rounded = None if progress is None else round2(progress)
     light, flags_t, needs = classifier(rounded)
     flags = list(flags_t)
@@ -522,20 +536,8 @@ def _compute(spec: IndicatorSpec, targets: PeriodValues | None, measurements: Pe
     if cum_value is not None and progress is None:
         extra = _no_progress_reason(cum_target, cum_value, None)
         reason = extra if reason is None else f"{reason} {extra}"
-    cumulative = CumulativeResult(cutoff, list(due), captured, missing, cum_vars, tgt_vars, cum_value, cum_target,
-                                  status, progress, alt, light, flags, needs, reason)
-
-    # annual target: all periods of the year (not in summary mode, whose callers have the stored meta anual)
-    if detail:
-        annual_vars = accumulate([targets[p] for p in calendar if targets.get(p) is not None], acc_keys)
-        annual_target = None if annual_vars is None else _evaluate(formula, annual_vars)[0]
-    else:
-        annual_vars = annual_target = None
-
-    return IndicatorResult(spec, preset.key, method, fiscal_year, cutoff, calendar, period_results, cumulative,
-                           annual_target, annual_vars, findings,
-                           _for_month(frequency, report_month, period_results))
-
+    return CumulativeResult(cutoff, list(due), captured, missing, cum_vars, tgt_vars, cum_value, cum_target,
+                            status, progress, alt, light, flags, needs, reason)
 
 def _no_progress_reason(target: Decimal | None, value: Decimal, period: str | None) -> str:
     where = "" if period is None else MSG["where"].format(period=_period_label(period))
