@@ -1,7 +1,8 @@
 """Benchmark: ``ses avance`` for every indicator of one period, at municipio and estado scale.
 
-Each figure is a ratio to a floor measured in the same run: a raw ``sqlite3`` query that reads the same rows
-(indicators, variables, targets and measurements of the fiscal year) into Python tuples.
+Each figure is a ratio to a floor measured in the same run: raw ``sqlite3`` queries that read the same rows
+(programs, objectives, indicators, variables, justifications, and the targets and measurements of the periods
+due at the cut-off) into Python tuples.
 Targets (issue 3): ratio ≤ 3 and ≤ 1 s at estado scale.
 
 Usage: python bench/avance.py [--escalas municipio,estado] [--dir /tmp/ses-bench] [--repeticiones 3]
@@ -10,7 +11,6 @@ Databases are built with ``ses generar`` (semilla 1) when missing.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import sqlite3
 import subprocess
@@ -24,6 +24,7 @@ from _common import ensure_db  # noqa: E402
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+MONTH = "2026-10"
 # the same rows and columns that the service reads for ``ses avance`` (services.documents.read_programs, lean)
 RAW_QUERIES = [
     "SELECT * FROM program",
@@ -31,18 +32,21 @@ RAW_QUERIES = [
     "SELECT id, objective_id, key, name, formula_type, formula, unit, type, direction, frequency, annual_target, "
     "preset_key, natural_cap, base_year FROM indicator",
     "SELECT id, indicator_id, key, role, accumulation FROM variable",
-    "SELECT variable_id, period, value FROM target",
-    "SELECT variable_id, period, value FROM measurement",
+    "SELECT variable_id, period, value FROM target WHERE period IN ({due})",
+    "SELECT variable_id, period, value FROM measurement WHERE period IN ({due})",
     "SELECT indicator_id, period, cause, effect, other_reasons, improvement_actions FROM justification",
 ]
 
 
 def raw_floor(path: Path) -> tuple[float, int]:
+    from sistema_seguimiento.core.periods import due_periods, month_cutoff
+
+    due = ",".join(f"'{p}'" for p in due_periods(month_cutoff(MONTH)))  # the periods due at the cut-off
     conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
     t = time.perf_counter()
     n = 0
     for q in RAW_QUERIES:
-        n += len(conn.execute(q).fetchall())
+        n += len(conn.execute(q.format(due=due)).fetchall())
     elapsed = time.perf_counter() - t
     conn.close()
     return elapsed, n
@@ -50,15 +54,16 @@ def raw_floor(path: Path) -> tuple[float, int]:
 
 def ses_avance(path: Path) -> tuple[float, int]:
     """What ``ses avance --json`` does once the database is open (cli.cmd_avance)."""
+    from sistema_seguimiento.cli import json_text
     from sistema_seguimiento.db.database import Database, OpenOptions
     from sistema_seguimiento.services.perf import no_gc
     from sistema_seguimiento.services.progress import compute_progress
 
     with Database.open(path, OpenOptions(read_only=True)) as db:
         t = time.perf_counter()
-        rows = compute_progress(db, "2026-10")
+        rows = compute_progress(db, MONTH)
         with no_gc():
-            json.dumps([r.as_json() for r in rows], ensure_ascii=False, indent=1)
+            json_text([r.as_json() for r in rows])
         return time.perf_counter() - t, len(rows)
 
 

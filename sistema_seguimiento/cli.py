@@ -44,8 +44,18 @@ def out(text: str = "") -> None:
     sys.stdout.write(text + "\n")
 
 
+def json_text(data) -> str:
+    """The JSON that ``--json`` prints. A list of objects is written one object per line: as easy to read and to
+    ``grep`` as an indented listing, and produced by the json module's C encoder (indented output goes through
+    its pure-Python encoder, ten times slower on a state's 17,000 indicators)."""
+    if isinstance(data, list) and data and all(isinstance(x, dict) for x in data):
+        encode = json.JSONEncoder(ensure_ascii=False).encode
+        return "[\n" + ",\n".join(map(encode, data)) + "\n]\n"
+    return json.dumps(data, ensure_ascii=False, indent=1) + "\n"
+
+
 def print_json(data) -> None:
-    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=1) + "\n")
+    sys.stdout.write(json_text(data))
 
 
 # ---------------------------------------------------------------------------------------------------

@@ -23,7 +23,7 @@ from .models import APP_ID, AppMeta, Base
 
 SQLITE_HEADER = b"SQLite format 3\x00"
 # Latest Alembic revision of db/migrations/versions; tests/db checks it equals Alembic's head.
-SCHEMA_HEAD = "0002"
+SCHEMA_HEAD = "0003"
 BUSY_TIMEOUT_MS = 10_000
 
 

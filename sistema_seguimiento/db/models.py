@@ -257,7 +257,9 @@ class Target(Base):
     change_reason: Mapped[str] = mapped_column(Text, default="")
     changed_by: Mapped[str] = mapped_column(String(120), default="")
     changed_at: Mapped[datetime | None] = mapped_column(DateTime)
-    __table_args__ = (UniqueConstraint("variable_id", "period", name="uq_target_period"),)
+    # (variable, period, value) covers the progress read (services.documents): no table lookup per value
+    __table_args__ = (UniqueConstraint("variable_id", "period", name="uq_target_period"),
+                      Index("ix_target_values", "variable_id", "period", "value"))
 
 
 class Measurement(Base):
@@ -272,6 +274,7 @@ class Measurement(Base):
     __table_args__ = (
         UniqueConstraint("variable_id", "period", name="uq_measurement_period"),
         CheckConstraint("status in ('borrador','capturado','validado','rechazado')", name="ck_meas_status"),
+        Index("ix_measurement_values", "variable_id", "period", "value"),  # covers the progress read
     )
 
 

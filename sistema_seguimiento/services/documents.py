@@ -9,10 +9,11 @@ from collections.abc import Collection
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from sqlalchemy import String, select, type_coerce
+from sqlalchemy import String, func, select, type_coerce
 from sqlalchemy.orm import Session
 
 from ..core import periods
+from ..core.engine import Columns
 from ..core.exchange import AgencyDoc
 from ..core.mir import IndicatorDoc, MeasurementDoc, ObjectiveDoc, ProgramDoc, VariableDoc
 from ..db.database import fetch_raw
@@ -31,8 +32,9 @@ class ProgramSet:
     programs: list[ProgramDoc]
     measurement_status: dict[tuple[str, str], str] = field(default_factory=dict)  # (indicator, period) -> status
     justified: dict[str, set[str]] = field(default_factory=dict)  # indicator key -> periods with justification
-    # lean reads only: indicator key -> period -> variable -> Decimal (instead of IndicatorDoc.measurements)
-    values: dict[str, dict[str, dict[str, Decimal]]] = field(default_factory=dict)
+    # lean reads only: indicator key -> (targets, values) as per-variable columns, variable key -> (period ids,
+    # Decimals) in period order (instead of IndicatorDoc.targets and IndicatorDoc.measurements)
+    columns: dict[str, tuple[Columns, Columns]] = field(default_factory=dict)
     lean: bool = False
 
 
@@ -42,6 +44,25 @@ class _DecimalCache(dict):
     def __missing__(self, text: str) -> Decimal:
         value = self[text] = Decimal(text)
         return value
+
+
+def _columns(rows: list[tuple], owner: dict[int, tuple[dict, str]], decimal: _DecimalCache) -> None:
+    """rows (variable id, period ids "a,b,…", value texts "x,y,…") → ``owner[variable id][0][key] = (period ids,
+    Decimals)`` in period order (text order, which is the calendar order within one frequency)."""
+    owner_get = owner.get
+    to_decimal = decimal.__getitem__
+    for vid, ps, vs in rows:
+        slot = owner_get(vid)
+        if slot is None:  # another fiscal year or program
+            continue
+        ps = ps.split(",")
+        vs = vs.split(",")
+        if len(ps) > 1 and ps != sorted(ps):  # the database may aggregate in any order
+            pairs = sorted(zip(ps, vs))
+            ps = [p for p, _ in pairs]
+            vs = [v for _, v in pairs]
+        cols, key = slot
+        cols[key] = (tuple(ps), tuple(map(to_decimal, vs)))
 
 
 def fiscal_year_of(session: Session, year: int | None) -> FiscalYear:
@@ -86,10 +107,10 @@ def read_programs(session: Session, year: int | None = None, program_keys: list[
                                 fiscal_year=fy.year, responsible=p.responsible, problem=p.problem,
                                 target_population=p.target_population, alignment=dict(p.alignment_text or {}),
                                 preset_key=p.preset_key)
-    obj_rows = session.execute(
-        select(Objective.id, Objective.program_id, Objective.parent_id, Objective.key, Objective.level,
-               Objective.order, *(() if lean else (Objective.text, Objective.assumptions)))
-        .where(Objective.program_id.in_(prog_filter)).order_by(Objective.order, Objective.id)).all()
+    obj_query = (select(Objective.id, Objective.program_id, Objective.parent_id, Objective.key, Objective.level,
+                        Objective.order, *(() if lean else (Objective.text, Objective.assumptions)))
+                 .where(Objective.program_id.in_(prog_filter)).order_by(Objective.order, Objective.id))
+    obj_rows = fetch_raw(session, obj_query) if lean else session.execute(obj_query).all()
     obj_key: dict[int, str] = {r[0]: r[3] for r in obj_rows}
     obj_doc: dict[int, ObjectiveDoc] = {}
     for oid, pid, parent, key, level, order, *texts in obj_rows:
@@ -100,25 +121,30 @@ def read_programs(session: Session, year: int | None = None, program_keys: list[
     obj_filter = select(Objective.id).where(Objective.program_id.in_(prog_filter))
     ind_filter = select(Indicator.id).where(Indicator.objective_id.in_(obj_filter))
     var_filter = select(Variable.id).where(Variable.indicator_id.in_(ind_filter))
-    cols = Indicator.__table__.c
-    if lean:
-        cols = [cols[c] for c in ("id", "objective_id", "key", "name", "formula_type", "formula", "unit", "type",
-                                  "direction", "frequency", "annual_target", "preset_key", "natural_cap", "base_year")]
-    ind_rows = session.execute(select(*cols).where(Indicator.objective_id.in_(obj_filter))
-                               .order_by(Indicator.order, Indicator.id)).all()
     ind_by_id: dict[int, IndicatorDoc] = {}
     prog_of_obj = {r[0]: r[1] for r in obj_rows}
+    decimal = _DecimalCache()
+    if lean:  # raw tuples: no SQLAlchemy row processing (decimals are converted here)
+        c = Indicator
+        ind_rows = fetch_raw(session, select(
+            c.id, c.objective_id, c.key, c.name, c.formula_type, c.formula, c.unit, c.type, c.direction, c.frequency,
+            type_coerce(c.annual_target, String), c.preset_key, type_coerce(c.natural_cap, String), c.base_year)
+            .where(c.objective_id.in_(obj_filter)).order_by(c.order, c.id))
+        for (iid, oid, key, name, ftype, formula, unit, itype, direction, frequency, annual, preset, cap,
+             base_year) in ind_rows:
+            ind = IndicatorDoc(key=key, objective_key=obj_key[oid], name=name, formula_type=ftype, formula=formula,
+                               unit=unit, type=itype, direction=direction, frequency=frequency,
+                               annual_target=None if annual is None else decimal[annual], preset_key=preset,
+                               natural_cap=None if cap is None else decimal[cap], base_year=base_year)
+            ind_by_id[iid] = ind
+            obj_doc[oid].indicator_keys.append(key)
+            docs[prog_of_obj[oid]].indicators.append(ind)
+        ind_rows = []
+    else:
+        ind_rows = session.execute(select(Indicator.__table__).where(Indicator.objective_id.in_(obj_filter))
+                                   .order_by(Indicator.order, Indicator.id)).all()
     for row in ind_rows:
         r = row._mapping
-        if lean:
-            ind = IndicatorDoc(key=r["key"], objective_key=obj_key[r["objective_id"]], name=r["name"],
-                               formula_type=r["formula_type"], formula=r["formula"], unit=r["unit"], type=r["type"],
-                               direction=r["direction"], frequency=r["frequency"], annual_target=r["annual_target"],
-                               preset_key=r["preset_key"], natural_cap=r["natural_cap"], base_year=r["base_year"])
-            ind_by_id[r["id"]] = ind
-            obj_doc[r["objective_id"]].indicator_keys.append(ind.key)
-            docs[prog_of_obj[r["objective_id"]]].indicators.append(ind)
-            continue
         ind = IndicatorDoc(
             key=r["key"], objective_key=obj_key[r["objective_id"]], name=r["name"], definition=r["definition"],
             formula_type=r["formula_type"], formula=r["formula"], unit=r["unit"], type=r["type"],
@@ -160,13 +186,11 @@ def read_programs(session: Session, year: int | None = None, program_keys: list[
         q = select(model.variable_id, model.period, type_coerce(model.value, String), *extra)
         if not whole_year:
             q = q.where(model.variable_id.in_(var_filter))
-        # no ORDER BY and no period filter in SQL: a plain scan is the fastest read (rows are stored per
-        # indicator), the period filter is a set lookup here, and the order is checked (and restored) below;
-        # within one indicator (one frequency) the text order of period ids is the calendar order
+        # no ORDER BY in SQL: a plain scan is the fastest read (rows are stored per indicator); the order is
+        # checked (and restored) here — within one frequency the text order of period ids is the calendar order
         return q
 
     wanted = frozenset(value_periods) if value_periods is not None else None
-    decimal = _DecimalCache()
     owner_get = var_owner.get
 
     def grouped(rows, slots: dict[int, tuple[dict, str]]) -> None:
@@ -195,18 +219,29 @@ def read_programs(session: Session, year: int | None = None, program_keys: list[
                 row = per[period] = {}
             row[key] = decimal[value]
 
-    grouped(fetch_raw(session, value_query(Target)),
-            {vid: (ind.targets, key) for vid, (ind, key) in var_owner.items()})
     if lean:
-        # values only (no statuses, no MeasurementDoc objects): period -> variable -> Decimal per indicator
-        values = result.values
-        per_indicator = {id(ind): values.setdefault(ind.key, {}) for ind in ind_by_id.values()}
-        grouped(fetch_raw(session, value_query(Measurement)),
-                {vid: (per_indicator[id(ind)], key) for vid, (ind, key) in var_owner.items()})
-        for key, per in values.items():
-            if len(per) > 1 and list(per) != sorted(per):
-                values[key] = dict(sorted(per.items()))
+        # per-variable columns (no statuses, no per-period dicts): what core.engine.summarize_indicator reads
+        columns = result.columns
+        t_owner, v_owner = {}, {}
+        for vid, (ind, key) in var_owner.items():
+            pair = columns.get(ind.key)
+            if pair is None:
+                pair = columns[ind.key] = ({}, {})
+            t_owner[vid] = (pair[0], key)
+            v_owner[vid] = (pair[1], key)
+        for model, owner in ((Target, t_owner), (Measurement, v_owner)):
+            # one row per variable with its periods and values joined by commas (neither contains one): the
+            # database groups, and Python splits strings instead of building a tuple per value
+            q = select(model.variable_id, func.aggregate_strings(model.period, ","),
+                       func.aggregate_strings(type_coerce(model.value, String), ",")).group_by(model.variable_id)
+            if not whole_year:
+                q = q.where(model.variable_id.in_(var_filter))
+            if wanted is not None:
+                q = q.where(model.period.in_(sorted(wanted)))
+            _columns(fetch_raw(session, q), owner, decimal)
     else:
+        grouped(fetch_raw(session, value_query(Target)),
+                {vid: (ind.targets, key) for vid, (ind, key) in var_owner.items()})
         per_ind: dict[int, dict[str, MeasurementDoc]] = defaultdict(dict)
         status = result.measurement_status
         for vid, period, value, st in fetch_raw(session, value_query(Measurement, Measurement.status)):

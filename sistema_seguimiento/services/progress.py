@@ -9,11 +9,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..core import periods
-from ..core.engine import compute_indicator
+from ..core.engine import SummaryPlan, compute_indicator, period_rows, summarize_indicator, summary_plan
 from ..core.mir import IndicatorDoc, ProgramDoc
 from ..core.numbers import fmt_decimal, round2
 from ..core.semaforo import BUILTIN_PRESETS, Preset, preset_from_dict
-from ..core.types import LABELS, Light
+from ..core.types import LABELS, IndicatorSpec, Light
 from ..db.database import Database
 from ..db.models import TrafficLightPreset
 from .documents import ProgramSet, read_programs
@@ -28,6 +28,10 @@ REASONS = {
     "SIN_MEDICION_EN_EJERCICIO": "Sin medición en el ejercicio.",
     "META_CERO": "La meta es cero: el porcentaje de avance no es calculable; se muestra la diferencia.",
 }
+
+
+_NONE: frozenset[str] = frozenset()
+_NO_COLUMNS: tuple[dict, dict] = ({}, {})
 
 
 @dataclass
@@ -106,23 +110,49 @@ def rows_for(pset: ProgramSet, presets: dict[str, Preset], month: str, *, detail
     year, report_month, _ = periods.parse(month)
     org_key = pset.organization.preset_key if pset.organization else None
     rows: list[ProgressRow] = []
+    summary = pset.lean and not detail  # the columnar path of core.engine.summarize_indicator
+    plans: dict[tuple, tuple[IndicatorSpec, SummaryPlan]] = {}
     for prog in pset.programs:
         levels = {o.key: o.level for o in prog.objectives}
         for ind in prog.indicators:
             preset = resolve_preset(presets, org_key, prog, ind)
-            justified = pset.justified.get(ind.key, set())
-            targets = ind.targets
-            if pset.lean:
-                values = pset.values.get(ind.key, {})
+            justified = pset.justified.get(ind.key, _NONE)
+            res = None
+            if summary:
+                # indicators of the same shape share their parsed formula, calendar and classifier
+                shape = (ind.formula, ind.frequency, ind.direction, ind.type, ind.formula_type, ind.natural_cap,
+                         tuple([(v.key, v.role, v.accumulation) for v in ind.variables]), id(preset))
+                known = plans.get(shape)
+                if known is None:
+                    try:
+                        spec = ind.spec()
+                    except ValueError as exc:  # e.g. a sentido outside the catalogue: shown grey with the reason
+                        rows.append(_invalid_row(prog, ind, levels, str(exc), preset))
+                        continue
+                    known = plans[shape] = (spec, summary_plan(spec, preset, fiscal_year=year, cutoff=cutoff,
+                                                               report_month=month))
+                model, plan = known
+                spec = IndicatorSpec(ind.key, model.formula, model.variables, model.frequency, model.direction,
+                                     model.type, model.formula_type, model.natural_cap)
             else:
+                try:
+                    spec = ind.spec()
+                except ValueError as exc:  # e.g. a sentido outside the catalogue: shown grey with the reason
+                    rows.append(_invalid_row(prog, ind, levels, str(exc), preset))
+                    continue
+            if pset.lean:
+                tcols, vcols = pset.columns.get(ind.key, _NO_COLUMNS)
+                if summary:
+                    res = summarize_indicator(spec, tcols, vcols, cutoff, preset, fiscal_year=year,
+                                              report_month=month, justified_periods=justified, plan=plan)
+                if res is None:
+                    targets, values = period_rows(tcols), period_rows(vcols)
+            else:
+                targets = ind.targets
                 values = {m.period: m.values for m in ind.measurements if len(m.values) == len(ind.variables)}
-            try:
-                spec = ind.spec()
-            except ValueError as exc:  # e.g. a sentido outside the catalogue: shown grey with the reason
-                rows.append(_invalid_row(prog, ind, levels, str(exc), preset))
-                continue
-            res = compute_indicator(spec, targets, values, cutoff, preset, fiscal_year=year,
-                                    report_month=month, justified_periods=justified, detail=detail)
+            if res is None:
+                res = compute_indicator(spec, targets, values, cutoff, preset, fiscal_year=year,
+                                        report_month=month, justified_periods=justified, detail=detail)
             cum = res.cumulative
             per = res.period_for_month
             needs = bool(cum.needs_justification or (per is not None and per.needs_justification))
