@@ -21,3 +21,9 @@ def ensure_db(scale: str, folder: Path) -> Path:
                        check=True, cwd=ROOT)
         print(f"  base {scale} generada en {time.perf_counter() - t:.1f} s: {path}")
     return path
+
+
+def ensure_bytecode() -> None:
+    """Compile the package's bytecode, as ``pip install`` does: with PYTHONDONTWRITEBYTECODE set (as on this
+    machine) a source checkout would otherwise recompile every module of SES on every start."""
+    subprocess.run([sys.executable, "-m", "compileall", "-q", str(ROOT / "sistema_seguimiento")], check=True)

@@ -19,7 +19,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import ensure_db  # noqa: E402
+from _common import ensure_bytecode, ensure_db  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -78,6 +78,7 @@ def main() -> int:
     ap.add_argument("--dir", default="/tmp/ses-bench")
     ap.add_argument("--repeticiones", type=int, default=3)
     args = ap.parse_args()
+    ensure_bytecode()  # the full-command figure starts from bytecode, as an installed program does
     print("bench/avance.py — ses avance --periodo 2026-10 (todos los indicadores)")
     for scale in args.escalas.split(","):
         path = ensure_db(scale, Path(args.dir))

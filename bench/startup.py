@@ -115,6 +115,10 @@ def main() -> int:
     ap.add_argument("--runs", type=int, default=5)
     ap.add_argument("--json", action="store_true")
     args = ap.parse_args()
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    from _common import ensure_bytecode
+
+    ensure_bytecode()  # an installed program starts from bytecode
     muni = _ensure(Path(args.municipio), "municipio")
     estado = _ensure(Path(args.estado), "estado")
     tmp = Path(tempfile.mkdtemp(prefix="ses-bench-"))

@@ -423,10 +423,7 @@ def cumulative_series(pset, presets, month: str, rows: list[ProgressRow] | None 
                 continue
             preset = resolve_preset(presets, org_key, prog, ind)
             justified = pset.justified.get(ind.key, set())
-            if getattr(pset, "lean", False):
-                values = pset.values.get(ind.key, {})
-            else:
-                values = {m.period: m.values for m in ind.measurements if len(m.values) == len(ind.variables)}
+            targets, values = pset.engine_inputs(ind)
             try:
                 spec = ind.spec()
             except ValueError:
@@ -436,7 +433,7 @@ def cumulative_series(pset, presets, month: str, rows: list[ProgressRow] | None 
                 end = periods.end_date(per)
                 if end >= cutoff:
                     break
-                res = compute_indicator(spec, ind.targets, values, end, preset, fiscal_year=year,
+                res = compute_indicator(spec, targets, values, end, preset, fiscal_year=year,
                                         report_month=periods.month_id(end.year, end.month),
                                         justified_periods=justified, detail=False)
                 points.append((per, res.cumulative.value, res.cumulative.target))

@@ -13,9 +13,10 @@ from sqlalchemy import String, func, select, type_coerce
 from sqlalchemy.orm import Session
 
 from ..core import periods
-from ..core.engine import Columns
+from ..core.engine import Columns, period_rows
 from ..core.exchange import AgencyDoc
 from ..core.mir import IndicatorDoc, MeasurementDoc, ObjectiveDoc, ProgramDoc, VariableDoc
+from ..core.types import PeriodValues
 from ..db.database import fetch_raw
 from ..db.models import (Agency, FiscalYear, Indicator, Justification, Measurement, Objective, Organization,
                          Program, Target, Variable)
@@ -36,6 +37,16 @@ class ProgramSet:
     # Decimals) in period order (instead of IndicatorDoc.targets and IndicatorDoc.measurements)
     columns: dict[str, tuple[Columns, Columns]] = field(default_factory=dict)
     lean: bool = False
+
+    def engine_inputs(self, ind: IndicatorDoc) -> tuple[PeriodValues, PeriodValues]:
+        """(targets, measurements) of an indicator as ``core.engine.compute_indicator`` takes them."""
+        if self.lean:
+            tcols, vcols = self.columns.get(ind.key, _NO_COLUMNS)
+            return period_rows(tcols), period_rows(vcols)
+        return ind.targets, {m.period: m.values for m in ind.measurements if len(m.values) == len(ind.variables)}
+
+
+_NO_COLUMNS: tuple[dict, dict] = ({}, {})
 
 
 class _DecimalCache(dict):
@@ -262,14 +273,23 @@ def read_programs(session: Session, year: int | None = None, program_keys: list[
         if len(ind.measurements) > 1:
             ind.measurements.sort(key=lambda m: m.period)
     key_of = {iid: ind.key for iid, ind in ind_by_id.items()}
-    jq = select(Justification.indicator_id, Justification.period, Justification.cause, Justification.effect,
-                Justification.other_reasons, Justification.improvement_actions)
+    jq = select(Justification.indicator_id, Justification.period,
+                *(() if lean else (Justification.cause, Justification.effect, Justification.other_reasons,
+                                   Justification.improvement_actions)))
     if not whole_year:
         jq = jq.where(Justification.indicator_id.in_(ind_filter))
-    for iid, period, cause, effect, other, actions in fetch_raw(session, jq):
-        if iid not in key_of:
+    justified = result.justified
+    for iid, period, *texts in fetch_raw(session, jq):
+        key = key_of.get(iid)
+        if key is None:
             continue
-        result.justified.setdefault(key_of[iid], set()).add(period)
+        periods_of = justified.get(key)
+        if periods_of is None:
+            periods_of = justified[key] = set()
+        periods_of.add(period)
+        if lean:
+            continue
+        cause, effect, other, actions = texts
         for m in ind_by_id[iid].measurements:
             if m.period == period:
                 m.justification = " ".join(x for x in (cause, effect, other, actions) if x)

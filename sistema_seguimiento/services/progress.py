@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..core import periods
-from ..core.engine import SummaryPlan, compute_indicator, period_rows, summarize_indicator, summary_plan
+from ..core.engine import SummaryPlan, compute_indicator, summarize_indicator, summary_plan
 from ..core.mir import IndicatorDoc, ProgramDoc
 from ..core.numbers import fmt_decimal, round2
 from ..core.semaforo import BUILTIN_PRESETS, Preset, preset_from_dict
@@ -140,17 +140,12 @@ def rows_for(pset: ProgramSet, presets: dict[str, Preset], month: str, *, detail
                 except ValueError as exc:  # e.g. a sentido outside the catalogue: shown grey with the reason
                     rows.append(_invalid_row(prog, ind, levels, str(exc), preset))
                     continue
-            if pset.lean:
+            if summary:
                 tcols, vcols = pset.columns.get(ind.key, _NO_COLUMNS)
-                if summary:
-                    res = summarize_indicator(spec, tcols, vcols, cutoff, preset, fiscal_year=year,
-                                              report_month=month, justified_periods=justified, plan=plan)
-                if res is None:
-                    targets, values = period_rows(tcols), period_rows(vcols)
-            else:
-                targets = ind.targets
-                values = {m.period: m.values for m in ind.measurements if len(m.values) == len(ind.variables)}
+                res = summarize_indicator(spec, tcols, vcols, cutoff, preset, fiscal_year=year,
+                                          report_month=month, justified_periods=justified, plan=plan)
             if res is None:
+                targets, values = pset.engine_inputs(ind)
                 res = compute_indicator(spec, targets, values, cutoff, preset, fiscal_year=year,
                                         report_month=month, justified_periods=justified, detail=detail)
             cum = res.cumulative
