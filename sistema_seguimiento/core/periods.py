@@ -119,6 +119,7 @@ def is_due(period: str, cutoff: date) -> bool:
     return end_date(period) <= cutoff
 
 
+@lru_cache(maxsize=1024)
 def period_ending_in(frequency: Frequency | str, year: int, month: int) -> str | None:
     """The indicator's own period that ends in that month, or None."""
     freq = Frequency(frequency)

@@ -11,8 +11,13 @@ from enum import Enum
 
 
 class StrEnum(str, Enum):
-    def __str__(self) -> str:  # pragma: no cover - trivial
-        return self.value
+    """A code that is also its text. ``str()`` and ``hash()`` are the string's own (C) methods: the member's
+    text is its value, so ``str(Light.VERDE) == "verde"`` and a member finds the same dict entry as its code
+    (Enum's default hash is that of the member *name*, which breaks ``{"verde": …}[Light.VERDE]``); both run
+    for every indicator in a state-wide progress table."""
+
+    __str__ = str.__str__
+    __hash__ = str.__hash__
 
 
 class Level(StrEnum):

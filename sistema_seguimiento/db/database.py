@@ -24,6 +24,7 @@ from .models import APP_ID, AppMeta, Base
 SQLITE_HEADER = b"SQLite format 3\x00"
 # Latest Alembic revision of db/migrations/versions; tests/db checks it equals Alembic's head.
 SCHEMA_HEAD = "0003"
+CACHE_KIB = -65536  # PRAGMA cache_size: negative = KiB
 BUSY_TIMEOUT_MS = 10_000
 
 
@@ -83,6 +84,9 @@ def _set_sqlite_pragmas(dbapi_conn, _record, read_only: bool) -> None:
     cur = dbapi_conn.cursor()
     cur.execute("PRAGMA foreign_keys=ON")
     cur.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+    # page cache of up to 64 MiB per connection (SQLite's default is 2 MiB): a state-wide progress read walks
+    # tens of MB of index pages and runs about twice as fast when they stay cached; memory is taken only as used
+    cur.execute(f"PRAGMA cache_size={CACHE_KIB}")
     if not read_only:
         cur.execute("PRAGMA journal_mode=WAL")
         cur.execute("PRAGMA synchronous=FULL")

@@ -68,9 +68,7 @@ class ProgressRow:
     result: object = None  # the engine's IndicatorResult, for charts and detail views
 
     def as_json(self) -> dict:
-        def d(x):
-            return None if x is None else format(round2(x), "f")
-
+        d = _json_decimal
         return {
             "program_key": self.program_key, "indicator_key": self.indicator_key,
             "indicator_name": self.indicator_name, "level": self.level, "frequency": self.frequency,
@@ -83,6 +81,11 @@ class ProgressRow:
             "needs_justification": self.needs_justification, "has_justification": self.has_justification,
             "flags": list(self.flags), "period_flags": list(self.period_flags), "reason": self.reason,
         }
+
+
+def _json_decimal(x: Decimal | None) -> str | None:
+    """A decimal string rounded as DOMAIN.md says (2 places, half up), never a float."""
+    return None if x is None else format(round2(x), "f")
 
 
 def presets_by_key(session: Session) -> dict[str, Preset]:
@@ -112,34 +115,33 @@ def rows_for(pset: ProgramSet, presets: dict[str, Preset], month: str, *, detail
     rows: list[ProgressRow] = []
     summary = pset.lean and not detail  # the columnar path of core.engine.summarize_indicator
     plans: dict[tuple, tuple[IndicatorSpec, SummaryPlan]] = {}
+    preset_of: dict[tuple, Preset] = {}
     for prog in pset.programs:
         levels = {o.key: o.level for o in prog.objectives}
         for ind in prog.indicators:
-            preset = resolve_preset(presets, org_key, prog, ind)
+            preset = preset_of.get((ind.preset_key, prog.preset_key))
+            if preset is None:
+                preset = preset_of[(ind.preset_key, prog.preset_key)] = resolve_preset(presets, org_key, prog, ind)
             justified = pset.justified.get(ind.key, _NONE)
-            res = None
+            res = plan = None
             if summary:
                 # indicators of the same shape share their parsed formula, calendar and classifier
                 shape = (ind.formula, ind.frequency, ind.direction, ind.type, ind.formula_type, ind.natural_cap,
                          tuple([(v.key, v.role, v.accumulation) for v in ind.variables]), id(preset))
                 known = plans.get(shape)
-                if known is None:
-                    try:
-                        spec = ind.spec()
-                    except ValueError as exc:  # e.g. a sentido outside the catalogue: shown grey with the reason
-                        rows.append(_invalid_row(prog, ind, levels, str(exc), preset))
-                        continue
-                    known = plans[shape] = (spec, summary_plan(spec, preset, fiscal_year=year, cutoff=cutoff,
-                                                               report_month=month))
-                model, plan = known
-                spec = IndicatorSpec(ind.key, model.formula, model.variables, model.frequency, model.direction,
-                                     model.type, model.formula_type, model.natural_cap)
-            else:
+                if known is not None:
+                    model, plan = known
+                    spec = IndicatorSpec(ind.key, model.formula, model.variables, model.frequency, model.direction,
+                                         model.type, model.formula_type, model.natural_cap)
+            if plan is None:
                 try:
                     spec = ind.spec()
                 except ValueError as exc:  # e.g. a sentido outside the catalogue: shown grey with the reason
                     rows.append(_invalid_row(prog, ind, levels, str(exc), preset))
                     continue
+                if summary:
+                    plan = summary_plan(spec, preset, fiscal_year=year, cutoff=cutoff, report_month=month)
+                    plans[shape] = (spec, plan)
             if summary:
                 tcols, vcols = pset.columns.get(ind.key, _NO_COLUMNS)
                 res = summarize_indicator(spec, tcols, vcols, cutoff, preset, fiscal_year=year,
@@ -151,8 +153,8 @@ def rows_for(pset: ProgramSet, presets: dict[str, Preset], month: str, *, detail
             cum = res.cumulative
             per = res.period_for_month
             needs = bool(cum.needs_justification or (per is not None and per.needs_justification))
-            has_just = (per is not None and per.period in justified) or any(
-                p in justified for p in cum.due_periods[-1:])
+            has_just = bool(justified) and ((per is not None and per.period in justified) or (
+                bool(cum.due_periods) and cum.due_periods[-1] in justified))
             reason = None
             if cum.value is None:
                 reason = cum.reason or REASONS.get(cum.status)
