@@ -315,13 +315,17 @@ def compute_indicator(spec: IndicatorSpec, targets: PeriodValues, measurements: 
     a full PeriodResult; the other due periods are only accumulated (no per-period findings or results), and
     the annual target is not recomputed (``annual_target`` is None).
     """
+    return _in_engine_context(_compute, spec, targets, measurements, cutoff, preset, fiscal_year, report_month,
+                              justified_periods, base_year, detail)
+
+
+def _in_engine_context(fn, *args):
+    """Run ``fn`` under the engine's decimal context (a cheap check when the thread already has it)."""
     ctx = getcontext()
     if ctx.prec == 28 and ctx.rounding == ROUND_HALF_EVEN:
-        return _compute(spec, targets, measurements, cutoff, preset, fiscal_year, report_month,
-                        justified_periods, base_year, detail)
+        return fn(*args)
     with localcontext(DECIMAL_CONTEXT):
-        return _compute(spec, targets, measurements, cutoff, preset, fiscal_year, report_month,
-                        justified_periods, base_year, detail)
+        return fn(*args)
 
 
 # per-variable columns: variable key -> (period ids, values), chronological (text order within one frequency)
@@ -379,11 +383,7 @@ def summarize_indicator(spec: IndicatorSpec, target_columns: Columns, value_colu
         plan = summary_plan(spec, preset, fiscal_year=fiscal_year, cutoff=cutoff, report_month=report_month)
     if plan.formula is None:
         return None
-    ctx = getcontext()
-    if ctx.prec == 28 and ctx.rounding == ROUND_HALF_EVEN:
-        return _summary(plan, spec, target_columns, value_columns, preset, justified_periods)
-    with localcontext(DECIMAL_CONTEXT):
-        return _summary(plan, spec, target_columns, value_columns, preset, justified_periods)
+    return _in_engine_context(_summary, plan, spec, target_columns, value_columns, preset, justified_periods)
 
 
 def period_rows(columns: Columns) -> PeriodValues:
@@ -396,6 +396,12 @@ def period_rows(columns: Columns) -> PeriodValues:
                 row = out[p] = {}
             row[key] = v
     return out
+
+
+def _accumulated(values: tuple[Decimal, ...], acc: Accumulation) -> Decimal:
+    """A variable's chronological values accumulated: the latest (``ultimo_valor``) or the sum (``suma``, added
+    in the same order as :func:`accumulate` adds them, so the two paths round alike)."""
+    return values[-1] if acc is _ULTIMO else sum(values, _ZERO)
 
 
 def _values_at(columns: Columns, pid: str) -> dict[str, Decimal] | None:
@@ -442,7 +448,7 @@ def _summary(plan: SummaryPlan, spec: IndicatorSpec, tcols: Columns, vcols: Colu
             n_values += 1
             if col[0] != captured_t:
                 return None
-            cum_vars[key] = col[1][-1] if acc is _ULTIMO else sum(col[1], _ZERO)
+            cum_vars[key] = _accumulated(col[1], acc)
         col = tcols.get(key)
         if col is not None:
             n_targets += 1
@@ -452,7 +458,7 @@ def _summary(plan: SummaryPlan, spec: IndicatorSpec, tcols: Columns, vcols: Colu
                     due_set = _due_set(due)
                 if not due_set.issuperset(ps):
                     return None
-            tgt_vars[key] = col[1][-1] if acc is _ULTIMO else sum(col[1], _ZERO)
+            tgt_vars[key] = _accumulated(col[1], acc)
     if n_values != len(vcols) or n_targets != len(tcols):  # values of variables the formula does not know
         return None
 
@@ -539,10 +545,7 @@ def _compute(spec: IndicatorSpec, targets: PeriodValues | None, measurements: Pe
     missing: list[str] = []
     target_rows: list[Mapping[str, Decimal]] = []
 
-    own = None
-    if not detail and report_month:
-        y, _, last = _periods.parse(report_month)
-        own = _periods.period_ending_in(frequency, y, last)
+    own = _own_period(frequency, report_month) if not detail and report_month else None
     missing_names = formula.missing
     for pid in due:
         tvars = targets.get(pid)
@@ -731,10 +734,7 @@ def _for_month(frequency: Frequency | str, report_month: str | None,
                period_results: list[PeriodResult]) -> PeriodResult | None:
     if not report_month:
         return None
-    year, first, last = _periods.parse(report_month)
-    if first != last:
-        raise _periods.PeriodError(MSG["not_a_month"].format(value=report_month))
-    own = _periods.period_ending_in(frequency, year, last)
+    own = _own_period(frequency, report_month)
     if own is None:
         return None
     for p in period_results:

@@ -7,8 +7,8 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Collection
 from dataclasses import dataclass, field
-from operator import itemgetter
 from decimal import Decimal
+from operator import itemgetter
 
 from sqlalchemy import String, func, select, type_coerce
 from sqlalchemy.orm import Session
@@ -39,10 +39,14 @@ class ProgramSet:
     columns: dict[str, tuple[Columns, Columns]] = field(default_factory=dict)
     lean: bool = False
 
+    def columns_of(self, ind: IndicatorDoc) -> tuple[Columns, Columns]:
+        """Lean reads: (target columns, value columns) of an indicator (empty when it has none)."""
+        return self.columns.get(ind.key, _NO_COLUMNS)
+
     def engine_inputs(self, ind: IndicatorDoc) -> tuple[PeriodValues, PeriodValues]:
         """(targets, measurements) of an indicator as ``core.engine.compute_indicator`` takes them."""
         if self.lean:
-            tcols, vcols = self.columns.get(ind.key, _NO_COLUMNS)
+            tcols, vcols = self.columns_of(ind)
             return period_rows(tcols), period_rows(vcols)
         return ind.targets, {m.period: m.values for m in ind.measurements if len(m.values) == len(ind.variables)}
 

@@ -3,7 +3,7 @@ screen, the dashboard, exports and reports."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Context, Decimal
+from decimal import Decimal
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from ..core import periods
 from ..core.engine import SummaryPlan, compute_indicator, summarize_indicator, summary_plan
 from ..core.mir import IndicatorDoc, ProgramDoc
-from ..core.numbers import Q2, fmt_decimal, round2
+from ..core.numbers import fmt_decimal, round2
 from ..core.semaforo import BUILTIN_PRESETS, Preset, preset_from_dict
 from ..core.types import LABELS, IndicatorSpec, Light
 from ..db.database import Database
@@ -31,7 +31,6 @@ REASONS = {
 
 
 _NONE: frozenset[str] = frozenset()
-_NO_COLUMNS: tuple[dict, dict] = ({}, {})
 
 
 @dataclass(slots=True)
@@ -84,15 +83,8 @@ class ProgressRow:
 
 
 def _json_decimal(x: Decimal | None) -> str | None:
-    """A decimal string rounded as DOMAIN.md says (2 places, half up; ``numbers.round2`` inlined: this runs
-    seven times per indicator of ``ses avance --json``), never a float."""
-    if x is None:
-        return None
-    text = format(x.quantize(Q2, ROUND_HALF_UP, _ROUND_CTX), "f")
-    return "0.00" if text == "-0.00" else text
-
-
-_ROUND_CTX = Context(prec=60, rounding=ROUND_HALF_UP)
+    """A decimal string rounded as DOMAIN.md says (``numbers.round2``), never a float."""
+    return None if x is None else format(round2(x), "f")
 
 
 def presets_by_key(session: Session) -> dict[str, Preset]:
@@ -150,7 +142,7 @@ def rows_for(pset: ProgramSet, presets: dict[str, Preset], month: str, *, detail
                     plan = summary_plan(spec, preset, fiscal_year=year, cutoff=cutoff, report_month=month)
                     plans[shape] = (spec, plan)
             if summary:
-                tcols, vcols = pset.columns.get(ind.key, _NO_COLUMNS)
+                tcols, vcols = pset.columns_of(ind)
                 res = summarize_indicator(spec, tcols, vcols, cutoff, preset, fiscal_year=year,
                                           report_month=month, justified_periods=justified, plan=plan)
             if res is None:
