@@ -299,25 +299,21 @@ def _descending(value: Any, key: str) -> DescendingMethod:
     raise PresetError(MSG["bad_descending"].format(key=key, value=value))
 
 
+def _bound(r: Mapping[str, Any], key: str, side: str) -> tuple[Decimal | None, bool]:
+    """(value, inclusive) of a range's ``min``/``max`` side: ``<side>_excl``, ``<side>_incl`` or ``<side>``."""
+    for field, inclusive in ((f"{side}_excl", False), (f"{side}_incl", True), (side, True)):
+        if r.get(field) is not None:
+            return _dec(r[field], key, field), inclusive
+    return None, True
+
+
 def _range_from_dict(key: str, i: int, r: Mapping[str, Any]) -> Range:
     try:
         color = Light(r["color"])
     except (KeyError, ValueError):
         raise PresetError(MSG["bad_color"].format(n=i + 1, key=key, value=r.get("color"))) from None
-    lo, lo_inc = None, True
-    if r.get("min_excl") is not None:
-        lo, lo_inc = _dec(r["min_excl"], key, "min_excl"), False
-    elif r.get("min_incl") is not None:
-        lo = _dec(r["min_incl"], key, "min_incl")
-    elif r.get("min") is not None:
-        lo = _dec(r["min"], key, "min")
-    hi, hi_inc = None, True
-    if r.get("max_excl") is not None:
-        hi, hi_inc = _dec(r["max_excl"], key, "max_excl"), False
-    elif r.get("max_incl") is not None:
-        hi = _dec(r["max_incl"], key, "max_incl")
-    elif r.get("max") is not None:
-        hi = _dec(r["max"], key, "max")
+    lo, lo_inc = _bound(r, key, "min")
+    hi, hi_inc = _bound(r, key, "max")
     if lo is not None and hi is not None and (lo > hi or (lo == hi and not (lo_inc and hi_inc))):
         raise PresetError(MSG["empty_range"].format(n=i + 1, key=key, lo=lo, hi=hi))
     flag = r.get("flag") or r.get("bandera") or None

@@ -84,40 +84,36 @@ def _year(session: Session, year: int | None) -> FiscalYear:
     return fy
 
 
+def _found(session: Session, stmt, message: str):
+    """The first row of ``stmt``, or NotFound with ``message`` (Spanish)."""
+    row = session.scalars(stmt).first()
+    if row is None:
+        raise NotFound(message)
+    return row
+
+
 def _program(session: Session, year: int | None, key: str) -> Program:
     fy = _year(session, year)
-    p = session.scalars(select(Program).where(Program.fiscal_year_id == fy.id, Program.key == key)).first()
-    if p is None:
-        raise NotFound(MSG["no_program"].format(key=key, year=fy.year))
-    return p
+    return _found(session, select(Program).where(Program.fiscal_year_id == fy.id, Program.key == key),
+                  MSG["no_program"].format(key=key, year=fy.year))
 
 
 def _agency(session: Session, key: str) -> Agency:
-    a = session.scalars(select(Agency).where(Agency.key == key)).first()
-    if a is None:
-        raise NotFound(MSG["no_agency"].format(key=key))
-    return a
+    return _found(session, select(Agency).where(Agency.key == key), MSG["no_agency"].format(key=key))
 
 
 def _objective(session: Session, program: Program, key: str) -> Objective:
-    o = session.scalars(select(Objective).where(Objective.program_id == program.id, Objective.key == key)).first()
-    if o is None:
-        raise NotFound(MSG["no_objective"].format(key=key, program=program.key))
-    return o
+    return _found(session, select(Objective).where(Objective.program_id == program.id, Objective.key == key),
+                  MSG["no_objective"].format(key=key, program=program.key))
 
 
 def _indicator(session: Session, key: str) -> Indicator:
-    i = session.scalars(select(Indicator).where(Indicator.key == key)).first()
-    if i is None:
-        raise NotFound(MSG["no_indicator"].format(key=key))
-    return i
+    return _found(session, select(Indicator).where(Indicator.key == key), MSG["no_indicator"].format(key=key))
 
 
 def _variable(session: Session, ind: Indicator, key: str) -> Variable:
-    v = session.scalars(select(Variable).where(Variable.indicator_id == ind.id, Variable.key == key)).first()
-    if v is None:
-        raise NotFound(MSG["no_variable"].format(ind=ind.key, key=key))
-    return v
+    return _found(session, select(Variable).where(Variable.indicator_id == ind.id, Variable.key == key),
+                  MSG["no_variable"].format(ind=ind.key, key=key))
 
 
 def can_edit_program(actor: CurrentUser, agency_key: str | None) -> bool:
