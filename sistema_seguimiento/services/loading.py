@@ -21,7 +21,8 @@ from ..db.models import (Agency, FiscalYear, Indicator, Justification, Measureme
 from . import audit
 from .errors import ServiceError
 from .perf import no_gc
-from .users import SYSTEM, CurrentUser, add_user_row, ensure_default_users, password_required
+from .users import (SYSTEM, CurrentUser, add_user_row, ensure_default_users,
+                    missing_default_users, password_required)
 
 DEMO_RESOURCE = "demo_municipio.json"
 
@@ -204,7 +205,10 @@ def load_into(session: Session, doc: ExchangeDoc, *, actor: CurrentUser = SYSTEM
     summary.measurements = len(rows[Measurement])
 
     summary.users, summary.users_skipped = _load_users(session, doc.users, agencies, actor)
-    summary.users += ensure_default_users(session, actor)
+    if password_required(session):  # the default users would have no password
+        summary.users_skipped += missing_default_users(session)
+    else:
+        summary.users += ensure_default_users(session, actor)
     audit.record(session, actor, "archivo", source[:120], "", None, summary.as_text(), action="cargar")
     return summary
 

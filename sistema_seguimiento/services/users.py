@@ -85,6 +85,11 @@ def ensure_default_users(session: Session, actor: CurrentUser = SYSTEM) -> int:
     return added
 
 
+def missing_default_users(session: Session) -> list[str]:
+    existing = set(session.scalars(select(User.name)))
+    return [u[0] for u in default_users(sorted(session.scalars(select(Agency.key)))) if u[0] not in existing]
+
+
 def add_user_row(session: Session, actor: CurrentUser, name: str, role: str, agency_id: int | None,
                  agency_key: str | None, full_name: str = "", password_hash: str | None = None) -> User:
     """Insert one user and its «alta» entry in the bitácora (every way of creating users goes through here)."""
