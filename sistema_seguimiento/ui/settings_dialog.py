@@ -1,6 +1,6 @@
 """Configuración: organization name and logo, fiscal year in use (and adding a new one), default semáforo preset,
-the user recorded in the audit trail (changing user signs in again) and the «exigir contraseña» policy. Each change is saved at once and can
-be undone with Ctrl+Z."""
+the user recorded in the audit trail (changing user signs in again) and the «exigir contraseña» policy. Each
+change is saved at once and can be undone with Ctrl+Z."""
 from __future__ import annotations
 
 from PySide6.QtCore import QByteArray, QSettings, Qt
