@@ -83,10 +83,9 @@ def cmd_capturar(args) -> int:
 
 def cmd_periodo(args) -> int:
     from . import cli
+    from .cli_auth import WRITERS
     from .core.types import label
     from .services import workflow
-
-    from .cli_auth import WRITERS
 
     with cli.open_db(args) as db:
         actor = _actor(db, args, WRITERS, "cambiar el estado del periodo")
