@@ -223,7 +223,8 @@ def cmd_verificar(args) -> int:
             out(f"- {p}")
         out(f"\n{len(problems)} problemas encontrados.")
     else:
-        out("La base de datos está íntegra: integridad de SQLite, llaves foráneas e invariantes de SES correctas.")
+        out("La base de datos está íntegra: integridad de SQLite, llaves foráneas, sellos de la bitácora e "
+            "invariantes de SES correctos.")
     return 1 if problems else 0
 
 
