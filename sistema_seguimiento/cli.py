@@ -74,9 +74,12 @@ def cmd_init(args) -> int:
 def cmd_cargar(args) -> int:
     from .services.loading import load_document, read_file
 
+    from .cli_auth import ADMIN, actor
+
     doc = read_file(args.archivo)
     with open_db(args, create=True) as db:
-        summary = load_document(db, doc, source=str(args.archivo))
+        summary = load_document(db, doc, actor=actor(db, args, roles=ADMIN, action="cargar datos"),
+                                source=str(args.archivo))
     out(f"Cargado «{args.archivo}»: {summary.as_text()}.")
     return 0
 
@@ -84,8 +87,10 @@ def cmd_cargar(args) -> int:
 def cmd_demo(args) -> int:
     from .services.loading import load_demo
 
+    from .cli_auth import ADMIN, actor
+
     with open_db(args, create=True) as db:
-        summary = load_demo(db)
+        summary = load_demo(db, actor(db, args, roles=ADMIN, action="cargar la demostración"))
     out(f"Demostración cargada en {db_path(args)}: {summary.as_text()}.")
     return 0
 
@@ -99,13 +104,16 @@ def cmd_generar(args) -> int:
 
     from .services.perf import no_gc
 
+    from .cli_auth import ADMIN, actor
+
     t0 = time.perf_counter()
-    with no_gc():
-        data = generate(args.escala, seed=args.semilla)
-        doc = read_exchange(data)
-        del data
     with open_db(args, create=True) as db:
-        summary = load_document(db, doc, source=f"generar {args.escala} semilla {args.semilla}")
+        current = actor(db, args, roles=ADMIN, action="cargar una base sintética")
+        with no_gc():
+            data = generate(args.escala, seed=args.semilla)
+            doc = read_exchange(data)
+            del data
+        summary = load_document(db, doc, actor=current, source=f"generar {args.escala} semilla {args.semilla}")
     out(f"Base sintética «{args.escala}» (semilla {args.semilla}) en {db_path(args)}: {summary.as_text()} "
         f"({time.perf_counter() - t0:.1f} s).")
     return 0
@@ -194,8 +202,10 @@ def cmd_respaldar(args) -> int:
 
 
 def cmd_restaurar(args) -> int:
+    from .cli_auth import ADMIN, actor_on_file
     from .db.database import restore
 
+    actor_on_file(db_path(args), args, roles=ADMIN, action="restaurar la base de datos")
     restore(Path(args.origen), db_path(args))
     out(f"Base de datos restaurada desde «{args.origen}» en {db_path(args)} (la anterior quedó como .previo).")
     return 0
@@ -213,7 +223,8 @@ def cmd_verificar(args) -> int:
             out(f"- {p}")
         out(f"\n{len(problems)} problemas encontrados.")
     else:
-        out("La base de datos está íntegra: integridad de SQLite, llaves foráneas e invariantes de SES correctas.")
+        out("La base de datos está íntegra: integridad de SQLite, llaves foráneas, sellos de la bitácora e "
+            "invariantes de SES correctos.")
     return 1 if problems else 0
 
 
@@ -226,6 +237,8 @@ def cmd_abrir(args) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    from .cli_auth import add_user_flag
+
     p = argparse.ArgumentParser(prog="ses", description="SES — Sistema Estratégico de Seguimiento")
     sub = p.add_subparsers(dest="command", metavar="SUBCOMANDO")
 
@@ -238,16 +251,19 @@ def build_parser() -> argparse.ArgumentParser:
     s = sub.add_parser("cargar", help="cargar un archivo en el formato de intercambio JSON de SES")
     _common(s)
     s.add_argument("archivo")
+    add_user_flag(s)
     s.set_defaults(func=cmd_cargar)
 
     s = sub.add_parser("demo", help="cargar el municipio de demostración")
     _common(s)
+    add_user_flag(s)
     s.set_defaults(func=cmd_demo)
 
     s = sub.add_parser("generar", help="crear una base sintética realista para pruebas de escala")
     _common(s)
     s.add_argument("--escala", choices=["municipio", "estado", "mini"], required=True)
     s.add_argument("--semilla", type=int, default=1)
+    add_user_flag(s)
     s.set_defaults(func=cmd_generar)
 
     s = sub.add_parser("avance", help="avance de los indicadores a un mes de corte")
@@ -278,6 +294,7 @@ def build_parser() -> argparse.ArgumentParser:
     s = sub.add_parser("restaurar", help="reemplazar la base de datos con un respaldo")
     _common(s)
     s.add_argument("--origen", required=True)
+    add_user_flag(s)
     s.set_defaults(func=cmd_restaurar)
 
     s = sub.add_parser("verificar", help="comprobar la integridad de la base de datos")

@@ -7,9 +7,6 @@ import os
 import sys
 
 TEXT = {
-    "no_user": "Indique el usuario con --usuario NOMBRE (o la variable SES_USUARIO).",
-    "password": "Contraseña de {user}: ",
-    "no_password": "El usuario «{user}» tiene contraseña: escríbala (o defina SES_PASSWORD).",
     "saved": "Guardado: {ind} / {var} / {period} = {value} ({n} cambio(s)).",
     "cleared": "Valor borrado: {ind} / {var} / {period}.",
     "unchanged": "Sin cambios: el valor ya estaba capturado.",
@@ -20,25 +17,17 @@ TEXT = {
     "exported": "Bitácora exportada: {path} ({n} registros).",
     "user_added": "Usuario «{name}» agregado ({role}).",
     "password_set": "Contraseña de «{name}» {what}.",
+    "policy_on": "Política de contraseñas: se exige contraseña a todos los usuarios.",
+    "policy_off": "Política de contraseñas: no se exige contraseña (cada usuario puede tener o no).",
+    "policy_missing": "{n} usuario(s) activo(s) sin contraseña: {names}.",
 }
 
 
-def _actor(db, args):
-    from . import cli
-    from .services.users import needs_password, sign_in_db
+def _actor(db, args, roles=None, action="realizar esta operación", setting_own_password=False):
+    """The signed-in user of a writing command: ``cli_auth.actor`` (one helper for every command)."""
+    from .cli_auth import actor
 
-    name = getattr(args, "usuario", None) or os.environ.get("SES_USUARIO")
-    if not name:
-        raise cli.UserError(TEXT["no_user"])
-    password = None
-    if needs_password(db, name):
-        password = os.environ.get("SES_PASSWORD")
-        if password is None:
-            if sys.stdin.isatty():
-                password = getpass.getpass(TEXT["password"].format(user=name))
-            else:
-                raise cli.UserError(TEXT["no_password"].format(user=name))
-    return sign_in_db(db, name, password)
+    return actor(db, args, roles=roles, action=action, setting_own_password=setting_own_password)
 
 
 def _decimal(text):
@@ -69,8 +58,10 @@ def cmd_capturar(args) -> int:
     value = None if args.borrar else _decimal(args.valor)
     if value is None and not args.borrar:
         raise cli.UserError("Indique --valor X (o --borrar para quitar el valor capturado).")
+    from .cli_auth import CAPTURE
+
     with cli.open_db(args) as db:
-        actor = _actor(db, args)
+        actor = _actor(db, args, CAPTURE, "capturar avances")
         res = save_values(db, actor, args.periodo, [ValueChange(args.indicador, args.variable, value)],
                           today=_today())
     period = res.periods.get(args.indicador, args.periodo)
@@ -92,11 +83,12 @@ def cmd_capturar(args) -> int:
 
 def cmd_periodo(args) -> int:
     from . import cli
+    from .cli_auth import WRITERS
     from .core.types import label
     from .services import workflow
 
     with cli.open_db(args) as db:
-        actor = _actor(db, args)
+        actor = _actor(db, args, WRITERS, "cambiar el estado del periodo")
         res = workflow.apply(db, actor, args.accion, args.periodo, args.dependencia, args.motivo or "")
     if args.json:
         cli.print_json({"accion": res.action, "periodo": res.month,
@@ -149,7 +141,8 @@ def cmd_usuarios(args) -> int:
     from .core.types import label
     from .services import users
 
-    with cli.open_db(args, read_only=args.accion == "listar") as db:
+    read_only = args.accion == "listar" or (args.accion == "politica" and args.exigir is None)
+    with cli.open_db(args, read_only=read_only) as db:
         if args.accion == "listar":
             rows = users.list_users(db)
             if args.json:
@@ -162,7 +155,11 @@ def cmd_usuarios(args) -> int:
                             f"{'con contraseña' if u.has_password else 'sin contraseña'}"
                             f"{'' if u.active else ' (inactivo)'}")
             return 0
-        actor = _actor(db, args)
+        if args.accion == "politica":
+            return _politica(db, args)
+        own = args.accion == "contrasena" and args.nombre in (None, _user_name(args))
+        actor = _actor(db, args, None if own else ("administrador",), "administrar usuarios",
+                       setting_own_password=own)
         if args.accion == "agregar":
             if not args.nombre or not args.rol:
                 raise cli.UserError("Indique --nombre y --rol.")
@@ -185,12 +182,37 @@ def cmd_usuarios(args) -> int:
     return 0
 
 
+def _user_name(args):
+    from .cli_auth import user_name
+
+    return user_name(args)
+
+
+def _politica(db, args) -> int:
+    """``ses usuarios politica`` shows the policy; ``--exigir-contrasena`` / ``--no-exigir-contrasena`` change it."""
+    from . import cli
+    from .services import users
+
+    if args.exigir is not None:
+        actor = _actor(db, args, ("administrador",), "cambiar la política de contraseñas")
+        users.set_password_policy(db, actor, args.exigir)
+    required = users.password_policy(db)
+    missing = users.users_without_password(db)
+    if args.json:
+        cli.print_json({"exigir_contrasena": required, "sin_contrasena": missing})
+        return 0
+    cli.out(TEXT["policy_on" if required else "policy_off"])
+    if missing:
+        cli.out(TEXT["policy_missing"].format(n=len(missing), names=", ".join(missing)))
+    return 0
+
+
 def register(sub, common) -> None:
-    env_user = os.environ.get("SES_USUARIO")
+    from .cli_auth import add_user_flag
 
     s = sub.add_parser("capturar", help="capturar el valor de una variable en un periodo")
     common(s)
-    s.add_argument("--usuario", default=env_user, help="usuario que captura (o SES_USUARIO)")
+    add_user_flag(s, "usuario que captura (o SES_USUARIO)")
     s.add_argument("--periodo", required=True, help="mes AAAA-MM (o periodo del indicador, p. ej. 2026-T3)")
     s.add_argument("--indicador", required=True, help="clave del indicador")
     s.add_argument("--variable", required=True, help="símbolo de la variable en el método de cálculo")
@@ -202,7 +224,7 @@ def register(sub, common) -> None:
     s = sub.add_parser("periodo", help="flujo del periodo: enviar, validar, devolver, cerrar o reabrir")
     s.add_argument("accion", choices=["enviar", "validar", "devolver", "cerrar", "reabrir"])
     common(s)
-    s.add_argument("--usuario", default=env_user)
+    add_user_flag(s)
     s.add_argument("--periodo", required=True, help="mes AAAA-MM")
     s.add_argument("--dependencia", help="clave de la dependencia (por omisión todas, o la propia del capturista)")
     s.add_argument("--motivo", help="motivo (obligatorio para reabrir) o comentario (obligatorio para devolver)")
@@ -223,10 +245,15 @@ def register(sub, common) -> None:
     s.add_argument("--limite", type=int)
     s.set_defaults(func=cmd_bitacora)
 
-    s = sub.add_parser("usuarios", help="usuarios: listar, agregar, contraseña")
-    s.add_argument("accion", choices=["listar", "agregar", "contrasena"], nargs="?", default="listar")
+    s = sub.add_parser("usuarios", help="usuarios: listar, agregar, contraseña, política de contraseñas")
+    s.add_argument("accion", choices=["listar", "agregar", "contrasena", "politica"], nargs="?", default="listar")
     common(s)
-    s.add_argument("--usuario", default=env_user, help="quien realiza la operación (administrador)")
+    add_user_flag(s, "quien realiza la operación (administrador; o SES_USUARIO)")
+    g = s.add_mutually_exclusive_group()
+    g.add_argument("--exigir-contrasena", dest="exigir", action="store_true", default=None,
+                   help="politica: exigir contraseña a todos los usuarios")
+    g.add_argument("--no-exigir-contrasena", dest="exigir", action="store_false",
+                   help="politica: dejar de exigir contraseña")
     s.add_argument("--nombre", help="usuario a agregar o cuya contraseña cambia")
     s.add_argument("--rol", choices=["capturista", "validador", "administrador", "consulta"])
     s.add_argument("--dependencia", dest="dependencia_usuario")

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from .cli_auth import ADMIN, CAPTURE
+
 TEXT = {
     "exportar": "exportar libros de Excel (MIR, fichas técnicas, avance, libro de captura)",
     "importar": "importar libros de Excel (captura llenada, MIR de otros sistemas)",
@@ -63,14 +65,15 @@ def cmd_exportar_captura(args) -> int:
     return 0
 
 
-def _run_import(args, preview_fn, apply_fn, applied_key: str, *, create: bool = False,
-                say_refused: bool = False) -> int:
-    """Preview a workbook; with --aplicar and no errors apply it (one transaction). Exit 1 when it has errors."""
+def _run_import(args, preview_fn, apply_fn, applied_key: str, *, roles: tuple[str, ...], action: str,
+                create: bool = False, say_refused: bool = False) -> int:
+    """Preview a workbook; with --aplicar and no errors apply it (one transaction) as the signed-in user
+    (``cli_auth.actor``, checked before the workbook is read). Exit 1 when it has errors."""
     from .cli import open_db, out, print_json
-    from .services.users import SYSTEM
+    from .cli_auth import actor as signed_in
 
-    actor = _actor(args, SYSTEM)
     with open_db(args, create=create, read_only=not args.aplicar) as db:
+        actor = signed_in(db, args, roles=roles, action=action) if args.aplicar else None
         preview = preview_fn(db)
         applied = None
         if args.aplicar and not preview.errors:
@@ -97,7 +100,8 @@ def cmd_importar_captura(args) -> int:
     from .excel.capture_workbook import apply_capture, preview_capture
 
     return _run_import(args, lambda db: preview_capture(db, args.archivo, expected_month=args.periodo),
-                       lambda db, preview, actor: apply_capture(db, preview, actor=actor), "saved")
+                       lambda db, preview, actor: apply_capture(db, preview, actor=actor), "saved",
+                       roles=CAPTURE, action="importar capturas")
 
 
 def cmd_importar_mir(args) -> int:
@@ -105,21 +109,12 @@ def cmd_importar_mir(args) -> int:
 
     return _run_import(args, lambda db: preview_import(db, args.archivo, year=args.ejercicio),
                        lambda db, plan, actor: apply_import(db, plan, actor=actor), "summary",
-                       create=bool(args.aplicar), say_refused=True)
-
-
-def _actor(args, default):
-    name = getattr(args, "usuario", None)
-    if not name:
-        return default
-    from .cli import open_db
-    from .services.users import sign_in
-
-    with open_db(args, read_only=True) as db, db.reading() as s:
-        return sign_in(s, name, getattr(args, "contrasena_usuario", None))
+                       roles=ADMIN, action="importar una MIR", create=bool(args.aplicar), say_refused=True)
 
 
 def register(subparsers, common) -> None:
+    from .cli_auth import add_user_flag
+
     exp = subparsers.add_parser("exportar", help=TEXT["exportar"])
     esub = exp.add_subparsers(dest="que", metavar="QUÉ", required=True)
 
@@ -163,7 +158,7 @@ def register(subparsers, common) -> None:
     s.add_argument("archivo", type=Path)
     s.add_argument("--aplicar", action="store_true", help="guardar (sin esto solo muestra la vista previa)")
     s.add_argument("--json", action="store_true")
-    s.add_argument("--usuario", help="usuario que importa (por omisión el sistema)")
+    add_user_flag(s, "usuario que importa (o SES_USUARIO): capturista de la dependencia, validador o administrador")
     s.add_argument("--periodo", help="mes esperado AAAA-MM (se rechaza un libro de otro periodo)")
     s.set_defaults(func=cmd_importar_captura)
 
@@ -173,5 +168,5 @@ def register(subparsers, common) -> None:
     s.add_argument("--ejercicio", type=int)
     s.add_argument("--aplicar", action="store_true")
     s.add_argument("--json", action="store_true")
-    s.add_argument("--usuario")
+    add_user_flag(s, "usuario que importa (o SES_USUARIO): administrador")
     s.set_defaults(func=cmd_importar_mir)

@@ -19,11 +19,14 @@ from sqlalchemy import create_engine, event, inspect, select, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from . import audit_chain
 from .models import APP_ID, AppMeta, Base
+
+audit_chain.install()  # every ORM session seals the audit entries it writes
 
 SQLITE_HEADER = b"SQLite format 3\x00"
 # Latest Alembic revision of db/migrations/versions; tests/db checks it equals Alembic's head.
-SCHEMA_HEAD = "0003"
+SCHEMA_HEAD = "0004"
 CACHE_KIB = -65536  # PRAGMA cache_size: negative = KiB
 BUSY_TIMEOUT_MS = 10_000
 

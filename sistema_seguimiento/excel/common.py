@@ -11,6 +11,7 @@ from pathlib import Path
 
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 
+from ..core.cells import is_risky  # noqa: F401 - shared with the CSV exports (core/cells.py)
 from ..core.numbers import NumberParseError, parse_es_number, to_decimal
 from ..services.errors import ServiceError
 
@@ -64,7 +65,6 @@ FMT_PCT_POINTS = '#,##0.00" %"'  # percent points stored as numbers (85.3 shows 
 # ------------------------------------------------------------------------------------------------
 # safe text
 
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
 
@@ -73,11 +73,6 @@ def safe_text(value) -> str | None:
     if value is None:
         return None
     return _ILLEGAL.sub("", str(value))
-
-
-def is_risky(text) -> bool:
-    """Text a spreadsheet could run as a formula (begins with = + - @, a tab or a carriage return)."""
-    return isinstance(text, str) and text.startswith(_FORMULA_START)
 
 
 def unsafe_text(value) -> str:

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from sqlalchemy import or_, select
 
+from ..core.cells import csv_cell
 from ..db.database import Database
 from ..db.models import AuditEntry
 
@@ -85,16 +86,17 @@ def distinct_values(db: Database) -> dict[str, list[str]]:
 
 
 def export_csv(rows: list[AuditRow], path: str | Path) -> Path:
-    """UTF-8 with BOM (Excel opens accents correctly), written atomically."""
+    """What Excel on Windows expects: UTF-8 with BOM (accents shown correctly), CRLF line ends, comma separator;
+    cells that a spreadsheet would run as formulas are escaped (``core.cells.csv_cell``). Written atomically."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
     try:
         with os.fdopen(fd, "w", newline="", encoding="utf-8-sig") as fh:
-            w = csv.writer(fh)
+            w = csv.writer(fh, lineterminator="\r\n")
             w.writerow(HEADERS)
             for r in rows:
-                w.writerow(r.as_list())
+                w.writerow([csv_cell(x) for x in r.as_list()])
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

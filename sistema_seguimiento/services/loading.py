@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 from importlib import resources
@@ -15,12 +15,14 @@ from ..core import exchange
 from ..core.exchange import ExchangeDoc
 from ..core.semaforo import BUILTIN_PRESETS, preset_to_dict
 from ..db.database import Database, sync_id_sequences
-from ..db.models import (Agency, AuditEntry, FiscalYear, Indicator, Justification, Measurement, Objective,
+from ..db.models import (Agency, FiscalYear, Indicator, Justification, Measurement, Objective,
                          Organization, PeriodState, PlanElement, Program, Target, TrafficLightPreset, User,
                          Variable)
+from . import audit
 from .errors import ServiceError
 from .perf import no_gc
-from .users import SYSTEM, CurrentUser, ensure_default_users
+from .users import (SYSTEM, CurrentUser, add_user_row, ensure_default_users,
+                    missing_default_users, password_required)
 
 DEMO_RESOURCE = "demo_municipio.json"
 
@@ -34,11 +36,20 @@ class LoadSummary:
     variables: int = 0
     targets: int = 0
     measurements: int = 0
+    users: int = 0
+    users_skipped: list[str] = field(default_factory=list)
 
     def as_text(self) -> str:
-        return (f"{self.agencies} dependencias, {self.programs} programas, {self.objectives} objetivos, "
+        text = (f"{self.agencies} dependencias, {self.programs} programas, {self.objectives} objetivos, "
                 f"{self.indicators} indicadores, {self.variables} variables, {self.targets} metas, "
                 f"{self.measurements} valores capturados")
+        if self.users:
+            text += f", {self.users} usuarios nuevos"
+        if self.users_skipped:
+            text += (f" (no se crearon los usuarios {', '.join(self.users_skipped[:10])}"
+                     f"{' …' if len(self.users_skipped) > 10 else ''}: la organización exige contraseña; "
+                     "agréguelos con «ses usuarios agregar --con-contrasena»)")
+        return text
 
 
 def read_file(path: str | Path) -> ExchangeDoc:
@@ -193,10 +204,12 @@ def load_into(session: Session, doc: ExchangeDoc, *, actor: CurrentUser = SYSTEM
     summary.targets = len(rows[Target])
     summary.measurements = len(rows[Measurement])
 
-    _load_users(session, doc.users, agencies)
-    ensure_default_users(session)
-    session.add(AuditEntry(at=now, user_name=actor.name, action="cargar", entity="archivo", entity_key=source[:120],
-                           field="", old=None, new=summary.as_text(), reason=""))
+    summary.users, summary.users_skipped = _load_users(session, doc.users, agencies, actor)
+    if password_required(session):  # the default users would have no password
+        summary.users_skipped += missing_default_users(session)
+    else:
+        summary.users += ensure_default_users(session, actor)
+    audit.record(session, actor, "archivo", source[:120], "", None, summary.as_text(), action="cargar")
     return summary
 
 
@@ -243,16 +256,27 @@ def _load_plan(session: Session, plan: list[dict], ids: _Ids) -> dict[str, int]:
     return by_text
 
 
-def _load_users(session: Session, users: list[dict], agencies: dict[str, Agency]) -> None:
+def _load_users(session: Session, users: list[dict], agencies: dict[str, Agency],
+                actor: CurrentUser) -> tuple[int, list[str]]:
+    """Add the file's users that do not exist yet (existing users are never changed), each recorded in the
+    bitácora. The exchange format carries no passwords: when the organization requires them, none is created
+    (their names are returned so the summary can say so). Returns (added, skipped names)."""
     existing = set(session.scalars(select(User.name)))
+    required = password_required(session)
+    added, skipped = 0, []
     for u in users or []:
         name = u.get("nombre")
         if not name or name in existing:
             continue
+        if required:
+            skipped.append(name)
+            continue
         ag = agencies.get(u.get("dependencia") or "")
-        session.add(User(name=name, role=u.get("rol", "consulta"), full_name=u.get("nombre_completo", ""),
-                         agency_id=ag.id if ag else None))
+        add_user_row(session, actor, name, u.get("rol", "consulta"), ag.id if ag else None,
+                     ag.key if ag else None, u.get("nombre_completo", ""))
         existing.add(name)
+        added += 1
+    return added, skipped
 
 
 def set_demo_workflow(session: Session, last_closed_month: int, validated_month: int, year: int) -> None:
@@ -265,10 +289,10 @@ def set_demo_workflow(session: Session, last_closed_month: int, validated_month:
                                     comment="", updated_by="admin", updated_at=now))
 
 
-def load_demo(db: Database) -> LoadSummary:
+def load_demo(db: Database, actor: CurrentUser = SYSTEM) -> LoadSummary:
     doc = demo_document()
     with db.transaction() as session:
-        summary = load_into(session, doc, source="demostración")
+        summary = load_into(session, doc, actor=actor, source="demostración")
         set_demo_workflow(session, last_closed_month=9, validated_month=10, year=doc.fiscal_year)
         org = session.scalars(select(Organization)).one()
         org.settings = {**(org.settings or {}), "demo": True}

@@ -1,4 +1,4 @@
-"""``ses verificar``: SQLite integrity, foreign keys and SES's own invariants."""
+"""``ses verificar``: SQLite integrity, foreign keys, the sealed bitácora chain and SES's own invariants."""
 from __future__ import annotations
 
 from decimal import Decimal, InvalidOperation
@@ -25,6 +25,10 @@ def verify(db: Database) -> list[str]:
         rev = conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
         if rev != head_revision():
             problems.append(f"El esquema está en la versión {rev}; el programa espera {head_revision()}.")
+        else:
+            from ..db.audit_chain import check_chain
+
+            problems += check_chain(conn)
     with db.reading() as s:
         years = {fy.id: fy.year for fy in s.scalars(select(FiscalYear))}
         # objective parents inside the same program and with a valid level chain

@@ -1,14 +1,15 @@
 """Creating a new, empty organization database."""
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 
 from sqlalchemy import select
 
 from ..core.semaforo import BUILTIN_PRESETS, preset_to_dict
 from ..db.database import Database
-from ..db.models import AuditEntry, FiscalYear, Organization, TrafficLightPreset
-from .users import ensure_default_users
+from ..db.models import FiscalYear, Organization, TrafficLightPreset
+from . import audit
+from .users import SYSTEM, ensure_default_users
 
 
 def initialize_empty(db: Database, *, name: str = "Municipio nuevo", year: int | None = None,
@@ -26,5 +27,4 @@ def initialize_empty(db: Database, *, name: str = "Municipio nuevo", year: int |
                 session.add(TrafficLightPreset(key=key, name=preset.name, data=preset_to_dict(preset)))
         session.flush()
         ensure_default_users(session)
-        session.add(AuditEntry(at=datetime.now().replace(microsecond=0), user_name="sistema", action="crear",
-                               entity="organizacion", entity_key=name[:120], new=f"Ejercicio {year}"))
+        audit.record(session, SYSTEM, "organizacion", name[:120], "", None, f"Ejercicio {year}", action="crear")

@@ -69,19 +69,123 @@ def default_users(agency_keys: list[str]) -> list[tuple[str, str, str | None, st
     return users
 
 
-def ensure_default_users(session: Session) -> int:
+def ensure_default_users(session: Session, actor: CurrentUser = SYSTEM) -> int:
+    """Create the default users that are missing (each one recorded in the bitácora). When the organization
+    requires passwords none is created: they would have none (the administrador adds them with a password)."""
+    if password_required(session):
+        return 0
     existing = set(session.scalars(select(User.name)))
     agencies = {a.key: a.id for a in session.scalars(select(Agency))}
     added = 0
     for name, role, agency_key, full in default_users(sorted(agencies)):
         if name not in existing:
-            session.add(User(name=name, role=role, full_name=full,
-                             agency_id=agencies.get(agency_key) if agency_key else None))
+            add_user_row(session, actor, name, role, agencies.get(agency_key) if agency_key else None, agency_key,
+                         full)
             added += 1
     return added
 
 
-def sign_in(session: Session, name: str, password: str | None = None) -> CurrentUser:
+def missing_default_users(session: Session) -> list[str]:
+    existing = set(session.scalars(select(User.name)))
+    return [u[0] for u in default_users(sorted(session.scalars(select(Agency.key)))) if u[0] not in existing]
+
+
+def add_user_row(session: Session, actor: CurrentUser, name: str, role: str, agency_id: int | None,
+                 agency_key: str | None, full_name: str = "", password_hash: str | None = None) -> User:
+    """Insert one user and its «alta» entry in the bitácora (every way of creating users goes through here)."""
+    from . import audit
+
+    user = User(name=name, role=role, full_name=full_name, agency_id=agency_id, password_hash=password_hash)
+    session.add(user)
+    audit.record(session, actor, "user", name, "rol", None, f"{role}" + (f" ({agency_key})" if agency_key else ""),
+                 action="alta")
+    return user
+
+
+# ---------------------------------------------------------------------------------------------------
+# password policy (issue 11): Organization.settings["exigir_contrasena"]
+
+POLICY_KEY = "exigir_contrasena"
+POLICY_MSG = {
+    "missing": ("La organización exige contraseña y el usuario «{name}» no tiene una: pida al administrador que "
+                "le asigne una."),
+    "missing_admin": ("La organización exige contraseña y el usuario administrador «{name}» no tiene una: "
+                      "asígnela primero (ventana: al entrar; comando: «ses usuarios contrasena --usuario {name}»)."),
+    "own_first": ("Asigne primero su propia contraseña («ses usuarios contrasena» o el diálogo Usuarios): si la "
+                  "organización exige contraseña y usted no tiene una, nadie podría administrar la base."),
+    "new_user": "La organización exige contraseña: indique una para el usuario «{name}».",
+    "no_clear": "La organización exige contraseña: no se puede quitar la contraseña de «{name}».",
+    "no_org": "La base de datos no tiene organización.",
+}
+
+
+class PasswordMissing(PermissionDenied):
+    """Sign-in refused: the organization requires passwords and this user has none. ``may_set_own`` is True for
+    an administrador, who may sign in only to set their own password first (see docs/acceso.md)."""
+
+    def __init__(self, message: str, name: str, may_set_own: bool):
+        super().__init__(message)
+        self.name = name
+        self.may_set_own = may_set_own
+
+
+def password_required(session: Session) -> bool:
+    from ..db.models import Organization
+
+    settings = session.scalars(select(Organization.settings)).first()
+    return bool((settings or {}).get(POLICY_KEY))
+
+
+def password_policy(db) -> bool:
+    with db.reading() as s:
+        return password_required(s)
+
+
+def set_password_policy(db, actor: CurrentUser, required: bool) -> bool:
+    """Turn the «exigir contraseña» policy on or off; returns the previous value. Turning it on needs an
+    administrador who has a password (so that at least one administrador can still sign in)."""
+    from ..db.models import Organization
+    from . import audit
+    from .errors import ServiceError
+
+    actor.require(Role.ADMINISTRADOR.value, action="cambiar la política de contraseñas")
+    with db.transaction() as s:
+        org = s.scalars(select(Organization)).first()
+        if org is None:
+            raise ServiceError(POLICY_MSG["no_org"])
+        settings = dict(org.settings or {})
+        old = bool(settings.get(POLICY_KEY))
+        if old == bool(required):
+            return old
+        if required:
+            own = s.scalars(select(User.password_hash).where(User.name == actor.name)).first()
+            if not own:
+                raise ServiceError(POLICY_MSG["own_first"])
+            settings[POLICY_KEY] = True
+        else:
+            settings.pop(POLICY_KEY, None)
+        org.settings = settings  # a new dict, so the JSON column is written
+        audit.record(s, actor, "organizacion", org.name, POLICY_KEY, "sí" if old else "no",
+                     "sí" if required else "no", action="politica")
+    return old
+
+
+def users_without_password(db) -> list[str]:
+    with db.reading() as s:
+        return list(s.scalars(select(User.name).where(User.active.is_(True), User.password_hash.is_(None))
+                              .order_by(User.name)))
+
+
+def has_users(db) -> bool:
+    with db.reading() as s:
+        return s.scalars(select(User.id).limit(1)).first() is not None
+
+
+def sign_in(session: Session, name: str, password: str | None = None, *,
+            setting_own_password: bool = False) -> CurrentUser:
+    """The signed-in user, or PermissionDenied/NotFound in Spanish. When the organization requires passwords a
+    user without one is refused (PasswordMissing), except an administrador who signs in to set their own
+    (``setting_own_password=True``: the caller lets them do only that)."""
     user = session.scalars(select(User).where(User.name == name)).first()
     if user is None or not user.active:
         raise NotFound(f"No existe el usuario «{name}» en esta base de datos.")
@@ -90,6 +194,10 @@ def sign_in(session: Session, name: str, password: str | None = None) -> Current
             raise PermissionDenied(f"El usuario «{name}» tiene contraseña; escríbala para entrar.")
         if not verify_password(password, user.password_hash):
             raise PermissionDenied("La contraseña no es correcta.")
+    elif password_required(session):
+        admin = user.role == Role.ADMINISTRADOR.value
+        if not (admin and setting_own_password):
+            raise PasswordMissing(POLICY_MSG["missing_admin" if admin else "missing"].format(name=name), name, admin)
     return CurrentUser(user.name, user.role, user.agency.key if user.agency else None)
 
 
@@ -130,9 +238,9 @@ def needs_password(db, name: str) -> bool:
     return bool(h)
 
 
-def sign_in_db(db, name: str, password: str | None = None) -> CurrentUser:
+def sign_in_db(db, name: str, password: str | None = None, *, setting_own_password: bool = False) -> CurrentUser:
     with db.reading() as s:
-        return sign_in(s, name, password)
+        return sign_in(s, name, password, setting_own_password=setting_own_password)
 
 
 def _agency_id(session: Session, key: str | None) -> int | None:
@@ -164,10 +272,10 @@ def add_user(db, actor: CurrentUser, name: str, role: str, agency_key: str | Non
     with db.transaction() as s:
         if s.scalars(select(User.id).where(User.name == name)).first():
             raise ServiceError(USER_MSG["exists"].format(name=name))
-        s.add(User(name=name, role=role, full_name=full_name, agency_id=_agency_id(s, agency_key),
-                   password_hash=hash_password(password) if password else None))
-        audit.record(s, actor, "user", name, "rol", None, f"{role}" + (f" ({agency_key})" if agency_key else ""),
-                     action="alta")
+        if not password and password_required(s):
+            raise ServiceError(POLICY_MSG["new_user"].format(name=name))
+        add_user_row(s, actor, name, role, _agency_id(s, agency_key), agency_key, full_name,
+                     hash_password(password) if password else None)
     return UserInfo(name, full_name, role, agency_key, bool(password), True)
 
 
@@ -184,6 +292,8 @@ def set_password(db, actor: CurrentUser, name: str, password: str | None) -> Non
         u = s.scalars(select(User).where(User.name == name)).first()
         if u is None:
             raise _NF(USER_MSG["missing"].format(name=name))
+        if not password and password_required(s):
+            raise ServiceError(POLICY_MSG["no_clear"].format(name=name))
         had = bool(u.password_hash)
         u.password_hash = hash_password(password) if password else None
         audit.record(s, actor, "user", name, "contraseña", "con contraseña" if had else "sin contraseña",

@@ -42,6 +42,11 @@ TEXT = {
     "creating_demo": "Preparando la demostración…",
     "open_failed": "No se pudo abrir el archivo",
     "no_users": "La base de datos no tiene usuarios activos.",
+    "own_pw_title": "Asignar su contraseña",
+    "own_pw": ("La organización exige contraseña y «{name}» no tiene una. Como administrador, elija su contraseña "
+               "ahora (al menos 4 caracteres):"),
+    "own_pw_again": "Escriba la misma contraseña otra vez:",
+    "own_pw_mismatch": "Las dos contraseñas no coinciden; no se guardó nada.",
 }
 
 
@@ -262,8 +267,10 @@ def run_start_dialog(parent: QWidget | None = None) -> Path | None:
 # ---- sign-in -------------------------------------------------------------------------------------
 
 class SignInDialog(QDialog):
-    def __init__(self, users: list[dict], parent=None, preselect: str | None = None):
+    def __init__(self, users: list[dict], parent=None, preselect: str | None = None,
+                 password_required: bool = False):
         super().__init__(parent)
+        self.password_required = password_required  # the organization requires passwords: always ask
         from ..core.types import label
 
         self.setWindowTitle(TEXT["signin"])
@@ -302,7 +309,7 @@ class SignInDialog(QDialog):
 
     def _update(self, *_):
         u = self.users[self.combo.currentIndex()] if self.users else None
-        need = bool(u and u["has_password"])
+        need = bool(u and (u["has_password"] or self.password_required))
         self.password.setVisible(need)
         self.pw_label.setVisible(need)
         self.password.clear()
@@ -316,18 +323,53 @@ def sign_in_interactive(db, preselect: str | None = None, parent=None):
     from ..services.errors import ServiceError
     from ..services.users import sign_in
 
+    from ..services.users import PasswordMissing, password_policy
+
     users = ed.list_users(db)
     if not users:
         raise ServiceError(TEXT["no_users"])
-    dlg = SignInDialog(users, parent, preselect)
+    dlg = SignInDialog(users, parent, preselect, password_required=password_policy(db))
     while dlg.exec() == QDialog.DialogCode.Accepted:
         name, pw = dlg.selected()
         try:
             with db.reading() as s:
-                return sign_in(s, name, pw)
+                return sign_in(s, name, pw or None)
+        except PasswordMissing as exc:
+            if exc.may_set_own and not db.read_only:
+                try:
+                    user = set_own_password(db, name, dlg)
+                except ServiceError as again:
+                    dlg.error.setText(str(again))
+                    continue
+                if user is not None:
+                    return user
+            dlg.error.setText(str(exc))
         except ServiceError as exc:
             dlg.error.setText(str(exc))
     return None
+
+
+def set_own_password(db, name: str, parent=None):
+    """An administrador without a password when the organization requires one: they choose it now (twice),
+    it is saved (and recorded in the bitácora) and they are signed in with it. None when cancelled."""
+    from PySide6.QtWidgets import QInputDialog
+
+    from ..services.errors import ServiceError
+    from ..services.users import set_password, sign_in_db
+
+    first, ok = QInputDialog.getText(parent, TEXT["own_pw_title"], TEXT["own_pw"].format(name=name),
+                                     QLineEdit.EchoMode.Password)
+    if not ok:
+        return None
+    second, ok = QInputDialog.getText(parent, TEXT["own_pw_title"], TEXT["own_pw_again"],
+                                      QLineEdit.EchoMode.Password)
+    if not ok:
+        return None
+    if first != second:
+        raise ServiceError(TEXT["own_pw_mismatch"])
+    current = sign_in_db(db, name, None, setting_own_password=True)
+    set_password(db, current, name, first)
+    return sign_in_db(db, name, first)
 
 
 def resolve_user(db, name: str | None, parent=None):

@@ -1,11 +1,11 @@
 """Configuración: organization name and logo, fiscal year in use (and adding a new one), default semáforo preset,
-and the user recorded in the audit trail (changing user signs in again). Each change is saved at once and can
-be undone with Ctrl+Z."""
+the user recorded in the audit trail (changing user signs in again) and the «exigir contraseña» policy. Each
+change is saved at once and can be undone with Ctrl+Z."""
 from __future__ import annotations
 
 from PySide6.QtCore import QByteArray, QSettings, Qt
 from PySide6.QtGui import QPixmap
-from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QFileDialog, QFormLayout, QGroupBox,
+from PySide6.QtWidgets import (QCheckBox, QComboBox, QDialog, QDialogButtonBox, QFileDialog, QFormLayout, QGroupBox,
                                QHBoxLayout, QLabel, QLineEdit, QPushButton, QSpinBox, QVBoxLayout)
 
 from ..core.types import label
@@ -25,6 +25,11 @@ TEXT = {
     "only_admin": "Solo un usuario Administrador puede cambiar los datos de la organización.",
     "sign_box": "Firmas del informe mensual", "sign_name": "Nombre", "sign_title": "Cargo",
     "sign_hint": "Aparecen en el bloque de firmas del «Informe mensual de avance».",
+    "policy": "E&xigir contraseña a todos los usuarios",
+    "policy_hint": ("Al entrar, un usuario sin contraseña no podrá trabajar: el administrador debe asignarle una "
+                    "en Usuarios. Sin contraseña ahora: {names}."),
+    "policy_all": "Al entrar, cada usuario escribe su contraseña. Todos los usuarios activos tienen una.",
+    "policy_undo": "Configuración: exigir contraseña",
 }
 
 
@@ -133,12 +138,48 @@ class SettingsDialog(QDialog):
         hint = QLabel(TEXT["user_hint"], box)
         hint.setWordWrap(True)
         f.addRow("", hint)
+        self.policy = QCheckBox(TEXT["policy"], box)
+        self.policy.setEnabled(admin)
+        self.policy_hint = QLabel(box)
+        self.policy_hint.setWordWrap(True)
+        f.addRow("", self.policy)
+        f.addRow("", self.policy_hint)
+        self._show_policy()
+        self.policy.toggled.connect(self.set_policy)
+        ctx.dataChanged.connect(self._policy_changed)
         lay.addWidget(box)
         bb = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
         bb.button(QDialogButtonBox.StandardButton.Close).setText(TEXT["close"])
         bb.rejected.connect(self.reject)
         lay.addWidget(bb)
         self._show_logo(self.values.get("logo"))
+
+    def _show_policy(self) -> None:
+        from ..services import users
+
+        required = users.password_policy(self.ctx.db)
+        self.policy.blockSignals(True)
+        self.policy.setChecked(required)
+        self.policy.blockSignals(False)
+        missing = users.users_without_password(self.ctx.db)
+        self.policy_hint.setText(TEXT["policy_hint"].format(names=", ".join(missing)) if missing
+                                 else TEXT["policy_all"])
+
+    def _policy_changed(self, entity: str, _key: str) -> None:
+        if entity in ("settings", "*"):
+            self._show_policy()
+
+    def set_policy(self, required: bool) -> bool:
+        """Turn the «exigir contraseña» policy on or off (services.users.set_password_policy: administrador
+        with a password; recorded in the bitácora), with undo. A refusal is explained and the box goes back."""
+        from ..services import users
+
+        ctx = self.ctx
+        ok, _old = commands.apply_edit(
+            ctx, self, TEXT["policy_undo"], lambda: users.set_password_policy(ctx.db, ctx.user, required),
+            lambda old: (lambda: users.set_password_policy(ctx.db, ctx.user, old)), "settings", users.POLICY_KEY)
+        self._show_policy()
+        return ok
 
     def _user_text(self) -> str:
         u = self.ctx.user

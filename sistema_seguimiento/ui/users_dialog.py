@@ -16,7 +16,7 @@ TEXT = {
     "title": "Usuarios", "cols": ["Usuario", "Nombre", "Rol", "Dependencia", "Contraseña", "Activo"],
     "add": "Agregar…", "password": "Contraseña…", "clear": "Quitar contraseña", "edit": "Rol y dependencia…",
     "close": "Cerrar", "name": "Usuario:", "full": "Nombre completo:", "role": "Rol:", "agency": "Dependencia:",
-    "pw": "Contraseña (opcional):", "none": "(ninguna)", "yes": "Sí", "no": "No",
+    "pw": "Contraseña (opcional):", "pw_required": "Contraseña (la organización la exige):", "none": "(ninguna)", "yes": "Sí", "no": "No",
     "only_admin": "Solo un administrador puede administrar usuarios; usted puede cambiar su propia contraseña.",
     "new_pw": "Contraseña nueva para «{name}» (vacía: sin contraseña):",
 }
@@ -24,7 +24,7 @@ TEXT = {
 
 class UserForm(QDialog):
     def __init__(self, agencies: list[str], parent=None, name: str = "", role: str = Role.CAPTURISTA.value,
-                 agency: str | None = None, editing: bool = False):
+                 agency: str | None = None, editing: bool = False, password_required: bool = False):
         super().__init__(parent)
         self.setWindowTitle(TEXT["title"])
         form = QFormLayout(self)
@@ -48,7 +48,7 @@ class UserForm(QDialog):
         form.addRow(TEXT["role"], self.role)
         form.addRow(TEXT["agency"], self.agency)
         if not editing:
-            form.addRow(TEXT["pw"], self.password)
+            form.addRow(TEXT["pw_required" if password_required else "pw"], self.password)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
         buttons.button(QDialogButtonBox.StandardButton.Ok).setText("Aceptar")
         buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("Cancelar")
@@ -117,7 +117,7 @@ class UsersDialog(QDialog):
         return True
 
     def add(self) -> None:
-        form = UserForm(self.agencies, self)
+        form = UserForm(self.agencies, self, password_required=users.password_policy(self.ctx.db))
         if form.exec():
             self._run(lambda: users.add_user(self.ctx.db, self.ctx.user, form.name.text(), form.role.currentData(),
                                              form.agency.currentData(), form.full.text(),

@@ -151,7 +151,7 @@ def test_cargar_bad_file_names_json_path_and_writes_nothing(tmp_path):
 
 
 def test_cargar_twice_is_refused_as_a_whole(loaded, tmp_path):
-    proc = ses("cargar", "--db", loaded, FIXTURE, check=False)
+    proc = ses("cargar", "--db", loaded, FIXTURE, "--usuario", "admin", check=False)
     assert proc.returncode == 2 and "Ya existen" in proc.stderr
 
 
@@ -169,7 +169,7 @@ def test_demo_respaldar_verificar_restaurar(tmp_path):
     copy = tmp_path / "copia.db"
     ses("respaldar", "--db", db, "--destino", copy)
     assert copy.exists()
-    ses("restaurar", "--db", db, "--origen", copy)
+    ses("restaurar", "--db", db, "--origen", copy, "--usuario", "admin")
     assert json.loads(ses("verificar", "--db", db, "--json").stdout) == {"ok": True, "problems": []}
 
 

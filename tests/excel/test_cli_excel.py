@@ -35,7 +35,7 @@ def test_importar_captura_preview_then_apply(tmp_path, capsys):
     assert main(["importar", "captura", "--db", str(db), str(cap), "--json"]) == 0
     data = json.loads(capsys.readouterr().out)
     assert data["modificados"] == 1 and data["applied"] is False
-    assert main(["importar", "captura", "--db", str(db), str(cap), "--aplicar", "--json"]) == 0
+    assert main(["importar", "captura", "--db", str(db), str(cap), "--aplicar", "--json", "--usuario", "captura-0301"]) == 0
     data = json.loads(capsys.readouterr().out)
     assert data["applied"] is True
     assert main(["importar", "captura", "--db", str(db), str(cap), "--json"]) == 0
@@ -53,7 +53,7 @@ def test_importar_mir_preview_apply_and_refusal(tmp_path, capsys):
     assert main(["importar", "mir", "--db", str(target), str(mir), "--json"]) == 0
     data = json.loads(capsys.readouterr().out)
     assert data["programas_nuevos"] == 2 and data["applied"] is False
-    assert main(["importar", "mir", "--db", str(target), str(mir), "--aplicar"]) == 0
+    assert main(["importar", "mir", "--db", str(target), str(mir), "--aplicar", "--usuario", "admin"]) == 0
     assert "Aplicado" in capsys.readouterr().out
     assert main(["mir", "--db", str(target), "--programa", "S001"]) == 0
     bad = tmp_path / "malo.xlsx"
@@ -64,7 +64,7 @@ def test_importar_mir_preview_apply_and_refusal(tmp_path, capsys):
     wb.active.append(["Sub-actividad", "x", "A/B"])
     wb.save(bad)
     capsys.readouterr()
-    assert main(["importar", "mir", "--db", str(target), str(bad), "--aplicar", "--ejercicio", "2026"]) == 1
+    assert main(["importar", "mir", "--db", str(target), str(bad), "--aplicar", "--ejercicio", "2026", "--usuario", "admin"]) == 1
     out = capsys.readouterr().out
     assert "No se importó nada" in out and "fila 2" in out
     txt = tmp_path / "no.xlsx"
