@@ -55,6 +55,9 @@ MSG = {
                "Ciérrela allí o ábrala en modo de solo lectura."),
     "exists": "Ya existe el archivo «{path}»; no se sobrescribe. Elija otro nombre.",
     "readonly": "La base de datos está abierta en modo de solo lectura; no se guardó el cambio.",
+    "network": ("La base de datos «{path}» está en una carpeta compartida de la red ({fs}). SQLite no puede "
+                "proteger un archivo compartido así: dos PC podrían escribir a la vez y dañarlo. Copie la base a "
+                "una carpeta de esta PC, o use el modo servidor (ses servidor copiar) para trabajar entre varias PC."),
 }
 
 
@@ -91,6 +94,13 @@ def _set_sqlite_pragmas(dbapi_conn, _record, read_only: bool) -> None:
         cur.execute("PRAGMA journal_mode=WAL")
         cur.execute("PRAGMA synchronous=FULL")
     cur.close()
+
+
+def _refuse_network_share(path: Path) -> None:
+    from ..netfs import is_network_path, mount_type
+
+    if is_network_path(path):
+        raise DatabaseError(MSG["network"].format(path=path, fs=mount_type(path) or "red"))
 
 
 class FileLock:
@@ -179,6 +189,7 @@ class Database:
     @classmethod
     def _open_file(cls, path: Path, opts: OpenOptions) -> Database:
         path = path.expanduser().resolve()
+        _refuse_network_share(path)
         exists = path.exists() and path.stat().st_size > 0
         if not exists and not opts.create:
             raise DatabaseError(MSG["missing"].format(path=path))

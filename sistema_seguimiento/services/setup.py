@@ -13,7 +13,7 @@ from .users import ensure_default_users
 
 def initialize_empty(db: Database, *, name: str = "Municipio nuevo", year: int | None = None,
                      inegi_key: str | None = None, kind: str = "municipio", logo: bytes | None = None,
-                     state_name: str = "") -> None:
+                     state_name: str = "", with_default_users: bool = True) -> None:
     year = year or date.today().year
     with db.transaction() as session:
         if session.scalars(select(Organization)).first() is None:
@@ -25,6 +25,7 @@ def initialize_empty(db: Database, *, name: str = "Municipio nuevo", year: int |
             if session.get(TrafficLightPreset, key) is None:
                 session.add(TrafficLightPreset(key=key, name=preset.name, data=preset_to_dict(preset)))
         session.flush()
-        ensure_default_users(session)
+        if with_default_users:
+            ensure_default_users(session)
         session.add(AuditEntry(at=datetime.now().replace(microsecond=0), user_name="sistema", action="crear",
                                entity="organizacion", entity_key=name[:120], new=f"Ejercicio {year}"))

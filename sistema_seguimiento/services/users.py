@@ -81,10 +81,22 @@ def ensure_default_users(session: Session) -> int:
     return added
 
 
+def server_mode(session: Session) -> bool:
+    """A shared database on a server (PostgreSQL), as opposed to a file on one PC."""
+    return session.get_bind().dialect.name != "sqlite"
+
+
+SERVER_NEEDS_PASSWORD = ("En una base compartida en un servidor todos los usuarios necesitan contraseña, y «{name}» "
+                         "no tiene. Pida al administrador que le asigne una (ses usuarios contrasena).")
+
+
 def sign_in(session: Session, name: str, password: str | None = None) -> CurrentUser:
     user = session.scalars(select(User).where(User.name == name)).first()
     if user is None or not user.active:
         raise NotFound(f"No existe el usuario «{name}» en esta base de datos.")
+    if not user.password_hash and server_mode(session):
+        # server mode (issue 17): a shared database on the network never lets anyone in without a password
+        raise PermissionDenied(SERVER_NEEDS_PASSWORD.format(name=name))
     if user.password_hash:
         if password is None:
             raise PermissionDenied(f"El usuario «{name}» tiene contraseña; escríbala para entrar.")
@@ -105,6 +117,7 @@ USER_MSG = {
     "missing": "No existe el usuario «{name}».",
     "last_admin": "No se puede quitar el rol de administrador al último administrador activo.",
     "short": "La contraseña debe tener al menos 4 caracteres.",
+    "server_password": "En una base compartida en un servidor todo usuario necesita contraseña.",
 }
 
 
@@ -164,6 +177,8 @@ def add_user(db, actor: CurrentUser, name: str, role: str, agency_key: str | Non
     with db.transaction() as s:
         if s.scalars(select(User.id).where(User.name == name)).first():
             raise ServiceError(USER_MSG["exists"].format(name=name))
+        if not password and server_mode(s):
+            raise ServiceError(USER_MSG["server_password"])
         s.add(User(name=name, role=role, full_name=full_name, agency_id=_agency_id(s, agency_key),
                    password_hash=hash_password(password) if password else None))
         audit.record(s, actor, "user", name, "rol", None, f"{role}" + (f" ({agency_key})" if agency_key else ""),
@@ -184,6 +199,8 @@ def set_password(db, actor: CurrentUser, name: str, password: str | None) -> Non
         u = s.scalars(select(User).where(User.name == name)).first()
         if u is None:
             raise _NF(USER_MSG["missing"].format(name=name))
+        if not password and server_mode(s):
+            raise ServiceError(USER_MSG["server_password"])
         had = bool(u.password_hash)
         u.password_hash = hash_password(password) if password else None
         audit.record(s, actor, "user", name, "contraseña", "con contraseña" if had else "sin contraseña",
