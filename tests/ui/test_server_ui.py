@@ -1,0 +1,72 @@
+"""«Conectar a un servidor…» (issue 17): the dialog remembers the server but never its password; the window opens a
+PostgreSQL database (when SES_TEST_DATABASE_URL is set) and says which server in its title."""
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import QSettings
+
+from sistema_seguimiento.ui.server_dialog import SETTINGS_KEY, ServerDialog, server_url
+from sistema_seguimiento.ui.worker import wait_all
+
+
+def test_dialog_builds_url_and_remembers_server_without_password(qtbot):
+    d = ServerDialog()
+    qtbot.addWidget(d)
+    d._accept()
+    assert "Escriba el servidor" in d.error.text() and not d.result()
+    d.host.setText("planeacion-srv")
+    d.port.setValue(5433)
+    d.database.setText("ses_oficina")
+    d.user.setText("ana")
+    d.password.setText("clave con espacios/y@")
+    d._accept()
+    url = d.url()
+    from sqlalchemy.engine import make_url
+
+    u = make_url(url)
+    assert (u.host, u.port, u.database, u.username, u.password) == ("planeacion-srv", 5433, "ses_oficina", "ana",
+                                                                     "clave con espacios/y@")
+    stored = QSettings().value(SETTINGS_KEY)
+    assert stored == {"host": "planeacion-srv", "port": 5433, "database": "ses_oficina", "user": "ana"}
+    assert "clave" not in repr(stored)
+    d2 = ServerDialog()
+    qtbot.addWidget(d2)
+    assert d2.host.text() == "planeacion-srv" and d2.port.value() == 5433 and d2.password.text() == ""
+
+
+def test_server_url_without_password():
+    assert server_url("srv", 5432, "ses", "ana") == "postgresql+psycopg://ana@srv:5432/ses"
+
+
+def test_window_on_a_server_postgresql(qtbot, tmp_path, monkeypatch):
+    from tests.dbfixtures import PG_URL, _reset_postgres
+
+    if not PG_URL:
+        pytest.skip("sin SES_TEST_DATABASE_URL")
+    from sistema_seguimiento.db.database import Database, OpenOptions
+    from sistema_seguimiento.services import server, users
+    from sistema_seguimiento.services.loading import load_demo
+    from sistema_seguimiento.ui import app as app_mod
+
+    _reset_postgres(PG_URL)
+    src = tmp_path / "oficina.db"
+    with Database.open(src, OpenOptions(create=True)) as db:
+        load_demo(db)
+    server.copy_database(src, PG_URL)
+    with Database.open(PG_URL) as db:
+        users.set_password(db, users.SYSTEM, "admin", "clave-admin")
+    asked = []
+
+    def fake_sign_in(db, pre=None, parent=None):
+        asked.append(pre)
+        with db.reading() as s:
+            return users.sign_in(s, "admin", "clave-admin")
+
+    monkeypatch.setattr(app_mod, "sign_in_interactive", fake_sign_in)
+    w = app_mod.open_session(PG_URL, "admin")
+    qtbot.addWidget(w)
+    assert asked == ["admin"]  # a password is needed: the sign-in dialog was shown
+    assert "servidor 127.0.0.1/" in w.windowTitle() and w.ctx.year == 2026
+    assert QSettings().value("archivo/ultimo") is None  # a server is never remembered as the last file
+    w.close()
+    wait_all(10_000)
