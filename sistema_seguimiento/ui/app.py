@@ -419,6 +419,9 @@ def open_session(path: str | os.PathLike, user_name: str | None = None, parent=N
         window = MainWindow(ctx)
         ctx.setParent(window)
         window.destroyed.connect(lambda *_: db.close())
+        from .live_refresh import attach
+
+        window.change_watcher = attach(ctx, window)  # other officials' changes (server, read-only copy)
         if not server:  # a server is remembered by its dialog, never with its password
             settings.setValue("archivo/ultimo", str(path.resolve()))
         _STATE.update(window=window, ctx=ctx)

@@ -964,7 +964,7 @@ class CapturePage(QWidget):
 
     def _data_changed(self, entity: str, _key: str) -> None:
         self.invalidate()  # anything written elsewhere: re-read on the next switch
-        if entity in ("target", "indicator", "program", "variable", "*", "import"):
+        if entity in ("target", "indicator", "program", "variable", "*", "import", "remoto"):
             self.reload()
 
     # ---- messages ------------------------------------------------------------------------------

@@ -70,3 +70,46 @@ def test_window_on_a_server_postgresql(qtbot, tmp_path, monkeypatch):
     assert QSettings().value("archivo/ultimo") is None  # a server is never remembered as the last file
     w.close()
     wait_all(10_000)
+
+
+def test_change_watcher_announces_other_officials_changes(qtbot, ctx):
+    from datetime import date
+    from decimal import Decimal
+
+    from PySide6.QtWidgets import QLineEdit, QWidget
+
+    from sistema_seguimiento.services.capture import ValueChange, save_values
+    from sistema_seguimiento.services.users import CurrentUser
+    from sistema_seguimiento.ui.live_refresh import ChangeWatcher, attach
+
+    host = QWidget()
+    qtbot.addWidget(host)
+    assert attach(ctx, host) is None  # a file this window holds: nobody else can write to it
+    seen = []
+    ctx.dataChanged.connect(lambda e, k: seen.append((e, k)))
+    watcher = ChangeWatcher(ctx, host, interval_ms=50)
+    qtbot.waitUntil(lambda: watcher._last is not None, timeout=5000)
+    other = CurrentUser("captura-0301", "capturista", "0301")
+    save_values(ctx.db, other, "2026-10", [ValueChange("E001-A11-01", "RRI", Decimal("23"))],
+                today=date(2026, 11, 15))
+    qtbot.waitUntil(lambda: ("remoto", "") in seen, timeout=5000)
+    assert ("measurement", "E001-A11-01/RRI/2026-10") in seen
+    # one's own changes are already on screen: not announced again
+    seen.clear()
+    me = ctx.user
+    save_values(ctx.db, me, "2026-10", [ValueChange("E001-A11-01", "RRI", Decimal("22"))], today=date(2026, 11, 15))
+    qtbot.wait(300)
+    assert seen == []
+    # while the user types in a field, the refresh waits; it comes when the field loses focus
+    edit = QLineEdit(host)
+    host.show()
+    host.activateWindow()
+    edit.setFocus()
+    qtbot.waitUntil(lambda: edit.hasFocus(), timeout=2000)
+    save_values(ctx.db, other, "2026-10", [ValueChange("E001-A11-01", "RRI", Decimal("21"))], today=date(2026, 11, 15))
+    qtbot.wait(400)
+    assert seen == [] and watcher._pending
+    edit.clearFocus()
+    host.setFocus()
+    qtbot.waitUntil(lambda: ("remoto", "") in seen, timeout=5000)
+    watcher.stop()
