@@ -113,3 +113,35 @@ def test_change_watcher_announces_other_officials_changes(qtbot, ctx):
     host.setFocus()
     qtbot.waitUntil(lambda: ("remoto", "") in seen, timeout=5000)
     watcher.stop()
+
+
+@pytest.mark.parametrize("keep_mine", [True, False])
+def test_capture_grid_reports_a_value_changed_by_someone_else(qtbot, demo_db, monkeypatch, keep_mine):
+    from datetime import date
+    from decimal import Decimal
+
+    from sistema_seguimiento.services.capture import ValueChange, save_values
+    from sistema_seguimiento.services.users import CurrentUser
+    from sistema_seguimiento.ui import capture as capture_mod
+    from tests.ui.test_capture_grid import CAP, db_value, make_page, row_of, wait_saved
+
+    page = make_page(qtbot, demo_db, CAP)
+    shown = []
+    monkeypatch.setattr(capture_mod, "ask_keep_mine", lambda parent, exc: shown.append(str(exc)) or keep_mine)
+    # the validador changes the value after the capturista's grid was loaded (24)
+    save_values(demo_db, CurrentUser("validador", "validador"), "2026-10",
+                [ValueChange("E001-A11-01", "RRI", Decimal("30"))], today=date(2026, 11, 15))
+    r = row_of(page, "E001-A11-01", "RRI")
+    assert page.model.setData(page.model.index(r, capture_mod.COL_VALUE), "25")
+    wait_saved(qtbot, page)
+    assert len(shown) == 1 and "su valor 25" in shown[0] and "en la base 30" in shown[0] and "validador" in shown[0]
+    if keep_mine:
+        assert db_value(demo_db, "E001-A11-01", "RRI", "2026-10") == Decimal(25)
+    else:
+        assert db_value(demo_db, "E001-A11-01", "RRI", "2026-10") == Decimal(30)
+        assert page.model.values[("E001-A11-01", "RRI")] == Decimal(30)
+        assert page.model.index(r, capture_mod.COL_VALUE).data() == "30.00"
+    # the next edit is checked against what is now stored: no conflict
+    assert page.model.setData(page.model.index(r, capture_mod.COL_VALUE), "26")
+    wait_saved(qtbot, page)
+    assert len(shown) == 1 and db_value(demo_db, "E001-A11-01", "RRI", "2026-10") == Decimal(26)
