@@ -24,6 +24,7 @@ from ..services import budget as budget_service
 from ..services import workflow
 from ..services.capture import (NOT_SEEN, CaptureIndicator, CaptureSheet, ValueChange, capture_rows, load_source,
                                 recompute, save_values)
+from ..db.database import ConnectionLost
 from ..services.errors import ConflictError, ServiceError
 from .context import AppContext
 from .worker import run_task
@@ -37,6 +38,8 @@ def _alive(widget) -> bool:
         return shiboken6.isValid(widget)
     except ImportError:  # pragma: no cover
         return True
+
+RETRY_MS = 5000  # a save that found no server connection is tried again after this long
 
 TEXT = {
     "title": "Captura",
@@ -1047,6 +1050,12 @@ class CapturePage(QWidget):
             self.pending_saves -= 1
             if isinstance(exc, ConflictError) and same_sheet():
                 self._resolve_conflict(month, changes, exc)
+                return
+            if isinstance(exc, ConnectionLost):  # server mode: keep what was typed and try again shortly
+                self.show_message(str(exc), error=True)
+                self._save_queue.insert(0, (month, changes))
+                self.pending_saves += 1
+                QTimer.singleShot(RETRY_MS, self, self._next_save)
                 return
             reason = str(exc) if isinstance(exc, ServiceError) else f"{type(exc).__name__}: {exc}"
             if same_sheet():

@@ -145,3 +145,39 @@ def test_capture_grid_reports_a_value_changed_by_someone_else(qtbot, demo_db, mo
     assert page.model.setData(page.model.index(r, capture_mod.COL_VALUE), "26")
     wait_saved(qtbot, page)
     assert len(shown) == 1 and db_value(demo_db, "E001-A11-01", "RRI", "2026-10") == Decimal(26)
+
+
+def test_capture_grid_retries_after_a_lost_connection_postgresql(qtbot, demo_db, monkeypatch):
+    if demo_db.engine.dialect.name != "postgresql":
+        pytest.skip("only a server connection can be lost")
+    from decimal import Decimal
+
+    from sqlalchemy.engine import make_url
+
+    from sistema_seguimiento.db.database import Database
+    from sistema_seguimiento.ui import capture as capture_mod
+    from tests.dbfixtures import PG_URL
+    from tests.services.test_connection_lost import Relay
+    from tests.ui.test_capture_grid import CAP, db_value, make_page, row_of, wait_saved
+
+    monkeypatch.setattr(capture_mod, "RETRY_MS", 300)
+    url = make_url(PG_URL)
+    relay = Relay(url.host or "127.0.0.1", url.port or 5432)
+    db = Database.open(url.set(host="127.0.0.1", port=relay.port).render_as_string(hide_password=False))
+    try:
+        page = make_page(qtbot, db, CAP)
+        r = row_of(page, "E001-A11-01", "RRI")
+        relay.cut()
+        assert page.model.setData(page.model.index(r, capture_mod.COL_VALUE), "27")
+        qtbot.waitUntil(lambda: "No hay conexión" in page.message_label.text(), timeout=10_000)
+        assert page.model.index(r, capture_mod.COL_VALUE).data() == "27.00"  # what was typed stays
+        relay.restore()
+        wait_saved(qtbot, page)
+        assert db_value(demo_db, "E001-A11-01", "RRI", "2026-10") == Decimal(27)
+        page.close()
+    finally:
+        from sistema_seguimiento.ui.worker import wait_all
+
+        wait_all(10_000)
+        db.close()
+        relay.cut()
