@@ -19,4 +19,4 @@ su postgres -c "$PGBIN/createdb -h 127.0.0.1 -p $PORT ses_test"
 export SES_TEST_DATABASE_URL="postgresql+psycopg://postgres@127.0.0.1:$PORT/ses_test"
 export QT_QPA_PLATFORM=offscreen
 export SES_DATA_DIR="${SES_DATA_DIR:-$(mktemp -d)}"
-.venv/bin/python -m pytest -q tests/db tests/services -k postgresql
+.venv/bin/python -m pytest -q tests/db tests/services tests/ui -k postgresql

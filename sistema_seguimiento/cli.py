@@ -17,6 +17,7 @@ EXTENSIONS = [
     "sistema_seguimiento.cli_capture",
     "sistema_seguimiento.cli_excel",
     "sistema_seguimiento.cli_report",
+    "sistema_seguimiento.cli_servidor",
 ]
 
 
@@ -28,10 +29,24 @@ def _common(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--db", help="archivo de base de datos (por omisión SES_DB o la carpeta de datos del usuario)")
 
 
-def db_path(args) -> Path:
+def db_path(args) -> Path | str:
+    """The database a command works on: a file path, or a server URL kept as text (``Path`` would fold its
+    ``//``): ``--db``, else ``SES_DB``, else the user's data folder."""
     from .paths import default_db_path
 
-    return Path(args.db) if getattr(args, "db", None) else default_db_path()
+    target = getattr(args, "db", None) or os.environ.get("SES_DB")
+    if target and "://" in target:
+        return target
+    return Path(target) if target else default_db_path()
+
+
+def file_db_path(args, what: str) -> Path:
+    """For commands that only make sense on a file (backups, ``init``): refuse a server URL clearly."""
+    target = db_path(args)
+    if isinstance(target, str):
+        raise UserError(f"«ses {what}» trabaja con archivos; para un servidor use «ses servidor …» "
+                        f"(copiar, preparar) o las herramientas de respaldo de PostgreSQL.")
+    return target
 
 
 def open_db(args, *, create: bool = False, read_only: bool = False):
@@ -60,7 +75,7 @@ def print_json(data) -> None:
 
 # ---------------------------------------------------------------------------------------------------
 def cmd_init(args) -> int:
-    path = db_path(args)
+    path = file_db_path(args, "init")
     if path.exists() and path.stat().st_size > 0:
         raise UserError(f"Ya existe el archivo «{path}»; no se sobrescribe. Elija otro nombre.")
     with open_db(args, create=True) as db:
@@ -195,7 +210,7 @@ def cmd_validar(args) -> int:
 def cmd_respaldar(args) -> int:
     from .db.database import Database, OpenOptions
 
-    with Database.open(db_path(args), OpenOptions(read_only=True, migrate=False)) as db:
+    with Database.open(file_db_path(args, "respaldar"), OpenOptions(read_only=True, migrate=False)) as db:
         dest = db.backup_to(args.destino)
     out(f"Respaldo creado: {dest}")
     return 0
@@ -205,8 +220,9 @@ def cmd_restaurar(args) -> int:
     from .cli_auth import ADMIN, actor_on_file
     from .db.database import restore
 
-    actor_on_file(db_path(args), args, roles=ADMIN, action="restaurar la base de datos")
-    restore(Path(args.origen), db_path(args))
+    target = file_db_path(args, "restaurar")
+    actor_on_file(target, args, roles=ADMIN, action="restaurar la base de datos")
+    restore(Path(args.origen), target)
     out(f"Base de datos restaurada desde «{args.origen}» en {db_path(args)} (la anterior quedó como .previo).")
     return 0
 

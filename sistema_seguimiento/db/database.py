@@ -47,6 +47,10 @@ class DatabaseLocked(DatabaseError):
     pass
 
 
+class ConnectionLost(DatabaseError):
+    """The server did not answer or the connection dropped; the transaction was rolled back by the server."""
+
+
 MSG = {
     "missing": "No existe el archivo «{path}». Use «ses init --db {path}» para crear una base de datos nueva.",
     "not_sqlite": "El archivo «{path}» no es una base de datos de SES (no es un archivo SQLite). No se modificó.",
@@ -58,6 +62,11 @@ MSG = {
                "Ciérrela allí o ábrala en modo de solo lectura."),
     "exists": "Ya existe el archivo «{path}»; no se sobrescribe. Elija otro nombre.",
     "readonly": "La base de datos está abierta en modo de solo lectura; no se guardó el cambio.",
+    "connection": ("No hay conexión con el servidor «{server}» ({detail}). No se guardó nada de esta operación y lo "
+                   "que escribió sigue en pantalla. Revise la red; SES vuelve a intentar."),
+    "network": ("La base de datos «{path}» está en una carpeta compartida de la red ({fs}). SQLite no puede "
+                "proteger un archivo compartido así: dos PC podrían escribir a la vez y dañarlo. Copie la base a "
+                "una carpeta de esta PC, o use el modo servidor (ses servidor copiar) para trabajar entre varias PC."),
 }
 
 
@@ -94,6 +103,13 @@ def _set_sqlite_pragmas(dbapi_conn, _record, read_only: bool) -> None:
         cur.execute("PRAGMA journal_mode=WAL")
         cur.execute("PRAGMA synchronous=FULL")
     cur.close()
+
+
+def _refuse_network_share(path: Path) -> None:
+    from ..netfs import is_network_path, mount_type
+
+    if is_network_path(path):
+        raise DatabaseError(MSG["network"].format(path=path, fs=mount_type(path) or "red"))
 
 
 class FileLock:
@@ -174,14 +190,34 @@ class Database:
 
     @classmethod
     def _open_url(cls, url: str, opts: OpenOptions) -> Database:
-        engine = create_engine(url, future=True)
+        # pre-ping: a connection the server or the network dropped while idle is replaced before use
+        engine = create_engine(url, future=True, pool_pre_ping=True)
         db = cls(engine, None, opts.read_only, None)
-        db._prepare(opts)
+        with db.server_errors():
+            db._prepare(opts)
         return db
+
+    @contextlib.contextmanager
+    def server_errors(self) -> Iterator[None]:
+        """A dropped or refused connection to a server becomes ``ConnectionLost`` with a Spanish message."""
+        from sqlalchemy.exc import DBAPIError, OperationalError
+
+        try:
+            yield
+        except (OperationalError, DBAPIError) as exc:
+            state = getattr(getattr(exc, "orig", None), "sqlstate", None) or ""
+            lost = exc.connection_invalidated or (isinstance(exc, OperationalError)
+                                                  and (not state or state.startswith(("08", "57P"))))
+            if self.engine.dialect.name == "sqlite" or not lost:
+                raise
+            detail = str(getattr(exc, "orig", exc)).strip().splitlines()[0][:160] if str(exc).strip() else ""
+            raise ConnectionLost(MSG["connection"].format(
+                server=self.engine.url.render_as_string(hide_password=True), detail=detail)) from exc
 
     @classmethod
     def _open_file(cls, path: Path, opts: OpenOptions) -> Database:
         path = path.expanduser().resolve()
+        _refuse_network_share(path)
         exists = path.exists() and path.stat().st_size > 0
         if not exists and not opts.create:
             raise DatabaseError(MSG["missing"].format(path=path))
@@ -280,12 +316,12 @@ class Database:
         """One unit of work: commits on success, rolls back everything on any exception."""
         if self.read_only:
             raise DatabaseError(MSG["readonly"])
-        with self.Session() as session, session.begin():
+        with self.server_errors(), self.Session() as session, session.begin():
             yield session
 
     @contextlib.contextmanager
     def reading(self) -> Iterator[Session]:
-        with self.Session() as session:
+        with self.server_errors(), self.Session() as session:
             yield session
 
     # ---- maintenance ---------------------------------------------------------------------
@@ -367,7 +403,8 @@ def restore(backup: Path, target: Path) -> None:
         lock.release()
 
 
-__all__ = ["Database", "DatabaseError", "NotSesDatabase", "DatabaseTooNew", "DatabaseLocked", "OpenOptions",
+__all__ = ["Database", "DatabaseError", "NotSesDatabase", "DatabaseTooNew", "DatabaseLocked", "ConnectionLost",
+           "OpenOptions",
            "Base", "restore", "head_revision", "text"]
 
 

@@ -23,7 +23,8 @@ from ..db.models import (Agency, Budget, Evidence, FiscalYear, Indicator, Justif
                          PeriodState, Program, Target, Variable)
 from . import audit
 from .documents import ProgramSet, read_programs
-from .errors import PermissionDenied, ServiceError
+from .errors import ConflictError, PermissionDenied, ServiceError
+from .locking import period_state_for_update
 from .mir_view import mir_order
 from .progress import ProgressRow, presets_by_key, resolve_preset, rows_for
 from .users import CurrentUser
@@ -48,7 +49,12 @@ MSG = {
     "not_finite": "El valor de «{var}» no es un número válido (indicador {ind}, periodo {period}).",
     "read_only": "La base de datos está abierta en modo de solo lectura.",
     "state_back": "captura después de «{old}»",
+    "conflict": ("Otra persona cambió {n} valor(es) mientras usted capturaba. No se guardó nada: elija para cada uno "
+                 "si conserva su valor o toma el de la base."),
 }
+
+
+NOT_SEEN = "no visto"  # ValueChange.expected when the caller did not see a previous value (no conflict check)
 
 
 @dataclass(frozen=True)
@@ -56,6 +62,21 @@ class ValueChange:
     indicator_key: str
     variable_key: str
     value: Decimal | None  # None clears the captured value
+    # the value the user saw before editing (None: empty). When another official saved something else meanwhile,
+    # the save is refused with a ConflictError that shows both values, who and when; nothing is written.
+    expected: Decimal | None | str = NOT_SEEN
+
+
+@dataclass(frozen=True)
+class Conflict:
+    indicator_key: str
+    variable_key: str
+    period: str
+    mine: Decimal | None
+    theirs: Decimal | None
+    seen: Decimal | None
+    by: str
+    at: datetime | None
 
 
 @dataclass
@@ -205,7 +226,8 @@ def save_values(db: Database, actor: CurrentUser, period: str, changes: list[Val
             month = workflow_month(own)
             skey = (month, ind.agency_id)
             if skey not in states:
-                states[skey] = period_status(s, month, ind.agency_id)
+                st = period_state_for_update(s, month, ind.agency_id)
+                states[skey] = st.status if st is not None else PeriodStatus.CAPTURANDO.value
             if states[skey] == PeriodStatus.CERRADO.value:
                 problems.append(MSG["closed"].format(period=periods.label(month), agency=ind.agency_key,
                                                      ind=ind.key, var=var.key))
@@ -220,14 +242,14 @@ def save_values(db: Database, actor: CurrentUser, period: str, changes: list[Val
                 if bad:
                     problems.extend(bad)
                     continue
-            plan.append((ind, var, own, c.value))
+            plan.append((ind, var, own, c.value, c.expected))
         if denied:
             raise PermissionDenied(denied[0], denied[1:] + problems if len(denied) > 1 or problems else None)
         if problems:
             raise ServiceError(MSG["rejected"].format(n=len(problems)), problems)
         existing: dict[tuple[int, str], Measurement] = {}
         by_period: dict[str, list[int]] = defaultdict(list)
-        for ind, var, own, _ in plan:
+        for ind, var, own, _, _ in plan:
             by_period[own].append(var.id)
         for own, vids in by_period.items():
             for start in range(0, len(vids), 20_000):
@@ -235,9 +257,19 @@ def save_values(db: Database, actor: CurrentUser, period: str, changes: list[Val
                                               Measurement.variable_id.in_(vids[start:start + 20_000]))
                 for m in s.scalars(q):
                     existing[(m.variable_id, m.period)] = m
+        conflicts: list[Conflict] = []
+        for ind, var, own, value, expected in plan:
+            m = existing.get((var.id, own))
+            current = m.value if m is not None else None
+            if expected != NOT_SEEN and current != expected and current != value:
+                conflicts.append(Conflict(ind.key, var.key, own, value, current, expected,
+                                          m.captured_by if m is not None else "",
+                                          m.captured_at if m is not None else None))
+        if conflicts:
+            raise ConflictError(MSG["conflict"].format(n=len(conflicts)), conflicts)
         now = datetime.now().replace(microsecond=0)
         touched: set[tuple[str, int | None, str | None]] = set()
-        for ind, var, own, value in plan:
+        for ind, var, own, value, _ in plan:
             m = existing.get((var.id, own))
             key = f"{ind.key}/{var.key}/{own}"
             if value is None:

@@ -26,3 +26,19 @@ class PermissionDenied(ServiceError):
 
 class ValidationFailed(ServiceError):
     pass
+
+
+class ConflictError(ServiceError):
+    """Another official changed what this user was editing. ``conflicts`` holds both sides (who, when)."""
+
+    def __init__(self, message: str, conflicts: list):
+        from ..core.numbers import fmt_es
+
+        def show(v):
+            return "(vacío)" if v is None else fmt_es(v)
+
+        details = [f"{c.indicator_key} / {c.variable_key} / {c.period}: su valor {show(c.mine)}; en la base "
+                   f"{show(c.theirs)}" + (f", guardado por {c.by}" if c.by else "")
+                   + (f" el {c.at:%d/%m/%Y %H:%M}" if c.at else "") for c in conflicts]
+        super().__init__(message, details)
+        self.conflicts = conflicts

@@ -14,7 +14,7 @@ from .users import SYSTEM, ensure_default_users
 
 def initialize_empty(db: Database, *, name: str = "Municipio nuevo", year: int | None = None,
                      inegi_key: str | None = None, kind: str = "municipio", logo: bytes | None = None,
-                     state_name: str = "") -> None:
+                     state_name: str = "", with_default_users: bool = True) -> None:
     year = year or date.today().year
     with db.transaction() as session:
         if session.scalars(select(Organization)).first() is None:
@@ -26,5 +26,6 @@ def initialize_empty(db: Database, *, name: str = "Municipio nuevo", year: int |
             if session.get(TrafficLightPreset, key) is None:
                 session.add(TrafficLightPreset(key=key, name=preset.name, data=preset_to_dict(preset)))
         session.flush()
-        ensure_default_users(session)
+        if with_default_users:
+            ensure_default_users(session)
         audit.record(session, SYSTEM, "organizacion", name[:120], "", None, f"Ejercicio {year}", action="crear")

@@ -129,8 +129,17 @@ class PasswordMissing(PermissionDenied):
         self.may_set_own = may_set_own
 
 
+def server_mode(session: Session) -> bool:
+    """A shared database on a server (PostgreSQL), as opposed to a file on one PC."""
+    return session.get_bind().dialect.name != "sqlite"
+
+
 def password_required(session: Session) -> bool:
+    """The organization's policy; on a server (issue 17) always: nobody enters a shared database without one."""
     from ..db.models import Organization
+
+    if server_mode(session):
+        return True
 
     settings = session.scalars(select(Organization.settings)).first()
     return bool((settings or {}).get(POLICY_KEY))

@@ -24,6 +24,7 @@ from ..db.models import Agency, Indicator, Measurement, Objective, PeriodState, 
 from . import audit
 from .capture import workflow_month
 from .documents import read_programs
+from .locking import period_state_for_update
 from .errors import NotFound, PermissionDenied, ServiceError
 from .progress import presets_by_key, rows_for
 from .users import CurrentUser
@@ -172,8 +173,8 @@ def apply(db: Database, actor: CurrentUser, action: str, month: str, agency_key:
         skipped: list[str] = []
         now = datetime.now().replace(microsecond=0)
         for ag in agencies:
-            st = s.scalars(select(PeriodState).where(PeriodState.period == month,
-                                                     PeriodState.agency_id == ag.id)).first()
+            st = period_state_for_update(s, month, ag.id, nowait=action == "cerrar", agency_label=ag.key,
+                                         period_label=plabel)
             old = st.status if st else PeriodStatus.CAPTURANDO.value
             if old not in FROM_STATES[action]:
                 target = skipped if agency_key is None else problems  # all dependencias: apply where it fits

@@ -23,6 +23,8 @@ TEXT = {
     "demo": "Abrir &demostración", "demo_tip": "Un municipio de ejemplo con dos programas completos para explorar",
     "new": "Crear &municipio nuevo", "new_tip": "Un archivo vacío para su organización (nombre, clave INEGI, ejercicio)",
     "open": "Abrir &archivo…", "open_tip": "Un archivo de SES que ya existe (.db)",
+    "server": "Conectar a un &servidor…",
+    "server_tip": "Una base compartida en el servidor PostgreSQL de la oficina, para trabajar varias personas a la vez",
     "quit": "Salir",
     "filter": "Bases de datos de SES (*.db *.sqlite);;Todos los archivos (*)",
     "open_title": "Abrir base de datos de SES", "save_title": "Guardar la base de datos nueva como",
@@ -109,7 +111,7 @@ class StartDialog(QDialog):
         intro.setWordWrap(True)
         lay.addWidget(intro)
         self.buttons = {}
-        for key in ("demo", "new", "open"):
+        for key in ("demo", "new", "open", "server"):
             b = QPushButton(TEXT[key], self)
             b.setToolTip(TEXT[key + "_tip"])
             b.setMinimumHeight(40)
@@ -241,7 +243,7 @@ def ensure_demo() -> Path:
     return path
 
 
-def run_start_dialog(parent: QWidget | None = None) -> Path | None:
+def run_start_dialog(parent: QWidget | None = None) -> Path | str | None:
     """Loop until a usable file is chosen or the user quits."""
     from .messages import show_error
 
@@ -260,6 +262,12 @@ def run_start_dialog(parent: QWidget | None = None) -> Path | None:
                 path, _ = QFileDialog.getOpenFileName(parent, TEXT["open_title"], "", TEXT["filter"])
                 if path:
                     return Path(path)
+            if dlg.choice == "server":
+                from .server_dialog import ask_server_url
+
+                url = ask_server_url(parent)
+                if url:
+                    return url
         except Exception as exc:  # noqa: BLE001 - explained; back to the start dialog
             show_error(parent, exc, action="preparar el archivo")
 
@@ -415,7 +423,8 @@ def open_session(path: str | os.PathLike, user_name: str | None = None, parent=N
     from .context import AppContext
     from .messages import show_error
 
-    path = Path(path)
+    server = "://" in str(path)  # a server URL (issue 17) or a file
+    path = str(path) if server else Path(path)
     try:
         db = Database.open(path, OpenOptions(allow_read_only_fallback=True))
     except Exception as exc:  # noqa: BLE001
@@ -442,7 +451,8 @@ def open_session(path: str | os.PathLike, user_name: str | None = None, parent=N
 
             raise ServiceError("La base de datos no tiene ningún ejercicio fiscal.")
         settings = QSettings()
-        year = int(settings.value(f"ejercicio/{path.resolve()}", info["years"][-1]))
+        place = _display_target(path) if server else str(path.resolve())
+        year = int(settings.value(f"ejercicio/{place}", info["years"][-1]))
         if year not in info["years"]:
             year = info["years"][-1]
         ctx = AppContext(db, user, year, default_month(db, year))
@@ -451,7 +461,11 @@ def open_session(path: str | os.PathLike, user_name: str | None = None, parent=N
         window = MainWindow(ctx)
         ctx.setParent(window)
         window.destroyed.connect(lambda *_: db.close())
-        settings.setValue("archivo/ultimo", str(path.resolve()))
+        from .live_refresh import attach
+
+        window.change_watcher = attach(ctx, window)  # other officials' changes (server, read-only copy)
+        if not server:  # a server is remembered by its dialog, never with its password
+            settings.setValue("archivo/ultimo", str(path.resolve()))
         _STATE.update(window=window, ctx=ctx)
         window.show()
         return window
@@ -459,6 +473,12 @@ def open_session(path: str | os.PathLike, user_name: str | None = None, parent=N
         db.close()
         show_error(parent, exc, action="abrir el archivo")
         return None
+
+
+def _display_target(target) -> str:
+    from ..services.server import display
+
+    return display(target)
 
 
 def _close_current() -> bool:
@@ -473,7 +493,7 @@ def _close_current() -> bool:
     return True
 
 
-def switch_to(path: Path, parent=None) -> None:
+def switch_to(path: Path | str, parent=None) -> None:
     """Close the open file and open another one (signing in again: users belong to each file)."""
     app = QApplication.instance()
     app.setQuitOnLastWindowClosed(False)

@@ -14,7 +14,7 @@ from decimal import Decimal
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt, QTimer, Signal
 from PySide6.QtGui import QBrush, QColor, QFont, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QDialog, QDialogButtonBox, QFormLayout, QGroupBox,
-                               QHBoxLayout, QHeaderView, QInputDialog, QLabel, QLineEdit, QPushButton,
+                               QHBoxLayout, QHeaderView, QInputDialog, QLabel, QLineEdit, QMessageBox, QPushButton,
                                QStyledItemDelegate, QTableView, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget)
 
 from ..core import periods
@@ -22,9 +22,10 @@ from ..core.numbers import NumberParseError, fmt_es, fmt_pct_es, parse_es_number
 from ..core.types import PeriodStatus, Role, label
 from ..services import budget as budget_service
 from ..services import workflow
-from ..services.capture import (CaptureIndicator, CaptureSheet, ValueChange, capture_rows, load_source, recompute,
-                                save_values)
-from ..services.errors import ServiceError
+from ..services.capture import (NOT_SEEN, CaptureIndicator, CaptureSheet, ValueChange, capture_rows, load_source,
+                                recompute, save_values)
+from ..db.database import ConnectionLost
+from ..services.errors import ConflictError, ServiceError
 from .context import AppContext
 from .worker import run_task
 
@@ -37,6 +38,8 @@ def _alive(widget) -> bool:
         return shiboken6.isValid(widget)
     except ImportError:  # pragma: no cover
         return True
+
+RETRY_MS = 5000  # a save that found no server connection is tried again after this long
 
 TEXT = {
     "title": "Captura",
@@ -58,6 +61,9 @@ TEXT = {
     "no_rows": "No hay variables que capturar en {period} para esta selección.",
     "saving": "Guardando…",
     "saved": "Guardado: {n} valor(es).",
+    "conflict_title": "Otra persona cambió estos valores",
+    "conflict_keep": "Conservar mis valores", "conflict_take": "Tomar los de la base",
+    "conflict_taken": "Se tomaron {n} valor(es) guardados por otra persona; los suyos no se guardaron.",
     "save_failed": "No se guardó: {reason}",
     "bad_number": "{text}",
     "negative": "El valor de «{var}» no puede ser negativo (AV-002).",
@@ -157,6 +163,9 @@ class CaptureModel(QAbstractTableModel):
         self.sheet: CaptureSheet | None = None
         self.rows: list[_Row] = []
         self.values: dict[tuple[str, str], Decimal | None] = {}
+        # what the database holds as far as this grid knows (loaded, then each successful save): sent with every
+        # save so that a value another official changed meanwhile is a reported conflict, never overwritten
+        self.stored: dict[tuple[str, str], Decimal | None] = {}
         self.results: dict[str, object] = {}  # indicator key -> IndicatorResult (recomputed in memory)
         self.errors: dict[tuple[str, str], str] = {}
         self._text_cache: dict[int, list] = {}
@@ -180,6 +189,7 @@ class CaptureModel(QAbstractTableModel):
                 self.rows.append(_Row(i, j))
                 self.values[(ci.key, v.key)] = v.value
             self.results[ci.key] = ci.progress.result
+        self.stored = dict(self.values)
         self._first_row = {}
         for r, row in enumerate(self.rows):
             self._first_row.setdefault(row.ind, r)
@@ -456,6 +466,21 @@ class CaptureModel(QAbstractTableModel):
     def cancel_preview(self, row: int) -> None:
         if 0 <= row < len(self.rows):
             self.recompute_indicator(self.rows[row].ind)
+
+    def take_values(self, values: dict[tuple[str, str], Decimal | None]) -> None:
+        """Show values that are already in the database (another official's), without saving anything."""
+        touched = set()
+        for r, row in enumerate(self.rows):
+            if row.var is None:
+                continue
+            ci = self.sheet.indicators[row.ind]
+            key = (ci.key, ci.variables[row.var].key)
+            if key in values:
+                self.values[key] = self.stored[key] = values[key]
+                self.errors.pop(key, None)
+                touched.add(row.ind)
+        for i in touched:
+            self.recompute_indicator(i)
 
     def mark_errors(self, keys: list[tuple[str, str]], reason: str | None) -> None:
         for k in keys:
@@ -964,7 +989,7 @@ class CapturePage(QWidget):
 
     def _data_changed(self, entity: str, _key: str) -> None:
         self.invalidate()  # anything written elsewhere: re-read on the next switch
-        if entity in ("target", "indicator", "program", "variable", "*", "import"):
+        if entity in ("target", "indicator", "program", "variable", "*", "import", "remoto"):
             self.reload()
 
     # ---- messages ------------------------------------------------------------------------------
@@ -992,8 +1017,9 @@ class CapturePage(QWidget):
         month, changes = self._save_queue.pop(0)
         ctx, today = self.ctx, self.today
         keys = [(i, v) for i, v, _ in changes]
-        vcs = [ValueChange(i, v, val) for i, v, val in changes]
         same_sheet = lambda: self.model.sheet is not None and self.model.sheet.month == month  # noqa: E731
+        stored = self.model.stored if same_sheet() else {}
+        vcs = [ValueChange(i, v, val, expected=stored.get((i, v), NOT_SEEN)) for i, v, val in changes]
 
         def job(_control):
             return save_values(ctx.db, ctx.user, month, vcs, today=today)
@@ -1005,6 +1031,7 @@ class CapturePage(QWidget):
             self.invalidate()
             if same_sheet():
                 self.model.mark_errors(keys, None)
+                self.model.stored.update({(i, v): val for i, v, val in changes})
                 for _m, agency in result.reopened_states:
                     self.model.sheet.states[agency] = PeriodStatus.CAPTURANDO.value
                     for ci in self.model.sheet.indicators:
@@ -1021,6 +1048,15 @@ class CapturePage(QWidget):
             if not _alive(self):
                 return
             self.pending_saves -= 1
+            if isinstance(exc, ConflictError) and same_sheet():
+                self._resolve_conflict(month, changes, exc)
+                return
+            if isinstance(exc, ConnectionLost):  # server mode: keep what was typed and try again shortly
+                self.show_message(str(exc), error=True)
+                self._save_queue.insert(0, (month, changes))
+                self.pending_saves += 1
+                QTimer.singleShot(RETRY_MS, self, self._next_save)
+                return
             reason = str(exc) if isinstance(exc, ServiceError) else f"{type(exc).__name__}: {exc}"
             if same_sheet():
                 self.model.mark_errors(keys, reason)
@@ -1029,6 +1065,20 @@ class CapturePage(QWidget):
             self._next_save()
 
         run_task(job, on_done=done, on_error=failed)
+
+    def _resolve_conflict(self, month: str, changes: list, exc: ConflictError) -> None:
+        """Another official saved these values meanwhile: show both sides, keep mine or take theirs."""
+        for c in exc.conflicts:
+            self.model.stored[(c.indicator_key, c.variable_key)] = c.theirs
+        if ask_keep_mine(self, exc):
+            self._save_queue.insert(0, (month, changes))  # saved again, now over the value seen
+            self.pending_saves += 1
+        else:
+            theirs = {(c.indicator_key, c.variable_key): c.theirs for c in exc.conflicts}
+            self.model.take_values(theirs)
+            self.show_message(TEXT["conflict_taken"].format(n=len(theirs)))
+            self.saveFinished.emit(False)
+        self._next_save()
 
     def clear_rows(self, rows: list[int]) -> None:
         items = []
@@ -1216,3 +1266,14 @@ def _register() -> None:
 
 
 _register()
+
+
+def ask_keep_mine(parent, exc: ConflictError) -> bool:
+    """Both values, who and when (``str(exc)``); True keeps the user's values, False takes the database's."""
+    box = QMessageBox(QMessageBox.Icon.Warning, TEXT["conflict_title"], str(exc), QMessageBox.StandardButton.NoButton,
+                      parent)
+    keep = box.addButton(TEXT["conflict_keep"], QMessageBox.ButtonRole.AcceptRole)
+    box.addButton(TEXT["conflict_take"], QMessageBox.ButtonRole.RejectRole)
+    box.setDefaultButton(keep)
+    box.exec()
+    return box.clickedButton() is keep

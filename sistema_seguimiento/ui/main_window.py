@@ -16,7 +16,7 @@ from . import registry
 from .context import AppContext, Selection
 
 TEXT = {
-    "title": "{org} — {file} — Ejercicio {year}", "title_ro": " [solo lectura]",
+    "title": "{org} — {file} — Ejercicio {year}", "title_ro": " [solo lectura]", "title_server": "servidor {host}/{db}",
     "home": "Inicio", "detail": "Programa", "mir": "MIR", "ficha": "Ficha técnica",
     "overview_title": "Programas del ejercicio {year}",
     "overview_headers": ["Clave", "Programa", "Dependencia", "Objetivos", "Indicadores", "Presupuesto aprobado"],
@@ -533,7 +533,9 @@ class MainWindow(QMainWindow):
     # ---- title and state --------------------------------------------------------------------
     def update_title(self) -> None:
         info = ed.window_info(self.ctx.db)
-        name = Path(str(self.ctx.db.path)).name if self.ctx.db.path else str(self.ctx.db.engine.url)
+        url = self.ctx.db.engine.url
+        name = (Path(str(self.ctx.db.path)).name if self.ctx.db.path
+                else TEXT["title_server"].format(host=url.host or "localhost", db=url.database or ""))
         title = TEXT["title"].format(org=info["organization"] or "SES", file=name, year=self.ctx.year)
         self.setWindowTitle(title + (TEXT["title_ro"] if self.ctx.read_only else ""))
 

@@ -229,7 +229,7 @@ def test_start_dialog_and_new_organization(qtbot, tmp_path):
     d = StartDialog()
     qtbot.addWidget(d)
     assert [b.text() for b in d.buttons.values()] == ["Abrir &demostración", "Crear &municipio nuevo",
-                                                      "Abrir &archivo…"]
+                                                      "Abrir &archivo…", "Conectar a un &servidor…"]
     d.buttons["new"].click()
     assert d.choice == "new"
     wiz = NewOrganizationWizard()
