@@ -205,7 +205,7 @@ def load_into(session: Session, doc: ExchangeDoc, *, actor: CurrentUser = SYSTEM
     summary.measurements = len(rows[Measurement])
 
     summary.users, summary.users_skipped = _load_users(session, doc.users, agencies, actor)
-    if password_required(session):  # the default users would have no password
+    if password_required(session, on_server=False):  # the default users would have no password
         summary.users_skipped += missing_default_users(session)
     else:
         summary.users += ensure_default_users(session, actor)
@@ -262,7 +262,7 @@ def _load_users(session: Session, users: list[dict], agencies: dict[str, Agency]
     bitácora. The exchange format carries no passwords: when the organization requires them, none is created
     (their names are returned so the summary can say so). Returns (added, skipped names)."""
     existing = set(session.scalars(select(User.name)))
-    required = password_required(session)
+    required = password_required(session, on_server=False)
     added, skipped = 0, []
     for u in users or []:
         name = u.get("nombre")

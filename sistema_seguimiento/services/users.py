@@ -72,7 +72,7 @@ def default_users(agency_keys: list[str]) -> list[tuple[str, str, str | None, st
 def ensure_default_users(session: Session, actor: CurrentUser = SYSTEM) -> int:
     """Create the default users that are missing (each one recorded in the bitácora). When the organization
     requires passwords none is created: they would have none (the administrador adds them with a password)."""
-    if password_required(session):
+    if password_required(session, on_server=False):
         return 0
     existing = set(session.scalars(select(User.name)))
     agencies = {a.key: a.id for a in session.scalars(select(Agency))}
@@ -134,11 +134,13 @@ def server_mode(session: Session) -> bool:
     return session.get_bind().dialect.name != "sqlite"
 
 
-def password_required(session: Session) -> bool:
-    """The organization's policy; on a server (issue 17) always: nobody enters a shared database without one."""
+def password_required(session: Session, *, on_server: bool = True) -> bool:
+    """Whether sign-in, new users and password changes require a password: the organization's policy, and on a
+    server (issue 17) always. ``on_server=False`` asks only for the policy: loading still creates the default users
+    of a server database (they cannot sign in until an administrador gives them a password)."""
     from ..db.models import Organization
 
-    if server_mode(session):
+    if on_server and server_mode(session):
         return True
 
     settings = session.scalars(select(Organization.settings)).first()
