@@ -17,6 +17,7 @@ EXTENSIONS = [
     "sistema_seguimiento.cli_capture",
     "sistema_seguimiento.cli_excel",
     "sistema_seguimiento.cli_report",
+    "sistema_seguimiento.cli_paquete",
 ]
 
 
