@@ -230,7 +230,7 @@ def create_packages(db: Database, actor: CurrentUser, agency_keys: list[str] | N
             manifest = {
                 "tipo": fmt.KIND_CAPTURE, "paquete": package_id, "base_oficina": office_id, "organizacion": org,
                 "dependencia": {"clave": key, "siglas": ag.acronym, "nombre": ag.name}, "ejercicio": year,
-                "periodos": months, "creado_en": _now().isoformat(), "creado_por": actor.name,
+                "periodos": months, "creado_en": datetime.now().isoformat(timespec="microseconds"), "creado_por": actor.name,
                 "contenido": {"programas": len(pset.programs),
                               "indicadores": sum(len(p.indicators) for p in pset.programs),
                               "usuarios": len(doc.users), "evidencias": 0},
@@ -494,7 +494,7 @@ def respond(db: Database, actor: CurrentUser, output: str | Path) -> ResponseRes
     manifest = {"tipo": fmt.KIND_RESPONSE, "paquete": copy["paquete"], "base_oficina": copy["oficina"],
                 "base_origen": own_id, "organizacion": copy.get("organizacion") or {},
                 "dependencia": {"clave": agency}, "ejercicio": copy.get("ejercicio"), "periodos": months,
-                "usuario": actor.name, "creado_en": _now().isoformat(),
+                "usuario": actor.name, "creado_en": datetime.now().isoformat(timespec="microseconds"),
                 "contenido": {"valores": len(values), "justificaciones": len(justs), "evidencias": len(evid_rows)}}
     data = {"valores": values, "justificaciones": justs, "evidencias": evid_rows}
     out = Path(output)
