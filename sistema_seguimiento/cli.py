@@ -310,6 +310,9 @@ def main(argv: list[str] | None = None) -> int:
     from .services.errors import ServiceError
 
     parser = build_parser()
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv and argv[0].lower().endswith(".ses"):  # double-click on a capture package: ``ses P.ses``
+        argv = ["abrir"] + argv
     args = parser.parse_args(argv)
     if not getattr(args, "command", None):
         args = parser.parse_args(["abrir"] + (argv or sys.argv[1:]))
