@@ -127,3 +127,20 @@ def test_newer_package_updates_catalog_and_keeps_local_captures(tmp_path, office
         P.open_package(dependencia, tmp_path / "p0801.ses")
     with pytest.raises(ServiceError, match="oficina"):
         P.open_package(office, tmp_path / "p2.ses")
+
+
+def test_database_identity_created_at_init_and_on_first_need_for_older_files(tmp_path):
+    from sistema_seguimiento.db.database import Database, OpenOptions
+    from sistema_seguimiento.db.models import AppMeta
+
+    db = Database.open(tmp_path / "n.db", OpenOptions(create=True))
+    with db.reading() as s:
+        first = P.database_id(s, create=False)
+    assert first and len(first) == 36
+    with db.transaction() as s:  # an older file: no identity yet
+        s.delete(s.get(AppMeta, "db_id"))
+    with db.transaction() as s:
+        made = P.database_id(s)
+    with db.reading() as s:
+        assert P.database_id(s, create=False) == made != first
+    db.close()
