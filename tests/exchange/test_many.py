@@ -1,6 +1,8 @@
 """25 dependencia responses (the synthetic municipio) merged in one go."""
 from __future__ import annotations
 
+import shutil
+
 from datetime import date
 from decimal import Decimal
 
@@ -25,8 +27,10 @@ def test_25_responses_merged_in_one_go(tmp_path):
     built = P.create_packages(office, ADMIN, None, "2026-12", None, tmp_path / "paquetes")
     assert len(built) == 25 and len({b.agency_key for b in built}) == 25
     responses, expected = [], {}
+    Database.open(tmp_path / "vacia.db", OpenOptions(create=True)).close()  # one migrated empty file, copied 25×
     for b in built:
-        dep = Database.open(tmp_path / f"dep-{b.agency_key}.db", OpenOptions(create=True))
+        shutil.copyfile(tmp_path / "vacia.db", tmp_path / f"dep-{b.agency_key}.db")
+        dep = Database.open(tmp_path / f"dep-{b.agency_key}.db", OpenOptions())
         P.open_package(dep, b.path)
         with dep.reading() as s:
             ind, var, value = s.execute(
