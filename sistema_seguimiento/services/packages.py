@@ -83,6 +83,7 @@ MSG = {
     "row_var": "{where}: el indicador {ind} no tiene la variable «{var}».",
     "row_period": "{where}: el periodo «{period}» no es del paquete ({periods}).",
     "row_value": "{where}: valor «{value}» no válido ({error}).",
+    "row_dup": "{where}: el valor de {ind} / {var} / {period} viene dos veces.",
     "row_evidence": "{where}: la evidencia «{file}» no está en el paquete o no coincide con su SHA-256.",
     "row_ext": "{where}: la evidencia «{file}» no es de un tipo admitido.",
     "closed": "La respuesta «{name}» trae cambios para el periodo cerrado {period} de la dependencia {a} "
@@ -686,6 +687,7 @@ def _classify(s: Session, pkg: fmt.Package, pv: ResponsePreview) -> None:
         return ind
 
     parsed: list[tuple] = []
+    seen_values: set[tuple[str, str, str]] = set()
     for n, r in enumerate(values, 1):
         where = f"valores[{n}]"
         ind = indicator(where, str(r.get("indicador")))
@@ -713,6 +715,10 @@ def _classify(s: Session, pkg: fmt.Package, pv: ResponsePreview) -> None:
                 break
         if nums is None:
             continue
+        if (ind.key, var.key, r["periodo"]) in seen_values:
+            problems.append(MSG["row_dup"].format(where=where, ind=ind.key, var=var.key, period=r["periodo"]))
+            continue
+        seen_values.add((ind.key, var.key, r["periodo"]))
         parsed.append((ind, var, r["periodo"], nums[0], nums[1], str(r.get("capturado_por", "")),
                        str(r.get("capturado_en", ""))))
     jparsed = []

@@ -106,6 +106,8 @@ CASES = {
         r, d, key=key, manifest_edit=_set("usuario", "captura-0801")),
     "«fantasma», que no existe": lambda r, d, key, ctx: _rebuild(r, d, key=key, manifest_edit=_set(
         "usuario", "fantasma")),
+    "viene dos veces": lambda r, d, key, ctx: _rebuild(r, d, key=key, data_edit=lambda data: data[
+        "valores"].append(dict(data["valores"][0]))),
     "valor «12abc» no válido": lambda r, d, key, ctx: _rebuild(r, d, key=key, data_edit=lambda data: data[
         "valores"][0].update(valor="12abc")),
 }
