@@ -165,7 +165,8 @@ def register(sub, common) -> None:
     s = psub.add_parser("abrir", help="dependencia: crear o actualizar la copia local desde un paquete")
     common(s)
     s.add_argument("paquete", help="archivo .ses recibido de la oficina")
-    s.add_argument("--usuario", default=env_user)
+    s.add_argument("--usuario", help="usuario local que abre el paquete (por omisión, el sistema: una base nueva "
+                                     "aún no tiene usuarios)")
     s.add_argument("--json", action="store_true")
     s.set_defaults(func=cmd_abrir)
 
