@@ -335,7 +335,8 @@ def open_package(db: Database, path: str | Path, actor: CurrentUser = SYSTEM) ->
 
 def _local_captures(s: Session, base: dict[str, str]):
     """What the dependencia captured locally: values that differ from the last package's (or are new),
-    all justifications and all evidence records; keyed by indicator/variable keys (ids change on reload)."""
+    justifications written here (the package's own are loaded as the system) and all evidence records; keyed
+    by indicator/variable keys (ids change on reload)."""
     values = []
     q = (select(Indicator.key, Variable.key, Measurement.period, Measurement.value, Measurement.status,
                 Measurement.captured_by, Measurement.captured_at)
@@ -344,7 +345,8 @@ def _local_captures(s: Session, base: dict[str, str]):
         if base.get(f"{ik}|{vk}|{per}") != _dec_text(value):
             values.append((ik, vk, per, value, status, by, at))
     just = [(ik, j) for ik, j in s.execute(select(Indicator.key, Justification)
-                                           .join(Justification, Justification.indicator_id == Indicator.id))]
+                                           .join(Justification, Justification.indicator_id == Indicator.id)
+                                           .where(Justification.author != SYSTEM.name))]  # not the package's own
     evid = [(ik, e) for ik, e in s.execute(select(Indicator.key, Evidence)
                                            .join(Evidence, Evidence.indicator_id == Indicator.id))]
     for _, obj in just + evid:

@@ -113,6 +113,7 @@ CASES = {
 }
 
 
+@pytest.mark.filterwarnings("ignore:Duplicate name")
 @pytest.mark.parametrize("expected", list(CASES))
 def test_refused_and_office_file_unchanged(expected, tmp_path, office, dependencia, response, capsys, monkeypatch):
     key = P.copy_info(dependencia)["clave"]

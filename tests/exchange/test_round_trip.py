@@ -109,7 +109,7 @@ def test_newer_package_updates_catalog_and_keeps_local_captures(tmp_path, office
         t.value = Decimal("99")
     P.create_packages(office, ADMIN, ["0301"], "2026-10", "2026-12", tmp_path / "p2.ses")
     r = P.open_package(dependencia, tmp_path / "p2.ses")
-    assert not r.created and r.kept_values == 1 and r.kept_evidence == 1
+    assert not r.created and (r.kept_values, r.kept_justifications, r.kept_evidence) == (1, 1, 1)
     assert _value(dependencia, IND, VAR, "2026-10") == Decimal(30)  # local capture kept
     with dependencia.reading() as s:
         from sistema_seguimiento.db.models import Target
