@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import re
 import secrets
 import tempfile
 import uuid
@@ -97,6 +98,7 @@ MSG = {
 KIND_NEW, KIND_CHANGED, KIND_CLEARED, KIND_SAME, KIND_CONFLICT = "nuevo", "modificado", "borrado", "sin_cambio", \
     "conflicto"
 KEEP_OFFICE, TAKE_PACKAGE = "oficina", "paquete"
+_PLAIN_DECIMAL = re.compile(r"-?[0-9]{1,30}(\.[0-9]{1,30})?\Z")
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -605,6 +607,8 @@ def preview_import(db: Database, files: list[str | Path], *,
                    progress: Callable[[int, str], None] | None = None) -> list[ResponsePreview]:
     """Check and classify each response against the office database; reads only (nothing is written)."""
     out = []
+    with db.reading() as s:
+        office = (_org(s), database_id(s, create=False), _office_secret(s, create=False))
     for n, f in enumerate(files):
         path = Path(f)
         if progress:
@@ -614,7 +618,7 @@ def preview_import(db: Database, files: list[str | Path], *,
             pkg = fmt.read_package(path, kind=fmt.KIND_RESPONSE)
             pv.package = pkg
             with db.reading() as s:
-                _classify(s, pkg, pv)
+                _classify(s, pkg, pv, office)
         except FileNotFoundError:
             pv.error = f"No existe el archivo «{path}»."
         except fmt.PackageError as exc:
@@ -634,17 +638,15 @@ def _text_list(pkg: fmt.Package, key: str) -> list[dict]:
     return items
 
 
-def _classify(s: Session, pkg: fmt.Package, pv: ResponsePreview) -> None:
+def _classify(s: Session, pkg: fmt.Package, pv: ResponsePreview, office: tuple[dict, str | None, str | None]) -> None:
     man, name = pkg.manifest, pkg.name
-    org = _org(s)
+    org, own_id, secret = office
     claimed_org = (man.get("organizacion") or {}).get("nombre", "") if isinstance(man.get("organizacion"), dict) \
         else ""
     if claimed_org != org["nombre"]:
         raise _Refused(MSG["other_org"].format(name=name, org=claimed_org, own=org["nombre"]))
-    own_id = database_id(s, create=False)
     if own_id is None or own_id != man["base_oficina"]:
         raise _Refused(MSG["other_db"].format(name=name))
-    secret = _office_secret(s, create=False)
     if secret is None:
         raise _Refused(MSG["never_issued"].format(name=name))
     agency = man["dependencia"].get("clave") if isinstance(man["dependencia"], dict) else None
@@ -666,16 +668,24 @@ def _classify(s: Session, pkg: fmt.Package, pv: ResponsePreview) -> None:
                            _text_list(pkg, "evidencias"))
     months = set(pv.periods)
     ind_keys = [str(r.get("indicador")) for r in values + justs + evid]
-    inds = load_indicators(s, ind_keys)
+    inds = _agency_indicators(s, ag.id, agency)
+    missing = set(ind_keys) - set(inds)
+    if missing:  # not this dependencia's: found elsewhere (refused below) or nowhere
+        inds.update(load_indicators(s, sorted(missing)))
     problems: list[str] = []
 
+    period_ok: dict[tuple[str, object], bool] = {}
+
     def own_period(where, ind, per) -> bool:
-        try:
-            year, _first, last = periods.parse(per) if isinstance(per, str) else (0, 0, 0)
-            ok = bool(year) and workflow_month(per) in months and \
-                periods.period_ending_in(ind.frequency, year, last) == per
-        except periods.PeriodError:
-            ok = False
+        ok = period_ok.get((ind.frequency, per))
+        if ok is None:
+            try:
+                year, _first, last = periods.parse(per) if isinstance(per, str) else (0, 0, 0)
+                ok = bool(year) and workflow_month(per) in months and \
+                    periods.period_ending_in(ind.frequency, year, last) == per
+            except periods.PeriodError:
+                ok = False
+            period_ok[(ind.frequency, per)] = ok
         if not ok:
             problems.append(MSG["row_period"].format(where=where, period=per, periods=", ".join(pv.periods)))
         return ok
@@ -710,7 +720,8 @@ def _classify(s: Session, pkg: fmt.Package, pv: ResponsePreview) -> None:
             try:
                 if not isinstance(raw, str):
                     raise NumberParseError("se esperaba el número como texto")
-                nums.append(parse_es_number(raw))
+                # plain decimal text (what SES writes) directly; anything else through the es_MX parser
+                nums.append(Decimal(raw) if _PLAIN_DECIMAL.match(raw) else parse_es_number(raw))
             except NumberParseError as exc:
                 problems.append(MSG["row_value"].format(where=f"{where}.{fld}", value=raw, error=exc))
                 nums = None
@@ -749,12 +760,14 @@ def _classify(s: Session, pkg: fmt.Package, pv: ResponsePreview) -> None:
     if problems:
         raise _Refused(MSG["bad_row"].format(name=name), problems[:50])
     # office's current values
-    vids = [var.id for _, var, *_ in parsed]
+    vids = sorted({var.id for _, var, *_ in parsed})
+    own_periods = sorted({per for _, _, per, *_ in parsed})
     current = {}
     for start in range(0, len(vids), 20_000):
         for vid, per, value, by, at in s.execute(
                 select(Measurement.variable_id, Measurement.period, Measurement.value, Measurement.captured_by,
-                       Measurement.captured_at).where(Measurement.variable_id.in_(vids[start:start + 20_000]))):
+                       Measurement.captured_at).where(Measurement.variable_id.in_(vids[start:start + 20_000]),
+                                                      Measurement.period.in_(own_periods))):
             current[(vid, per)] = (value, by, at)
     states = {(p, a): st for p, a, st in s.execute(select(PeriodState.period, PeriodState.agency_id,
                                                           PeriodState.status).where(PeriodState.agency_id == ag.id))}
@@ -773,15 +786,17 @@ def _classify(s: Session, pkg: fmt.Package, pv: ResponsePreview) -> None:
         pv.values.append(ValueRow(ind.key, var.key, per, kind, cur_value, new, base, cur[1] if cur else "",
                                   cur[2] if cur else None, by, at))
     iids = list({ind.id for ind, *_ in jparsed + eparsed})
-    office_j = {(j.indicator_id, j.period): j for j in s.scalars(
-        select(Justification).where(Justification.indicator_id.in_(iids)))}
-    office_e = {(e.indicator_id, e.period, e.sha256) for e in s.scalars(
-        select(Evidence).where(Evidence.indicator_id.in_(iids)))}
+    office_j = {(r[0], r[1]): r[2:] for r in s.execute(
+        select(Justification.indicator_id, Justification.period, Justification.cause, Justification.effect,
+               Justification.other_reasons, Justification.improvement_actions)
+        .where(Justification.indicator_id.in_(iids), Justification.period.in_({per for _, per, _ in jparsed})))}
+    office_e = {tuple(r) for r in s.execute(select(Evidence.indicator_id, Evidence.period, Evidence.sha256)
+                                            .where(Evidence.indicator_id.in_(iids)))}
     for ind, per, fields in jparsed:
         j = office_j.get((ind.id, per))
         if j is None:
             kind = KIND_NEW
-        elif (j.cause, j.effect, j.other_reasons, j.improvement_actions) == tuple(
+        elif tuple(x or "" for x in j) == tuple(
                 fields[k].strip() for k in ("causa", "efecto", "otros_motivos", "acciones_mejora")):
             kind = KIND_SAME
         else:
@@ -789,12 +804,32 @@ def _classify(s: Session, pkg: fmt.Package, pv: ResponsePreview) -> None:
         if kind != KIND_SAME and states.get((workflow_month(per), ag.id)) == PeriodStatus.CERRADO.value:
             raise _Refused(MSG["closed"].format(name=name, period=periods.label(workflow_month(per)), a=agency,
                                                 ind=ind.key))
-        pv.justifications.append(JustificationRow(ind.key, per, kind, fields, j.text if j else ""))
+        pv.justifications.append(JustificationRow(ind.key, per, kind, fields, " ".join(x for x in j if x) if j else ""))
     seen = set()
     for ind, per, fname, member, sha, size in eparsed:
         kind = KIND_SAME if (ind.id, per, sha) in office_e or (ind.id, per, sha) in seen else KIND_NEW
         seen.add((ind.id, per, sha))
         pv.evidence.append(EvidenceRow(ind.key, per, fname, member, sha, size, kind))
+
+
+def _agency_indicators(s: Session, agency_id: int, agency_key: str) -> dict:
+    """``capture.load_indicators`` for all of one dependencia's indicators in two queries (no key list)."""
+    from .capture import _Ind, _Var
+
+    out = {}
+    by_id = {}
+    for iid, key, freq in s.execute(select(Indicator.id, Indicator.key, Indicator.frequency)
+                                    .join(Objective, Objective.id == Indicator.objective_id)
+                                    .join(Program, Program.id == Objective.program_id)
+                                    .where(Program.agency_id == agency_id)):
+        out[key] = by_id[iid] = _Ind(iid, key, freq, agency_id, agency_key)
+    for vid, iid, key, integer_only, allow_negative in s.execute(
+            select(Variable.id, Variable.indicator_id, Variable.key, Variable.integer_only, Variable.allow_negative)
+            .join(Indicator, Indicator.id == Variable.indicator_id)
+            .join(Objective, Objective.id == Indicator.objective_id)
+            .join(Program, Program.id == Objective.program_id).where(Program.agency_id == agency_id)):
+        by_id[iid].variables[key] = _Var(vid, key, bool(integer_only), bool(allow_negative))
+    return out
 
 
 class _Bound:
