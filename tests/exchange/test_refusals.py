@@ -158,3 +158,26 @@ def test_capture_package_is_not_a_response(tmp_path, office):
     P.create_packages(office, ADMIN, ["0301"], "2026-10", None, tmp_path / "p.ses")
     [pv] = P.preview_import(office, [tmp_path / "p.ses"])
     assert "tipo «captura»" in pv.error
+
+
+def test_dependencia_refuses_a_capture_package_with_another_dependencias_data(tmp_path, office, dependencia):
+    from sistema_seguimiento.services.errors import ServiceError
+    from .conftest import ADMIN
+
+    P.create_packages(office, ADMIN, ["0301"], "2026-10", None, tmp_path / "p.ses")
+    P.create_packages(office, ADMIN, ["0801"], "2026-10", None, tmp_path / "q.ses")
+    good, other = fmt.read_package(tmp_path / "p.ses"), fmt.read_package(tmp_path / "q.ses")
+    manifest = {k: v for k, v in good.manifest.items() if k not in ("formato", "version", "miembros", "suma")}
+    data = dict(good.data)
+    data["intercambio"] = dict(good.data["intercambio"])
+    data["intercambio"]["programs"] = good.data["intercambio"]["programs"] + other.data["intercambio"]["programs"]
+    data["intercambio"]["agencies"] = good.data["intercambio"]["agencies"] + other.data["intercambio"]["agencies"]
+    fmt.write_package(tmp_path / "mezcla.ses", manifest, data)
+    path = dependencia.path
+    with pytest.raises(ServiceError, match="dice ser de la dependencia 0301 pero contiene datos de 0801"):
+        P.open_package(dependencia, tmp_path / "mezcla.ses")
+    dependencia.close()
+    before = _digest(path)
+    _raw_zip(tmp_path / "p.ses", tmp_path / "alterado.ses", [], replace={"datos.json": b"{}"})
+    assert cli.main(["paquete", "abrir", "--db", str(path), str(tmp_path / "alterado.ses")]) == 2
+    assert _digest(path) == before
