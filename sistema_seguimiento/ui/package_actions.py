@@ -168,9 +168,12 @@ def open_package_action(ctx, window, path: str | None = None) -> None:
         if not path:
             return
     try:
-        pkg = fmt.read_package(path, kind=fmt.KIND_CAPTURE)
+        pkg = fmt.read_package(path)
     except (OSError, fmt.PackageError) as exc:
         show_error(window, exc, action="abrir el paquete")
+        return
+    if pkg.kind == fmt.KIND_RESPONSE:  # a dependencia's response opened at the office: the import flow
+        import_responses_action(ctx, window, [str(path)])
         return
     man = pkg.manifest
     text = TEXT["open_confirm"].format(agency=man["dependencia"].get("clave"), name=man["dependencia"].get("nombre"),

@@ -88,7 +88,7 @@ def test_full_flow_from_the_window(qtbot, ctx, tmp_path, monkeypatch, no_dialogs
         return QDialog.DialogCode.Accepted
     monkeypatch.setattr(ui.ImportPreviewDialog, "exec", accept_import)
     infos.clear()
-    ui.import_responses_action(ctx, None, [str(answer)])
+    ui.open_package_action(ctx, None, str(answer))  # a response opened at the office goes to the import flow
     _drain(qtbot, lambda: bool(infos))
     assert seen["tabs"] == 1 and seen["first_row"] == ["Conflicto", IND, VAR, "2026-10"]
     assert "1 conflicto" in seen["summary"]
