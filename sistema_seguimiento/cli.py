@@ -18,6 +18,7 @@ EXTENSIONS = [
     "sistema_seguimiento.cli_excel",
     "sistema_seguimiento.cli_report",
     "sistema_seguimiento.cli_servidor",
+    "sistema_seguimiento.cli_paquete",
 ]
 
 
@@ -342,6 +343,9 @@ def main(argv: list[str] | None = None) -> int:
     from .services.errors import ServiceError
 
     parser = build_parser()
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv and argv[0].lower().endswith(".ses"):  # double-click on a capture package: ``ses P.ses``
+        argv = ["abrir"] + argv
     args = parser.parse_args(argv)
     if not getattr(args, "command", None):
         args = parser.parse_args(["abrir"] + (argv or sys.argv[1:]))

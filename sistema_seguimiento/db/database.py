@@ -362,8 +362,11 @@ class Database:
 
 def create_schema_marker(connection) -> None:
     """Called from the first migration: marks the file as SES."""
+    import uuid
+
     connection.execute(AppMeta.__table__.insert(), [{"key": "app", "value": APP_ID},
-                                                    {"key": "created", "value": datetime.now().isoformat(timespec="seconds")}])
+                                                    {"key": "created", "value": datetime.now().isoformat(timespec="seconds")},
+                                                    {"key": "db_id", "value": str(uuid.uuid4())}])  # identity (packages)
 
 
 def restore(backup: Path, target: Path) -> None:

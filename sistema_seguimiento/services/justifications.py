@@ -188,5 +188,45 @@ def remove_evidence(db: Database, actor: CurrentUser, evidence_id: int) -> None:
         _resolve(s, actor, ind_key, e.period)
         audit.record(s, actor, "evidence", f"{ind_key}/{e.period}", "archivo", f"{e.filename} (SHA-256 {e.sha256})",
                      None, action="quitar")
+        stored = e.stored_name
         s.delete(e)
-    # the stored file is kept: the same content may back other records, and the audit trail names its hash
+    remove_orphan_files(db, [stored])
+
+
+def remove(db: Database, actor: CurrentUser, indicator_key: str, period: str) -> None:
+    """Remove the justification of an indicator's period together with its evidence records; evidence files no
+    other record uses are deleted from the evidence folder."""
+    stored: list[str] = []
+    with db.transaction() as s:
+        ind, own = _resolve(s, actor, indicator_key, period)
+        j = s.scalars(select(Justification).where(Justification.indicator_id == ind.id,
+                                                  Justification.period == own)).first()
+        if j is not None:
+            for attr, label in FIELDS:
+                if getattr(j, attr):
+                    audit.record(s, actor, "justification", f"{ind.key}/{own}", label, getattr(j, attr), None,
+                                 action="quitar")
+            s.delete(j)
+        for e in s.scalars(select(Evidence).where(Evidence.indicator_id == ind.id, Evidence.period == own)):
+            audit.record(s, actor, "evidence", f"{ind.key}/{own}", "archivo", f"{e.filename} (SHA-256 {e.sha256})",
+                         None, action="quitar")
+            stored.append(e.stored_name)
+            s.delete(e)
+    remove_orphan_files(db, stored)
+
+
+def remove_orphan_files(db: Database, stored_names: list[str]) -> list[str]:
+    """After a removal is committed: delete the stored files that no evidence record names any more (the same
+    content may back several records, so a shared file stays). Returns the names deleted."""
+    if not stored_names or not db.path:
+        return []
+    folder = paths.evidence_dir(db.path)
+    with db.reading() as s:
+        used = set(s.scalars(select(Evidence.stored_name).where(Evidence.stored_name.in_(set(stored_names)))))
+    removed = []
+    for name in sorted(set(stored_names) - used):
+        target = (folder / name).resolve()
+        if folder.resolve() in target.parents and target.is_file():
+            target.unlink()
+            removed.append(name)
+    return removed

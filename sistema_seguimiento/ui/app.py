@@ -9,7 +9,7 @@ import traceback
 from datetime import date
 from pathlib import Path
 
-from PySide6.QtCore import QLibraryInfo, QLocale, QSettings, Qt, QTranslator
+from PySide6.QtCore import QLibraryInfo, QLocale, QSettings, Qt, QTimer, QTranslator
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (QApplication, QComboBox, QDialog, QDialogButtonBox, QFileDialog, QFormLayout,
                                QHBoxLayout, QLabel, QLineEdit, QMessageBox, QPushButton, QSpinBox, QVBoxLayout,
@@ -555,6 +555,11 @@ def initial_path(path: str | None) -> Path | None:
 def run_app(path: str | None = None, user: str | None = None) -> int:
     """Entry point of ``ses`` / ``ses abrir [FILE] [--usuario NAME]``."""
     app = setup_application()
+    package = None
+    if path and str(path).lower().endswith(".ses"):  # a capture package (issue 13): open it in the window
+        from .package_actions import launch_target
+
+        path, package = launch_target(path)
     target = initial_path(path)
     window = None
     while window is None:
@@ -566,4 +571,8 @@ def run_app(path: str | None = None, user: str | None = None) -> int:
         if window is None:
             target = None
             user = None
+    if package is not None:
+        from .package_actions import open_package_action
+
+        QTimer.singleShot(0, lambda: open_package_action(window.ctx, window, str(package)))
     return app.exec()
