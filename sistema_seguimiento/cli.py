@@ -37,7 +37,12 @@ def db_path(args) -> Path:
 def open_db(args, *, create: bool = False, read_only: bool = False):
     from .db.database import Database, OpenOptions
 
-    return Database.open(db_path(args), OpenOptions(create=create, read_only=read_only))
+    # a writer waits (with backoff) up to 5 s for another ``ses`` process to release the file before refusing
+    return Database.open(db_path(args), OpenOptions(create=create, read_only=read_only,
+                                                    lock_wait=0.0 if read_only else LOCK_WAIT_S))
+
+
+LOCK_WAIT_S = 5.0
 
 
 def out(text: str = "") -> None:
@@ -185,19 +190,20 @@ def cmd_validar(args) -> int:
 
 
 def cmd_respaldar(args) -> int:
-    from .db.database import Database, OpenOptions
+    from .services.backups import make_backup
 
-    with Database.open(db_path(args), OpenOptions(read_only=True, migrate=False)) as db:
-        dest = db.backup_to(args.destino)
-    out(f"Respaldo creado: {dest}")
+    info = make_backup(db_path(args), Path(args.destino))
+    out(f"Respaldo creado: {info.path}\n{info.as_text()}")
     return 0
 
 
 def cmd_restaurar(args) -> int:
-    from .db.database import restore
+    from .services.backups import restore_backup
 
-    restore(Path(args.origen), db_path(args))
-    out(f"Base de datos restaurada desde «{args.origen}» en {db_path(args)} (la anterior quedó como .previo).")
+    res = restore_backup(Path(args.origen), db_path(args), force=args.forzar)
+    out(f"Base de datos restaurada desde «{args.origen}» en {db_path(args)}.\n{res.info.as_text()}")
+    if res.previous is not None:
+        out(f"La base de datos anterior se conservó en «{res.previous}».")
     return 0
 
 
@@ -278,6 +284,8 @@ def build_parser() -> argparse.ArgumentParser:
     s = sub.add_parser("restaurar", help="reemplazar la base de datos con un respaldo")
     _common(s)
     s.add_argument("--origen", required=True)
+    s.add_argument("--forzar", action="store_true",
+                   help="restaurar aunque el respaldo sea de otra organización (reemplaza sus datos)")
     s.set_defaults(func=cmd_restaurar)
 
     s = sub.add_parser("verificar", help="comprobar la integridad de la base de datos")
@@ -321,6 +329,12 @@ def main(argv: list[str] | None = None) -> int:
         sys.stderr.write("ses: cancelado por el usuario; no se guardó nada.\n")
         return 130
     except Exception as exc:  # noqa: BLE001 - last resort: log and explain
+        from .db.database import translate_error
+
+        known = translate_error(exc, getattr(args, "db", None) or db_path(args))
+        if known is not None:  # busy, read-only or full disk: say so (exit 2), it is not an unexpected error
+            sys.stderr.write(f"ses: {known}\n")
+            return 2
         from .errorlog import report_unexpected
 
         sys.stderr.write("ses: " + report_unexpected(exc, f"ejecutar «ses {args.command}»") + "\n")
