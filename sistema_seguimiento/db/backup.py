@@ -72,7 +72,19 @@ class BackupError(DatabaseError):
 # ---- opening by path -----------------------------------------------------------------------------------
 def connect_ro(path: Path) -> sqlite3.Connection:
     """Read-only connection to the file at ``path`` (a percent-encoded URI: «#», «?», «%» stay in the name)."""
-    return sqlite3.connect(Path(path).resolve().as_uri() + "?mode=ro", uri=True, check_same_thread=False)
+    return sqlite3.connect(ro_uri(path), uri=True, check_same_thread=False)
+
+
+def ro_uri(path: Path) -> str:
+    """``file:`` URI (``Path.as_uri()`` percent-encodes «#», «?», «%») for a read-only open. On a read-only folder
+    or medium SQLite cannot create the ``-shm`` a WAL file needs; nobody can write there, so when there is no
+    pending ``-wal`` content the file is opened as ``immutable``."""
+    path = Path(path).resolve()
+    uri = path.as_uri() + "?mode=ro"
+    wal = Path(str(path) + "-wal")
+    if not os.access(path.parent, os.W_OK) and not (wal.exists() and wal.stat().st_size > 0):
+        uri += "&immutable=1"
+    return uri
 
 
 def connect_rw(path: Path) -> sqlite3.Connection:

@@ -62,6 +62,8 @@ MSG = {
                  "permiso de escritura."),
     "disk_full": ("El disco donde está «{path}» está lleno: no se guardó el cambio y la base de datos quedó como "
                   "estaba. Libere espacio e inténtelo de nuevo."),
+    "io_error": ("Error de lectura o escritura del disco en «{path}» ({detail}). No se guardó el cambio; revise el "
+                 "disco o la unidad de red y vuelva a intentarlo."),
     "busy": ("La base de datos «{path}» está ocupada: otro proceso lleva más de {seconds} segundos escribiendo en "
              "ella. No se guardó nada; inténtelo de nuevo en un momento."),
     "lock_wait": ("La base de datos «{path}» está abierta en otro proceso de SES ({owner}) y no se liberó en "
@@ -252,7 +254,9 @@ class Database:
             # elsewhere (the read-only open uses Path.as_uri(), which percent-encodes them)
             url = URL.create("sqlite", database=str(path))
             if read_only:
-                uri = path.as_uri() + "?mode=ro"
+                from .backup import ro_uri
+
+                uri = ro_uri(path)
                 engine = create_engine(url, creator=lambda: sqlite3.connect(uri, uri=True, check_same_thread=False),
                                        future=True)
             else:
@@ -294,6 +298,8 @@ class Database:
                     raise NotSesDatabase(MSG["not_ses"].format(path=path))
         except sqlite3.Error as exc:
             text_ = str(exc).lower()
+            if "disk i/o" in text_ or "full" in text_:
+                raise DatabaseError(_disk_message(path, exc)) from exc
             if "unable to open" in text_ or "readonly" in text_ or "locked" in text_ or "busy" in text_:
                 # a WAL file whose -shm cannot be created (read-only folder) or a writer holding it: not damage
                 raise DatabaseError(MSG["no_access"].format(path=path, folder=path.parent)) from exc
@@ -391,6 +397,16 @@ def restore(backup: Path, target: Path, *, force: bool = False):
     return restore_file(Path(backup), Path(target), force=force)
 
 
+def _disk_message(path: Path, exc: BaseException) -> str:
+    """An I/O error is a full disk when the disk has (almost) no room left; otherwise say it as it is."""
+    import shutil
+
+    with contextlib.suppress(OSError):
+        if shutil.disk_usage(Path(path).parent).free < 1 << 20:
+            return MSG["disk_full"].format(path=path)
+    return MSG["io_error"].format(path=path, detail=exc)
+
+
 def _os_message(exc: OSError, path: Path) -> str:
     import errno
 
@@ -408,8 +424,10 @@ def translate_error(exc: BaseException, path: Path | str | None) -> DatabaseErro
         err = DatabaseBusy(MSG["busy"].format(path=where, seconds=BUSY_TIMEOUT_MS // 1000))
     elif "readonly" in text_ or "read-only" in text_:
         err = DatabaseError(MSG["no_write"].format(path=where))
-    elif "database or disk is full" in text_ or "disk i/o error" in text_:
+    elif "database or disk is full" in text_:
         err = DatabaseError(MSG["disk_full"].format(path=where))
+    elif "disk i/o error" in text_:
+        err = DatabaseError(_disk_message(Path(str(where)), orig))
     elif "unable to open database file" in text_:
         p = Path(str(where))
         err = DatabaseError(MSG["no_access"].format(path=where, folder=p.parent))
