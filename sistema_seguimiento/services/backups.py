@@ -10,7 +10,7 @@ import re
 from datetime import datetime
 from pathlib import Path
 
-from ..db.backup import BackupError, BackupInfo, RestoreResult, describe, evidence_path
+from ..db.backup import BackupError, BackupInfo, RestoreResult, describe, evidence_path, same_organization
 from ..db.database import Database, OpenOptions
 
 AUTO_FOLDER = "respaldos"
@@ -97,4 +97,4 @@ def prune_auto_backups(db_path: Path, keep: int) -> list[Path]:
 
 
 __all__ = ["BackupError", "BackupInfo", "RestoreResult", "describe_backup", "make_backup", "restore_backup",
-           "auto_backup", "auto_backups", "auto_folder", "prune_auto_backups", "DEFAULT_KEEP"]
+           "auto_backup", "auto_backups", "auto_folder", "prune_auto_backups", "same_organization", "DEFAULT_KEEP"]

@@ -134,6 +134,10 @@ class SettingsDialog(QDialog):
         hint.setWordWrap(True)
         f.addRow("", hint)
         lay.addWidget(box)
+        from .backup_actions import settings_box
+
+        self.backup_box = settings_box(self)
+        lay.addWidget(self.backup_box)
         bb = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
         bb.button(QDialogButtonBox.StandardButton.Close).setText(TEXT["close"])
         bb.rejected.connect(self.reject)
