@@ -202,7 +202,7 @@ def check_ses_file(path: Path, *, full: bool = True) -> sqlite3.Connection:
         rev = rev[0] if rev else None
         if rev is None:
             raise BackupError(MSG["incomplete"].format(path=path, tables="alembic_version (sin revisión)"))
-        if rev not in known_revisions():
+        if rev != SCHEMA_HEAD and rev not in known_revisions():
             raise BackupError(MSG["too_new"].format(path=path, rev=rev, head=SCHEMA_HEAD))
         if full:
             res = [r[0] for r in conn.execute("PRAGMA integrity_check").fetchmany(3)]
@@ -426,6 +426,7 @@ def backup_file(src_path: Path, dest: Path, *, made_at: datetime | None = None) 
     if not acquired:
         raise BackupError(MSG["dest_busy"].format(path=dest, owner=lock.owner()))
     try:
+        sweep_stale(dest)
         if dest.exists() and dest.stat().st_size > 0:
             with open(dest, "rb") as fh:
                 is_sqlite = fh.read(16) == SQLITE_HEADER
@@ -573,6 +574,7 @@ def restore_file(backup: Path, target: Path, *, force: bool = False) -> RestoreR
     if not acquired:
         raise BackupError(MSG["target_busy"].format(path=target, owner=lock.owner()))
     try:
+        sweep_stale(target)
         exists = target.exists() and target.stat().st_size > 0
         if exists:
             try:
@@ -604,6 +606,27 @@ def restore_file(backup: Path, target: Path, *, force: bool = False) -> RestoreR
         return RestoreResult(info, previous)
     finally:
         lock.release()
+
+
+def sweep_stale(dest: Path) -> list[Path]:
+    """Remove what a killed backup or restore of ``dest`` left behind (its temporary copy, previous-copy and
+    evidence folders). Called while holding ``dest``'s lock, which every writer of those temporaries holds too,
+    so none of them can belong to a live process."""
+    import shutil
+
+    prefixes = (f".{dest.name}.", f".{dest.stem}.previo-", f".{evidence_path(dest).name}.")
+    removed = []
+    if not dest.parent.is_dir():
+        return removed
+    for p in dest.parent.iterdir():
+        if p.name.startswith(prefixes) and (".tmp" in p.name or ".viejo-" in p.name):
+            if p.is_dir() and not p.is_symlink():
+                shutil.rmtree(p, ignore_errors=True)
+            else:
+                with contextlib.suppress(OSError):
+                    p.unlink()
+            removed.append(p)
+    return removed
 
 
 def next_previous_name(target: Path) -> Path:

@@ -188,7 +188,7 @@ CAPTURE = ("capturar", "--usuario", "admin", "--periodo", "2026-10", "--indicado
 
 
 def test_a_second_process_waits_for_a_short_lock_and_then_writes(demo):
-    holder = _holder(HOLD_SES_LOCK, demo, 1.0)
+    holder = _holder(HOLD_SES_LOCK, demo, 3.0)
     try:
         proc = ses(CAPTURE[0], "--db", demo, *CAPTURE[1:], check=False, env=HOY)
     finally:
@@ -222,7 +222,7 @@ def test_an_sqlite_write_lock_held_too_long_is_busy_not_unexpected(demo):
 
 
 def test_a_short_sqlite_write_lock_is_waited_for(demo):
-    holder = _holder(HOLD_SQLITE_WRITE, demo, 1.0)
+    holder = _holder(HOLD_SQLITE_WRITE, demo, 3.0)
     try:
         proc = ses(CAPTURE[0], "--db", demo, *CAPTURE[1:], check=False, env=HOY)
     finally:
