@@ -361,3 +361,22 @@ def test_restore_refuses_when_the_target_is_open(demo, tmp_path):
             restore(b, demo)
     finally:
         holder.close()
+
+
+def test_what_a_killed_backup_or_restore_left_is_swept_by_the_next_one(demo, tmp_path):
+    """SIGKILL cannot be caught: the temporaries a killed backup or restore leaves (same names as the real ones,
+    see tools/soak.py for real kills) are removed by the next operation on the same file, under its lock."""
+    dest = tmp_path / "copia.db"
+    left = [tmp_path / ".copia.db.k1l2d3.tmp", tmp_path / ".copia.db.k1l2d3.tmp-journal"]
+    for p in left:
+        p.write_bytes(b"SQLite format 3\x00 a medias")
+    (tmp_path / ".copia.evidencias.x9y8.tmp").mkdir()
+    (tmp_path / ".copia.evidencias.x9y8.tmp" / "acta.pdf").write_bytes(b"%PDF")
+    unrelated = tmp_path / ".otra.db.zz.tmp"
+    unrelated.write_bytes(b"de otro archivo")
+    make_backup(demo, dest)
+    assert _names(tmp_path) == {"origen", "copia.db", ".otra.db.zz.tmp"}
+    for p in (demo.with_name(".ses.db.q1.tmp"), demo.with_name(".ses.previo-3.db.q2.tmp")):
+        p.write_bytes(b"x")
+    restore(dest, demo)
+    assert _names(demo.parent) == {"ses.db", "ses.previo-1.db"}
