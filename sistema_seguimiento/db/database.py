@@ -160,10 +160,20 @@ class FileLock:
         except OSError:
             fh.close()
             return False
-        fh.seek(0)
-        fh.truncate()
-        fh.write(f"{socket.gethostname()}, proceso {os.getpid()}, desde {datetime.now():%Y-%m-%d %H:%M}\n")
-        fh.flush()
+        try:
+            if os.name != "nt" and os.fstat(fh.fileno()).st_ino != os.stat(self.path).st_ino:
+                fh.close()  # the holder released and removed the file after we opened it: lock the new one
+                return False
+            fh.seek(0)
+            fh.truncate()
+            fh.write(f"{socket.gethostname()}, proceso {os.getpid()}, desde {datetime.now():%Y-%m-%d %H:%M}\n")
+            fh.flush()
+        except FileNotFoundError:
+            fh.close()
+            return False
+        except BaseException:
+            fh.close()
+            raise
         self._fh = fh
         return True
 
