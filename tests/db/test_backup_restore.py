@@ -380,3 +380,24 @@ def test_what_a_killed_backup_or_restore_left_is_swept_by_the_next_one(demo, tmp
         p.write_bytes(b"x")
     restore(dest, demo)
     assert _names(demo.parent) == {"ses.db", "ses.previo-1.db"}
+
+
+def test_evidence_and_lock_in_a_hazardous_folder_travel_with_backup_and_restore(tmp_path):
+    from sistema_seguimiento.services.justifications import add_evidence
+    from sistema_seguimiento.services.users import CurrentUser
+
+    folder = tmp_path / "Oficio #12 50% ¿Qué? %41"
+    db_path = _demo(folder / "ses.db")
+    pdf = tmp_path / "acta.pdf"
+    pdf.write_bytes(b"%PDF-1.4 acta de la sesion")
+    with Database.open(db_path) as db:
+        assert (folder / "ses.db.lock").exists()  # the lock file sits beside the file, in that folder
+        info = add_evidence(db, CurrentUser("admin", "administrador"), "E001-A11-01", "2026-10", pdf)
+    stored = info.stored_path
+    assert stored.is_relative_to(folder / "ses.evidencias") and stored.read_bytes() == pdf.read_bytes()
+    dest = folder / "respaldo #2.db"
+    assert make_backup(db_path, dest).evidence_files == 1
+    shutil.rmtree(folder / "ses.evidencias")
+    restore(dest, db_path)
+    assert stored.read_bytes() == pdf.read_bytes()
+    assert {p.name for p in tmp_path.iterdir()} == {"Oficio #12 50% ¿Qué? %41", "acta.pdf"}
