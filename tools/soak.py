@@ -110,6 +110,8 @@ class Soak:
         self.checked = 0
         self.lost: list[str] = []
         self.leftovers: list[str] = []
+        self.landed = 0  # killed writes whose value was found stored (killed after the commit)
+        self.killed_temps = 0  # temporaries a killed command left (swept by the next operation on that file)
 
     # -- setup ------------------------------------------------------------------------------------------
     def setup(self) -> None:
@@ -216,9 +218,12 @@ class Soak:
                 self.expect[var] = (acked, set())  # nothing pending can land any more once we read it back
             else:
                 self.expect[var] = (now, set())  # an unacknowledged attempt landed: it is the value now
+                self.landed += 1
         code, text = verificar(self.db)
         if code != 0:
             self.lost.append(f"ronda {n} ({cmd}): «ses verificar» falló: {text}")
+        if killed:
+            self.killed_temps += len(temp_files(self.dir))
         if not killed:
             names = {self.backup.name} if cmd == "respaldar" else {self.db.name, "ses.previo-"} \
                 if cmd == "restaurar" else set()
@@ -261,6 +266,8 @@ def main(argv: list[str] | None = None) -> int:
     print(f"perdidos: {len(soak.lost)}")
     for line in soak.lost[:20]:
         print("  " + line)
+    print(f"escrituras matadas que sí quedaron guardadas (muerte tras el commit): {soak.landed}; temporales que "
+          f"dejaron comandos matados (los borra la siguiente operación): {soak.killed_temps}")
     print(f"temporales tras un comando terminado: {len(soak.leftovers)}; al final: {len(final_left)}")
     for line in soak.leftovers[:10] + final_left[:10]:
         print("  " + line)
