@@ -53,7 +53,12 @@ def file_db_path(args, what: str) -> Path:
 def open_db(args, *, create: bool = False, read_only: bool = False):
     from .db.database import Database, OpenOptions
 
-    return Database.open(db_path(args), OpenOptions(create=create, read_only=read_only))
+    # a writer waits (with backoff) up to 5 s for another ``ses`` process to release the file before refusing
+    return Database.open(db_path(args), OpenOptions(create=create, read_only=read_only,
+                                                    lock_wait=0.0 if read_only else LOCK_WAIT_S))
+
+
+LOCK_WAIT_S = 5.0
 
 
 def out(text: str = "") -> None:
@@ -209,22 +214,23 @@ def cmd_validar(args) -> int:
 
 
 def cmd_respaldar(args) -> int:
-    from .db.database import Database, OpenOptions
+    from .services.backups import make_backup
 
-    with Database.open(file_db_path(args, "respaldar"), OpenOptions(read_only=True, migrate=False)) as db:
-        dest = db.backup_to(args.destino)
-    out(f"Respaldo creado: {dest}")
+    info = make_backup(file_db_path(args, "respaldar"), Path(args.destino))
+    out(f"Respaldo creado: {info.path}\n{info.as_text()}")
     return 0
 
 
 def cmd_restaurar(args) -> int:
     from .cli_auth import ADMIN, actor_on_file
-    from .db.database import restore
+    from .services.backups import restore_backup
 
     target = file_db_path(args, "restaurar")
     actor_on_file(target, args, roles=ADMIN, action="restaurar la base de datos")
-    restore(Path(args.origen), target)
-    out(f"Base de datos restaurada desde «{args.origen}» en {db_path(args)} (la anterior quedó como .previo).")
+    res = restore_backup(Path(args.origen), target, force=args.forzar)
+    out(f"Base de datos restaurada desde «{args.origen}» en {target}.\n{res.info.as_text()}")
+    if res.previous is not None:
+        out(f"La base de datos anterior se conservó en «{res.previous}».")
     return 0
 
 
@@ -312,6 +318,8 @@ def build_parser() -> argparse.ArgumentParser:
     _common(s)
     s.add_argument("--origen", required=True)
     add_user_flag(s)
+    s.add_argument("--forzar", action="store_true",
+                   help="restaurar aunque el respaldo sea de otra organización (reemplaza sus datos)")
     s.set_defaults(func=cmd_restaurar)
 
     s = sub.add_parser("verificar", help="comprobar la integridad de la base de datos")
@@ -358,6 +366,12 @@ def main(argv: list[str] | None = None) -> int:
         sys.stderr.write("ses: cancelado por el usuario; no se guardó nada.\n")
         return 130
     except Exception as exc:  # noqa: BLE001 - last resort: log and explain
+        from .db.database import translate_error
+
+        known = translate_error(exc, getattr(args, "db", None) or db_path(args))
+        if known is not None:  # busy, read-only or full disk: say so (exit 2), it is not an unexpected error
+            sys.stderr.write(f"ses: {known}\n")
+            return 2
         from .errorlog import report_unexpected
 
         sys.stderr.write("ses: " + report_unexpected(exc, f"ejecutar «ses {args.command}»") + "\n")

@@ -16,7 +16,8 @@ from pathlib import Path
 from typing import Iterator
 
 from sqlalchemy import create_engine, event, inspect, select, text
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import URL, Engine
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
 from . import audit_chain
@@ -28,7 +29,8 @@ SQLITE_HEADER = b"SQLite format 3\x00"
 # Latest Alembic revision of db/migrations/versions; tests/db checks it equals Alembic's head.
 SCHEMA_HEAD = "0004"
 CACHE_KIB = -65536  # PRAGMA cache_size: negative = KiB
-BUSY_TIMEOUT_MS = 10_000
+# SQLite retries a busy write with backoff for this long before "database is locked" (then a Spanish message)
+BUSY_TIMEOUT_MS = 5_000
 
 
 class DatabaseError(Exception):
@@ -51,8 +53,28 @@ class ConnectionLost(DatabaseError):
     """The server did not answer or the connection dropped; the transaction was rolled back by the server."""
 
 
+class DatabaseBusy(DatabaseError):
+    pass
+
+
 MSG = {
     "missing": "No existe el archivo «{path}». Use «ses init --db {path}» para crear una base de datos nueva.",
+    "empty": ("El archivo «{path}» está vacío (0 bytes): no es una base de SES. No se modificó; use "
+              "«ses init --db {path}» para crear una base nueva en él o restaure un respaldo."),
+    "is_dir": "«{path}» es una carpeta, no un archivo de base de datos.",
+    "no_access": ("No se pudo abrir «{path}»: no hay permiso para leer o escribir en la carpeta «{folder}» "
+                  "(¿carpeta de solo lectura?). La base de datos no está dañada y no se modificó."),
+    "no_write": ("No se puede escribir en «{path}» (archivo o carpeta de solo lectura). La base de datos no está "
+                 "dañada; no se guardó el cambio. Ábrala en modo de solo lectura o cópiela a una carpeta con "
+                 "permiso de escritura."),
+    "disk_full": ("El disco donde está «{path}» está lleno: no se guardó el cambio y la base de datos quedó como "
+                  "estaba. Libere espacio e inténtelo de nuevo."),
+    "io_error": ("Error de lectura o escritura del disco en «{path}» ({detail}). No se guardó el cambio; revise el "
+                 "disco o la unidad de red y vuelva a intentarlo."),
+    "busy": ("La base de datos «{path}» está ocupada: otro proceso lleva más de {seconds} segundos escribiendo en "
+             "ella. No se guardó nada; inténtelo de nuevo en un momento."),
+    "lock_wait": ("La base de datos «{path}» está abierta en otro proceso de SES ({owner}) y no se liberó en "
+                  "{seconds} segundos. No se modificó; inténtelo de nuevo cuando termine."),
     "not_sqlite": "El archivo «{path}» no es una base de datos de SES (no es un archivo SQLite). No se modificó.",
     "not_ses": "El archivo «{path}» es una base de datos SQLite, pero no de SES. No se modificó.",
     "damaged": "La base de datos «{path}» está dañada ({detail}). No se modificó; restaure un respaldo con «ses restaurar».",
@@ -128,7 +150,21 @@ class FileLock:
         except OSError:
             return "otro proceso"
 
-    def acquire(self) -> bool:
+    def acquire(self, wait: float = 0.0) -> bool:
+        """Take the lock; ``wait`` > 0 retries with backoff (50 ms doubling to 0.5 s) for that many seconds."""
+        import time
+
+        deadline = time.monotonic() + wait
+        delay = 0.05
+        while not self._try_acquire():
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                return False
+            time.sleep(min(delay, remaining))
+            delay = min(delay * 2, 0.5)
+        return True
+
+    def _try_acquire(self) -> bool:
         fh = open(self.path, "a+", encoding="utf-8")
         try:
             if os.name == "nt":  # pragma: no cover - Windows only
@@ -143,10 +179,20 @@ class FileLock:
         except OSError:
             fh.close()
             return False
-        fh.seek(0)
-        fh.truncate()
-        fh.write(f"{socket.gethostname()}, proceso {os.getpid()}, desde {datetime.now():%Y-%m-%d %H:%M}\n")
-        fh.flush()
+        try:
+            if os.name != "nt" and os.fstat(fh.fileno()).st_ino != os.stat(self.path).st_ino:
+                fh.close()  # the holder released and removed the file after we opened it: lock the new one
+                return False
+            fh.seek(0)
+            fh.truncate()
+            fh.write(f"{socket.gethostname()}, proceso {os.getpid()}, desde {datetime.now():%Y-%m-%d %H:%M}\n")
+            fh.flush()
+        except FileNotFoundError:
+            fh.close()
+            return False
+        except BaseException:
+            fh.close()
+            raise
         self._fh = fh
         return True
 
@@ -165,6 +211,7 @@ class OpenOptions:
     create: bool = False
     read_only: bool = False
     allow_read_only_fallback: bool = False  # open read-only when another instance holds the lock
+    lock_wait: float = 0.0  # seconds to wait (retrying with backoff) for another process's lock; the CLI uses 5
     migrate: bool = True
 
 
@@ -218,8 +265,12 @@ class Database:
     def _open_file(cls, path: Path, opts: OpenOptions) -> Database:
         path = path.expanduser().resolve()
         _refuse_network_share(path)
+        if path.is_dir():
+            raise DatabaseError(MSG["is_dir"].format(path=path))
         exists = path.exists() and path.stat().st_size > 0
         if not exists and not opts.create:
+            if path.exists():
+                raise NotSesDatabase(MSG["empty"].format(path=path))
             raise DatabaseError(MSG["missing"].format(path=path))
         if exists:
             with open(path, "rb") as fh:
@@ -232,22 +283,40 @@ class Database:
         lock = None
         if not read_only:
             lock = FileLock(path)
-            if not lock.acquire():
+            try:
+                acquired = lock.acquire(wait=opts.lock_wait)
+            except OSError as exc:
+                if opts.allow_read_only_fallback and exists:
+                    acquired, read_only, lock = True, True, None  # a read-only folder: read without the lock
+                else:
+                    raise DatabaseError(_os_message(exc, path)) from exc
+            if not acquired:
                 if opts.allow_read_only_fallback and exists:
                     read_only, lock = True, None
+                elif opts.lock_wait:
+                    raise DatabaseLocked(MSG["lock_wait"].format(path=path, owner=FileLock(path).owner(),
+                                                                 seconds=round(opts.lock_wait)))
                 else:
                     raise DatabaseLocked(MSG["locked"].format(path=path, owner=FileLock(path).owner()))
         try:
+            # by path, never by a hand-built URI: «#», «?», «%» in folder names must not send reads or writes
+            # elsewhere (the read-only open uses Path.as_uri(), which percent-encodes them)
+            url = URL.create("sqlite", database=str(path))
             if read_only:
-                uri = f"file:{path.as_posix()}?mode=ro"
-                engine = create_engine("sqlite://", creator=lambda: sqlite3.connect(uri, uri=True,
-                                       check_same_thread=False), future=True)
+                from .backup import ro_uri
+
+                uri = ro_uri(path)
+                engine = create_engine(url, creator=lambda: sqlite3.connect(uri, uri=True, check_same_thread=False),
+                                       future=True)
             else:
-                engine = create_engine(f"sqlite:///{path}", future=True,
-                                       connect_args={"check_same_thread": False})
+                engine = create_engine(url, future=True, connect_args={"check_same_thread": False})
             event.listen(engine, "connect", lambda c, r: _set_sqlite_pragmas(c, r, read_only))
             db = cls(engine, path, read_only, lock)
-            db._prepare(opts)
+            try:
+                db._prepare(opts)
+            except DBAPIError as exc:
+                engine.dispose()
+                raise translate_error(exc, path) or exc
             return db
         except BaseException:
             if lock:
@@ -257,10 +326,14 @@ class Database:
     @staticmethod
     def _check_file(path: Path) -> None:
         """Read-only look at an existing file before anything writes to it (not even a pragma)."""
+        from .backup import connect_ro
+
+        if not os.access(path, os.R_OK):
+            raise DatabaseError(MSG["no_access"].format(path=path, folder=path.parent))
         try:
-            conn = sqlite3.connect(f"file:{path.as_posix()}?mode=ro", uri=True)
+            conn = connect_ro(path)
         except sqlite3.Error as exc:
-            raise NotSesDatabase(MSG["damaged"].format(path=path, detail=str(exc))) from exc
+            raise DatabaseError(MSG["no_access"].format(path=path, folder=path.parent)) from exc
         try:
             res = [r[0] for r in conn.execute("PRAGMA quick_check").fetchmany(3)]
             tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
@@ -273,6 +346,12 @@ class Database:
                 if not row or row[0] != APP_ID:
                     raise NotSesDatabase(MSG["not_ses"].format(path=path))
         except sqlite3.Error as exc:
+            text_ = str(exc).lower()
+            if "disk i/o" in text_ or "full" in text_:
+                raise DatabaseError(_disk_message(path, exc)) from exc
+            if "unable to open" in text_ or "readonly" in text_ or "locked" in text_ or "busy" in text_:
+                # a WAL file whose -shm cannot be created (read-only folder) or a writer holding it: not damage
+                raise DatabaseError(MSG["no_access"].format(path=path, folder=path.parent)) from exc
             raise NotSesDatabase(MSG["damaged"].format(path=path, detail=str(exc))) from exc
         finally:
             conn.close()
@@ -316,8 +395,11 @@ class Database:
         """One unit of work: commits on success, rolls back everything on any exception."""
         if self.read_only:
             raise DatabaseError(MSG["readonly"])
-        with self.server_errors(), self.Session() as session, session.begin():
-            yield session
+        try:
+            with self.server_errors(), self.Session() as session, session.begin():
+                yield session
+        except DBAPIError as exc:
+            raise translate_error(exc, self.path) or exc
 
     @contextlib.contextmanager
     def reading(self) -> Iterator[Session]:
@@ -326,26 +408,12 @@ class Database:
 
     # ---- maintenance ---------------------------------------------------------------------
     def backup_to(self, dest: str | os.PathLike) -> Path:
-        """Consistent online copy through SQLite's backup API (works while others read/write)."""
+        """Consistent, verified online copy (works while others read/write); see ``db/backup.py``."""
+        from .backup import backup_file
+
         if self.path is None:
             raise DatabaseError("El respaldo con la API de SQLite sólo aplica a archivos locales.")
-        dest = Path(dest).expanduser().resolve()
-        if dest == self.path:
-            raise DatabaseError("El respaldo no puede sobrescribir la base de datos abierta.")
-        dest.parent.mkdir(parents=True, exist_ok=True)
-        tmp = dest.with_name(dest.name + ".tmp")
-        src = sqlite3.connect(f"file:{self.path.as_posix()}?mode=ro", uri=True)
-        try:
-            out = sqlite3.connect(tmp)
-            try:
-                src.backup(out)
-                out.execute("PRAGMA journal_mode=DELETE")
-            finally:
-                out.close()
-        finally:
-            src.close()
-        os.replace(tmp, dest)
-        return dest
+        return backup_file(self.path, Path(dest))
 
     def close(self) -> None:
         self.engine.dispose()
@@ -366,49 +434,61 @@ def create_schema_marker(connection) -> None:
 
     connection.execute(AppMeta.__table__.insert(), [{"key": "app", "value": APP_ID},
                                                     {"key": "created", "value": datetime.now().isoformat(timespec="seconds")},
-                                                    {"key": "db_id", "value": str(uuid.uuid4())}])  # identity (packages)
+                                                    {"key": "db_id", "value": str(uuid.uuid4())},  # identity (packages)
+                                                    # identity of the organization: a restore checks it
+                                                    {"key": "organizacion_uid", "value": str(uuid.uuid4())}])
 
 
-def restore(backup: Path, target: Path) -> None:
-    """Replace ``target`` with a verified copy of ``backup`` (the old file is kept as ``.previo``)."""
-    backup, target = Path(backup).resolve(), Path(target).resolve()
-    probe = Database.open(backup, OpenOptions(read_only=True, migrate=False))
-    probe.close()
-    lock = FileLock(target)
-    if target.exists() and not lock.acquire():
-        raise DatabaseLocked(MSG["locked"].format(path=target, owner=lock.owner()))
-    try:
-        tmp = target.with_name(target.name + ".restaurando")
-        src = sqlite3.connect(f"file:{backup.as_posix()}?mode=ro", uri=True)
-        try:
-            out = sqlite3.connect(tmp)
-            try:
-                src.backup(out)
-            finally:
-                out.close()
-        finally:
-            src.close()
-        if target.exists():
-            previous = sqlite3.connect(target)
-            try:
-                keep = sqlite3.connect(target.with_name(target.name + ".previo"))
-                try:
-                    previous.backup(keep)
-                finally:
-                    keep.close()
-            finally:
-                previous.close()
-            for suffix in ("-wal", "-shm"):
-                with contextlib.suppress(FileNotFoundError):
-                    Path(str(target) + suffix).unlink()
-        os.replace(tmp, target)
-    finally:
-        lock.release()
+def restore(backup: Path, target: Path, *, force: bool = False):
+    """Replace ``target`` with a verified copy of a complete SES ``backup`` of the same organization (``force``
+    accepts another one); the replaced file is kept as ``<stem>.previo-N<suffix>``. Returns ``RestoreResult``."""
+    from .backup import restore_file
+
+    return restore_file(Path(backup), Path(target), force=force)
 
 
-__all__ = ["Database", "DatabaseError", "NotSesDatabase", "DatabaseTooNew", "DatabaseLocked", "ConnectionLost",
-           "OpenOptions",
-           "Base", "restore", "head_revision", "text"]
+def _disk_message(path: Path, exc: BaseException) -> str:
+    """An I/O error is a full disk when the disk has (almost) no room left; otherwise say it as it is."""
+    import shutil
+
+    with contextlib.suppress(OSError):
+        if shutil.disk_usage(Path(path).parent).free < 1 << 20:
+            return MSG["disk_full"].format(path=path)
+    return MSG["io_error"].format(path=path, detail=exc)
+
+
+def _os_message(exc: OSError, path: Path) -> str:
+    import errno
+
+    if exc.errno in (errno.ENOSPC, getattr(errno, "EDQUOT", -1)):
+        return MSG["disk_full"].format(path=path)
+    return MSG["no_access"].format(path=path, folder=path.parent)
+
+
+def translate_error(exc: BaseException, path: Path | str | None) -> DatabaseError | None:
+    """The Spanish message for what SQLite really reported (busy, read-only, disk full), or None."""
+    orig = getattr(exc, "orig", exc)
+    text_ = str(orig).lower()
+    where = path or "la base de datos"
+    if "database is locked" in text_ or "database is busy" in text_ or "database table is locked" in text_:
+        err = DatabaseBusy(MSG["busy"].format(path=where, seconds=BUSY_TIMEOUT_MS // 1000))
+    elif "readonly" in text_ or "read-only" in text_:
+        err = DatabaseError(MSG["no_write"].format(path=where))
+    elif "database or disk is full" in text_:
+        err = DatabaseError(MSG["disk_full"].format(path=where))
+    elif "disk i/o error" in text_:
+        err = DatabaseError(_disk_message(Path(str(where)), orig))
+    elif "unable to open database file" in text_:
+        p = Path(str(where))
+        err = DatabaseError(MSG["no_access"].format(path=where, folder=p.parent))
+    else:
+        return None
+    err.__cause__ = exc
+    return err
+
+
+__all__ = ["Database", "DatabaseError", "NotSesDatabase", "DatabaseTooNew", "DatabaseLocked", "DatabaseBusy",
+           "ConnectionLost", "OpenOptions", "Base", "restore", "translate_error", "head_revision", "text"]
 
 
 def fetch_raw(session: Session, stmt) -> list[tuple]:

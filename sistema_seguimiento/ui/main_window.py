@@ -571,9 +571,11 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event) -> None:
         self.save_state()
+        from .backup_actions import auto_backup_on_close
         from .worker import wait_all
 
         wait_all(5000)
+        auto_backup_on_close(self.ctx)
         super().closeEvent(event)
 
 

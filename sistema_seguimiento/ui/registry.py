@@ -17,6 +17,7 @@ FEATURE_MODULES = [
     "sistema_seguimiento.ui.report_actions",  # Informe mensual (issue 7)
     "sistema_seguimiento.ui.server_dialog",  # Archivo → Conectar a un servidor (issue 17)
     "sistema_seguimiento.ui.package_actions",  # paquetes de captura sin conexión (issue 13)
+    "sistema_seguimiento.ui.backup_actions",  # Archivo → Respaldar / Restaurar (issues 11, 13)
 ]
 
 # Menus of the main window, in order. Features add actions to these by name.

@@ -148,6 +148,10 @@ class SettingsDialog(QDialog):
         self.policy.toggled.connect(self.set_policy)
         ctx.dataChanged.connect(self._policy_changed)
         lay.addWidget(box)
+        from .backup_actions import settings_box
+
+        self.backup_box = settings_box(self)
+        lay.addWidget(self.backup_box)
         bb = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
         bb.button(QDialogButtonBox.StandardButton.Close).setText(TEXT["close"])
         bb.rejected.connect(self.reject)

@@ -172,8 +172,8 @@ def test_backup_and_restore(tmp_path):
     with Database.open(copy, OpenOptions(read_only=True)) as c:
         with c.reading() as s:
             assert s.scalar(text("select count(*) from measurement")) == 172
-    restore(copy, path)
-    assert (tmp_path / "ses.db.previo").exists()
+    res = restore(copy, path)
+    assert res.previous == tmp_path / "ses.previo-1.db" and res.previous.exists()
     with Database.open(path) as db:
         with db.reading() as s:
             assert s.scalar(text("select count(*) from measurement")) == 172
