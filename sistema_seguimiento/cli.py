@@ -312,19 +312,38 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if not getattr(args, "command", None):
         args = parser.parse_args(["abrir"] + (argv or sys.argv[1:]))
+    from .services.guards import commit_count
+
+    commits = commit_count()
     try:
         return args.func(args)
     except (UserError, DatabaseError, ServiceError) as exc:
+        if commit_count() > commits:  # a step after a commit failed: never claim nothing was saved
+            return _after_commit(args, exc)
         sys.stderr.write(f"ses: {exc}\n")
         return 2
     except KeyboardInterrupt:
+        if commit_count() > commits:
+            return _after_commit(args, None)
         sys.stderr.write("ses: cancelado por el usuario; no se guardó nada.\n")
         return 130
     except Exception as exc:  # noqa: BLE001 - last resort: log and explain
+        if commit_count() > commits:
+            return _after_commit(args, exc)
         from .errorlog import report_unexpected
 
         sys.stderr.write("ses: " + report_unexpected(exc, f"ejecutar «ses {args.command}»") + "\n")
         return 3
+
+
+def _after_commit(args, exc: BaseException | None) -> int:
+    """The command wrote to the database and then failed (formatting, a message…): say that it was saved.
+    Exit 0: the write the user asked for is done (docs/entradas.md)."""
+    from .errorlog import report_unexpected
+
+    text = report_unexpected(exc or KeyboardInterrupt(), f"ejecutar «ses {args.command}»", committed=True)
+    sys.stderr.write(f"ses: aviso: {text}\n")
+    return 0
 
 
 if __name__ == "__main__":  # pragma: no cover

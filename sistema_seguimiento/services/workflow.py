@@ -25,6 +25,7 @@ from . import audit
 from .capture import workflow_month
 from .documents import read_programs
 from .errors import NotFound, PermissionDenied, ServiceError
+from .guards import require_fiscal_period
 from .progress import presets_by_key, rows_for
 from .users import CurrentUser
 
@@ -162,6 +163,7 @@ def apply(db: Database, actor: CurrentUser, action: str, month: str, agency_key:
     result = WorkflowResult(action, month)
     plabel = periods.label(month)
     with db.transaction() as s:
+        require_fiscal_period(s, month)
         q = select(Agency).order_by(Agency.key)
         if agency_key:
             q = q.where((Agency.key == agency_key) | (Agency.acronym == agency_key))
