@@ -12,7 +12,7 @@ MAX_INT_DIGITS = 15  # up to 999,999,999,999,999 — what a spreadsheet keeps ex
 MAX_DECIMALS = 6
 
 # ---- text ------------------------------------------------------------------------------------------------
-MAX_KEY = 60  # claves, símbolos, nombres de usuario, periodos
+MAX_KEY = 120  # claves, símbolos, nombres de usuario, periodos (as long as a user name may be)
 MAX_NAME = 1_000  # nombres, títulos, unidades, responsables (one line)
 MAX_TEXT = 20_000  # long texts: definitions, justifications, comments, resumen narrativo
 MESSAGE_CLIP = 80  # user text quoted in a message is cut after this many characters

@@ -95,7 +95,7 @@ def test_check_text_controls_and_lengths():
         limits.check_text("a\x07b", "El nombre")
     with pytest.raises(limits.LimitError, match="saltos de línea"):
         limits.check_text("E001\nX", "La clave", limits.KEY)
-    with pytest.raises(limits.LimitError, match="máximo de 60 caracteres"):
+    with pytest.raises(limits.LimitError, match="máximo de 120 caracteres"):
         limits.check_text("x" * (limits.MAX_KEY + 1), "La clave", limits.KEY)
     limits.check_text("x" * limits.MAX_KEY, "La clave", limits.KEY)
     with pytest.raises(limits.LimitError) as err:
