@@ -51,7 +51,7 @@ MSG = {
     "missing": "«{name}» no contiene «{member}».",
     "why_absolute": "ruta absoluta",
     "why_parent": "sale de la carpeta con «..»",
-    "why_backslash": "usa «\\\\»",
+    "why_backslash": "usa «\\»",
     "why_control": "contiene caracteres de control",
     "why_empty": "nombre vacío",
     "why_link": "es un enlace simbólico",

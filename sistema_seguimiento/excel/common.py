@@ -289,7 +289,7 @@ def strict_cell_number(value) -> Decimal | None:
             raise CellNumberError(problem)
         return d
     text = str(value).strip()
-    if norm(text) in {norm(t) for t in _MISSING_TEXT} or text.lower() in _MISSING_TEXT:
+    if text.lower() in _MISSING_TEXT or text.lower().replace(" ", "") in _MISSING_TEXT:
         return None
     try:
         return parse_strict_number(text)
