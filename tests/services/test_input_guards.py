@@ -160,3 +160,10 @@ def test_evidence_size_limit_names_the_file(demo_db, tmp_path):
     with open(big, "wb") as fh:
         fh.truncate(limits.MAX_EVIDENCE_BYTES + 1)
     _refused(demo_db, big, "límite")
+
+
+def test_targets_keep_the_digit_limits(demo_db):
+    before = _counts(demo_db)
+    with pytest.raises(ServiceError, match="Meta: «1{60}» tiene 60 dígitos enteros"):
+        editing.set_target(demo_db, ADMIN, "E001-A12-01", "LSL", "2026-12", "1" * 60)
+    assert _counts(demo_db) == before
