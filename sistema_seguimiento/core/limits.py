@@ -5,6 +5,7 @@ Pure: no Qt, no SQLAlchemy. ``check_text`` and ``clip`` are used by the services
 """
 from __future__ import annotations
 
+import re
 import unicodedata
 
 # ---- numbers captured by users (avances) ----------------------------------------------------------------
@@ -24,7 +25,6 @@ MAX_EVIDENCE_BYTES = 20 * 1024 * 1024
 # kinds of text field
 KEY, NAME, TEXT = "clave", "nombre", "texto"
 _MAX = {KEY: MAX_KEY, NAME: MAX_NAME, TEXT: MAX_TEXT}
-_ALLOWED_CONTROLS = {KEY: frozenset(), NAME: frozenset("\t\n\r"), TEXT: frozenset("\t\n\r")}
 
 MSG = {
     "control": "{what} «{text}» contiene un carácter de control no permitido ({code}).",
@@ -49,6 +49,11 @@ def _is_control(ch: str) -> bool:
     return unicodedata.category(ch) == "Cc" or ch in "\u2028\u2029"
 
 
+# Unicode category Cc is exactly U+0000–U+001F and U+007F–U+009F; plus the line/paragraph separators
+_KEY_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+_TEXT_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029]")
+
+
 def max_length(kind: str) -> int:
     return _MAX[kind]
 
@@ -61,11 +66,10 @@ def check_text(value: str | None, what: str, kind: str = NAME) -> str | None:
         return None
     if not isinstance(value, str):
         return value
-    allowed = _ALLOWED_CONTROLS[kind]
-    for ch in value:
-        if ch in allowed or not _is_control(ch):
-            continue
-        if kind == KEY and ch in "\t\n\r":
+    m = (_KEY_CONTROL if kind == KEY else _TEXT_CONTROL).search(value)
+    if m:
+        ch = m.group()
+        if ch in "\t\n\r":
             raise LimitError(MSG["key_space"].format(what=what, text=clip(value)))
         raise LimitError(MSG["control"].format(what=what, text=clip(value), code=f"U+{ord(ch):04X}"))
     limit = _MAX[kind]

@@ -109,13 +109,20 @@ def check_rows(model, rows: list[dict]) -> None:
     if model in _SKIP or not rows:
         return
     columns = {prop.key: prop.columns[0] for prop in model.__mapper__.column_attrs}
-    texts = [k for k, col in columns.items() if _kind(model, col) is not None]
-    for row in rows:
-        label = next((row[a] for a in ("key", "name", "period") if isinstance(row.get(a), str) and row[a]), "")
-        for key in texts:
-            value = row.get(key)
-            if value is not None:
-                _check_value(model, key, columns[key], value, label)
+    for key, col in columns.items():
+        if _kind(model, col) is None:
+            continue
+        # periods, states, user names repeat: check each distinct value once, find its row only to name it
+        for value in {row.get(key) for row in rows}:
+            if not isinstance(value, str):
+                continue
+            try:
+                _check_value(model, key, col, value, "")
+            except ServiceError:
+                row = next(r for r in rows if r.get(key) == value)
+                label = next((row[a] for a in ("key", "name", "period")
+                              if isinstance(row.get(a), str) and row[a]), "")
+                _check_value(model, key, col, value, label)
 
 
 def fiscal_years(session: Session) -> list[int]:
