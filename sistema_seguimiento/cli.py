@@ -318,17 +318,17 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return args.func(args)
     except (UserError, DatabaseError, ServiceError) as exc:
-        if commit_count() > commits:  # a step after a commit failed: never claim nothing was saved
-            return _after_commit(args, exc)
+        # a deliberate refusal with its own message (a service rolls back what it refuses; a sign-in may have
+        # recorded the failed attempt): exit 2 as always
         sys.stderr.write(f"ses: {exc}\n")
         return 2
     except KeyboardInterrupt:
-        if commit_count() > commits:
+        if commit_count() > commits:  # interrupted after a commit: never claim nothing was saved
             return _after_commit(args, None)
         sys.stderr.write("ses: cancelado por el usuario; no se guardó nada.\n")
         return 130
     except Exception as exc:  # noqa: BLE001 - last resort: log and explain
-        if commit_count() > commits:
+        if commit_count() > commits:  # a step after a commit failed (formatting, a message…)
             return _after_commit(args, exc)
         from .errorlog import report_unexpected
 
