@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from ..core import periods
 from ..core.mir import IndicatorDoc, ProgramDoc
+from ..core.limits import clip
 from ..core.numbers import number_limit_problem
 from ..core.semaforo import Preset
 from ..core.types import PeriodStatus, Role
@@ -220,7 +221,7 @@ def save_values(db: Database, actor: CurrentUser, period: str, changes: list[Val
         for c in changes:
             ind = inds.get(c.indicator_key)
             if ind is None:
-                problems.append(MSG["no_indicator"].format(ind=c.indicator_key))
+                problems.append(MSG["no_indicator"].format(ind=clip(c.indicator_key)))
                 continue
             try:
                 check_agency_access(actor, ind.agency_key, ind.key)
@@ -229,7 +230,7 @@ def save_values(db: Database, actor: CurrentUser, period: str, changes: list[Val
                 continue
             var = ind.variables.get(c.variable_key)
             if var is None:
-                problems.append(MSG["no_variable"].format(ind=ind.key, var=c.variable_key))
+                problems.append(MSG["no_variable"].format(ind=ind.key, var=clip(c.variable_key)))
                 continue
             own = indicator_period(ind.frequency, period)
             if own is None:

@@ -127,3 +127,9 @@ def test_cargar_refuses_control_characters_and_huge_files(tmp_path):
         fh.truncate(limits.MAX_JSON_BYTES + 1)  # sparse: no disk used
     p = ses("cargar", "--db", tmp_path / "otra.db", huge, check=False)
     assert p.returncode == 2 and "máximo para «ses cargar»" in p.stderr
+
+
+def test_long_unknown_keys_are_cut_in_messages(demo):
+    p = ses("capturar", "--db", demo, "--usuario", "admin", "--periodo", "2026-10", "--indicador", "X" * 3000,
+            "--variable", "LSL", "--valor", "3", check=False, env=HOY)
+    assert p.returncode == 2 and "X" * 80 + "…" in p.stderr and "X" * 81 not in p.stderr
