@@ -357,15 +357,24 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if not getattr(args, "command", None):
         args = parser.parse_args(["abrir"] + (argv or sys.argv[1:]))
+    from .services.guards import commit_count
+
+    commits = commit_count()
     try:
         return args.func(args)
     except (UserError, DatabaseError, ServiceError) as exc:
+        # a deliberate refusal with its own message (a service rolls back what it refuses; a sign-in may have
+        # recorded the failed attempt): exit 2 as always
         sys.stderr.write(f"ses: {exc}\n")
         return 2
     except KeyboardInterrupt:
+        if commit_count() > commits:  # interrupted after a commit: never claim nothing was saved
+            return _after_commit(args, None)
         sys.stderr.write("ses: cancelado por el usuario; no se guardó nada.\n")
         return 130
     except Exception as exc:  # noqa: BLE001 - last resort: log and explain
+        if commit_count() > commits:  # a step after a commit failed (formatting, a message…)
+            return _after_commit(args, exc)
         from .db.database import translate_error
 
         known = translate_error(exc, getattr(args, "db", None) or db_path(args))
@@ -376,6 +385,16 @@ def main(argv: list[str] | None = None) -> int:
 
         sys.stderr.write("ses: " + report_unexpected(exc, f"ejecutar «ses {args.command}»") + "\n")
         return 3
+
+
+def _after_commit(args, exc: BaseException | None) -> int:
+    """The command wrote to the database and then failed (formatting, a message…): say that it was saved.
+    Exit 0: the write the user asked for is done (docs/entradas.md)."""
+    from .errorlog import report_unexpected
+
+    text = report_unexpected(exc or KeyboardInterrupt(), f"ejecutar «ses {args.command}»", committed=True)
+    sys.stderr.write(f"ses: aviso: {text}\n")
+    return 0
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -13,7 +13,7 @@ TEXT = {
     "state_back": "El periodo {month} de la dependencia {agency} volvió a «capturando».",
     "transition": "{agency}: {old} → {new}",
     "nothing": "Ninguna dependencia cambió de estado.",
-    "bad_value": "Valor «{v}» no válido: {e}",
+    "bad_value": "Valor no válido: {e}",
     "exported": "Bitácora exportada: {path} ({n} registros).",
     "user_added": "Usuario «{name}» agregado ({role}).",
     "password_set": "Contraseña de «{name}» {what}.",
@@ -32,14 +32,15 @@ def _actor(db, args, roles=None, action="realizar esta operación", setting_own_
 
 def _decimal(text):
     from . import cli
-    from .core.numbers import NumberParseError, parse_es_number
+    from .core.limits import clip
+    from .core.numbers import NumberParseError, parse_strict_number
 
     if text is None or text.strip() == "":
         return None
     try:
-        return parse_es_number(text)
+        return parse_strict_number(text)
     except NumberParseError as exc:
-        raise cli.UserError(TEXT["bad_value"].format(v=text, e=exc)) from exc
+        raise cli.UserError(TEXT["bad_value"].format(e=exc)) from exc
 
 
 def _today():

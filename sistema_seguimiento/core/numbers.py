@@ -11,7 +11,7 @@ from decimal import Context, Decimal, InvalidOperation, ROUND_HALF_UP
 
 __all__ = [
     "NumberParseError", "Q2", "round2", "quantize", "fmt_decimal", "fmt_decimal_opt", "fmt_es", "fmt_pct_es",
-    "parse_es_number", "to_decimal", "NOT_AVAILABLE",
+    "parse_es_number", "parse_strict_number", "number_limit_problem", "to_decimal", "NOT_AVAILABLE",
 ]
 
 Q2 = Decimal("0.01")
@@ -27,6 +27,16 @@ MSG = {
     "invalid": "«{text}» no es un número válido.",
     "not_finite": "«{text}» no es un número finito.",
     "decimal_comma": "«{text}»: use punto decimal, no coma (por ejemplo {suggestion}).",
+    # strict parsing of captured values (parse_strict_number)
+    "percent": "«{text}»: capture solo el número, sin el signo «%» (por ejemplo {suggestion}).",
+    "currency": "«{text}»: capture solo el número, sin el signo «$» (por ejemplo {suggestion}).",
+    "other_digits": "«{text}» contiene dígitos que no son 0–9 ({char}); escriba el número con dígitos 0 a 9.",
+    "exponent": "«{text}»: no se admite notación científica; escriba el número completo.",
+    "ambiguous": "«{text}» es ambiguo: use coma para los miles y punto para los decimales (por ejemplo 1,234.5).",
+    "spaces": "«{text}»: escriba el número sin espacios (por ejemplo {suggestion}).",
+    "grouping": "«{text}»: la coma separa miles y debe agrupar de tres en tres (por ejemplo 1,234,567.5).",
+    "int_digits": "«{text}» tiene {n} dígitos enteros; el máximo es {max}.",
+    "decimals": "«{text}» tiene {n} decimales; el máximo es {max}.",
 }
 
 
@@ -149,6 +159,81 @@ def parse_es_number(text: str) -> Decimal:
         return Decimal(f"{sign}{integer}{dot}{fraction}")
     except InvalidOperation:  # pragma: no cover - the regexes above only let digits through
         raise NumberParseError(MSG["invalid"].format(text=original.strip())) from None
+
+
+_STRICT = re.compile(r"^(?P<sign>[+\-\u2212]?)(?P<int>[0-9]{1,3}(?:,[0-9]{3})+|[0-9]*)(?:\.(?P<frac>[0-9]*))?$")
+_NON_FINITE = {"nan", "snan", "qnan", "inf", "infinity", "+inf", "-inf", "+infinity", "-infinity", "+nan", "-nan"}
+
+
+def number_limit_problem(value: Decimal, text: object = None) -> str | None:
+    """Spanish reason when ``value`` has more integer digits or decimals than ``core.limits`` allows (or is not
+    finite); None when it is acceptable. ``text`` is how the user wrote it (for the message)."""
+    from .limits import MAX_DECIMALS, MAX_INT_DIGITS, clip
+
+    shown = clip(text if text is not None else value)
+    if not isinstance(value, Decimal) or not value.is_finite():
+        return MSG["not_finite"].format(text=shown)
+    sign, digits, exp = value.normalize().as_tuple()
+    n_int = max(len(digits) + exp, 0) if value else 0
+    n_dec = max(-exp, 0)
+    if n_int > MAX_INT_DIGITS:
+        return MSG["int_digits"].format(text=shown, n=n_int, max=MAX_INT_DIGITS)
+    if n_dec > MAX_DECIMALS:
+        return MSG["decimals"].format(text=shown, n=n_dec, max=MAX_DECIMALS)
+    return None
+
+
+def parse_strict_number(text: str) -> Decimal:
+    """Parse a captured value (avance): ASCII digits in es_MX form ("1,234.5") or plain form ("1234.5", "-3").
+
+    Refused with the reason (Spanish :class:`NumberParseError`): percent and currency signs ("5%", "$5"), digits
+    of other scripts ("٣", "５"), decimal commas and the ambiguous "1.234,5", spaces inside the number, exponent
+    forms ("1e5"), "NaN"/"Infinity", more than ``limits.MAX_INT_DIGITS`` integer digits or
+    ``limits.MAX_DECIMALS`` decimals. ``parse_es_number`` stays the lenient reader of other people's workbooks.
+    """
+    from .limits import clip
+
+    if isinstance(text, bool) or not isinstance(text, str):
+        raise NumberParseError(MSG["invalid"].format(text=clip(text)))
+    s = text.strip()
+    shown = clip(s)
+    if not s:
+        raise NumberParseError(MSG["empty"])
+    m = _STRICT.match(s)
+    if m is None or (m.group("int") == "" and not m.group("frac")):
+        low = s.lower()
+        plain = re.sub(r"[%$\s]", "", s)
+        for ch in s:
+            if ch.isdigit() and ch not in "0123456789":
+                raise NumberParseError(MSG["other_digits"].format(text=shown, char=ch))
+        if low in _NON_FINITE or low.lstrip("+-").startswith(("nan", "inf")):
+            raise NumberParseError(MSG["not_finite"].format(text=shown))
+        if "%" in s:
+            raise NumberParseError(MSG["percent"].format(text=shown, suggestion=clip(plain)))
+        if "$" in s:
+            raise NumberParseError(MSG["currency"].format(text=shown, suggestion=clip(plain)))
+        if re.fullmatch(r"[+\-]?[0-9.]*[0-9][eE][+\-]?[0-9]+", s):
+            raise NumberParseError(MSG["exponent"].format(text=shown))
+        if re.fullmatch(r"[+\-]?[0-9]{1,3}(\.[0-9]{3})+,[0-9]+", s) or ("," in s and "." in s
+                                                                         and s.rfind(",") > s.rfind(".")):
+            raise NumberParseError(MSG["ambiguous"].format(text=shown))
+        if re.fullmatch(r"[+\-]?[0-9]+,[0-9]+", s):
+            raise NumberParseError(MSG["decimal_comma"].format(text=shown, suggestion=s.replace(",", ".")))
+        if re.fullmatch(r"[+\-]?[0-9][0-9 \u00a0\u2009\u202f]*(\.[0-9]+)?", s):
+            raise NumberParseError(MSG["spaces"].format(text=shown, suggestion=clip(plain)))
+        if re.fullmatch(r"[+\-]?[0-9][0-9,]*(\.[0-9]*)?", s):
+            raise NumberParseError(MSG["grouping"].format(text=shown))
+        raise NumberParseError(MSG["invalid"].format(text=shown))
+    sign = "-" if m.group("sign") in ("-", "\u2212") else ""
+    integer = m.group("int").replace(",", "") or "0"
+    frac = m.group("frac") or ""
+    value = Decimal(f"{sign}{integer}.{frac}" if frac else f"{sign}{integer}")
+    problem = number_limit_problem(value, s)
+    if problem:
+        raise NumberParseError(problem)
+    if not value and value.is_signed():
+        value = value.copy_abs()
+    return value
 
 
 def to_decimal(x: object) -> Decimal:

@@ -73,6 +73,8 @@ TEXT = {
                 "copie en ella los valores."),
     "gone": "Hoja «{sheet}», fila {row}: el indicador {ind} / variable {var} ya no existe en la base de datos.",
     "bad_value": "Hoja «{sheet}», fila {row}, columna {col} (Valor de «{var}» del indicador {ind}): {error}",
+    "percent": "Hoja «{sheet}», fila {row}, columna {col} (Valor de «{var}» del indicador {ind}): es un "
+               "porcentaje y debe estar entre 0 y 100 ({value}).",
     "negative": "Hoja «{sheet}», fila {row}, columna {col} (Valor de «{var}» del indicador {ind}): el valor no "
                 "puede ser negativo ({value}).",
     "integer": "Hoja «{sheet}», fila {row}, columna {col} (Valor de «{var}» del indicador {ind}): debe ser un "
@@ -409,7 +411,7 @@ def preview_capture(db, path: str | Path, *, expected_month: str | None = None) 
         cell = ws.cell(rownum, VALUE_COL)
         args = dict(sheet=SHEET, row=rownum, col=col, var=vk, ind=ik)
         try:
-            new = c.cell_number(cell.value, cell.number_format, percent_points=False)
+            new = c.strict_cell_number(cell.value)
         except (c.CellNumberError, ValueError) as exc:
             preview.errors.append(TEXT["bad_value"].format(error=exc, **args))
             continue
@@ -420,6 +422,9 @@ def preview_capture(db, path: str | Path, *, expected_month: str | None = None) 
                 continue
             if var.integer_only and new != new.to_integral_value():
                 preview.errors.append(TEXT["integer"].format(value=fmt_es(new), **args))
+                continue
+            if var.is_percentage and not (-100 if var.allow_negative else 0) <= new <= 100:
+                preview.errors.append(TEXT["percent"].format(value=fmt_es(new), **args))
                 continue
         old = current.get((vid, per))
         if new is None:

@@ -13,6 +13,7 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 
 from ..core.cells import is_risky  # noqa: F401 - shared with the CSV exports (core/cells.py)
 from ..core.numbers import NumberParseError, parse_es_number, to_decimal
+from .. import safezip
 from ..services.errors import ServiceError
 
 MSG = {
@@ -23,11 +24,21 @@ MSG = {
                   "Quite la contraseña o guárdelo como «Libro de Excel (.xlsx)» y vuelva a intentarlo."),
     "not_xlsx": "El archivo «{path}» no es un libro de Excel (.xlsx) válido: {detail}",
     "too_many_rows": "La hoja «{sheet}» tiene {rows:,} filas; el máximo aceptado es {max:,}. No se leyó el archivo.",
+    "too_many_columns": "La hoja «{sheet}» tiene {cols:,} columnas; el máximo aceptado es {max:,}. "
+                        "No se leyó el archivo.",
+    "too_many_cells": "La hoja «{sheet}» tiene {cells:,} celdas ({rows:,} filas × {cols:,} columnas); el máximo "
+                      "aceptado es {max:,}. No se leyó el archivo.",
     "no_sheets": "El libro «{path}» no tiene hojas con datos.",
 }
 
 MAX_FILE_MB = 40
 MAX_ROWS = 200_000
+MAX_COLUMNS = 1_000
+MAX_CELLS = 5_000_000  # rows × columns of one sheet
+# a workbook is a zip: limits checked on its directory before openpyxl opens it (sistema_seguimiento.safezip)
+WORKBOOK_LIMITS = safezip.ZipLimits(max_members=2_000, max_member_bytes=120 * 1024 * 1024,
+                                    max_total_bytes=150 * 1024 * 1024, max_ratio=100.0,
+                                    ratio_floor_bytes=2 * 1024 * 1024)
 
 # ------------------------------------------------------------------------------------------------
 # styles (few shared objects: openpyxl dedups, and write-only cells reuse them)
@@ -253,6 +264,34 @@ def cell_number(value, number_format: str = "General", *, percent_points: bool =
         raise CellNumberError(str(exc)) from None
 
 
+def strict_cell_number(value) -> Decimal | None:
+    """A captured value from a cell (capture workbook, packages): numbers as stored; text only in the strict form
+    of ``core.numbers.parse_strict_number`` ("1,234.5", "1234.5", "-3"; no «%», «$», other digits, exponents);
+    "N/D", "-", "" → None; the digit limits of ``core.limits``. Raises CellNumberError (Spanish)."""
+    from ..core.numbers import number_limit_problem, parse_strict_number
+
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        raise CellNumberError(f"«{value}» no es un número.")
+    if isinstance(value, (int, float, Decimal)):
+        try:
+            d = to_decimal(value)
+        except NumberParseError as exc:
+            raise CellNumberError(str(exc)) from None
+        problem = number_limit_problem(d, value)
+        if problem:
+            raise CellNumberError(problem)
+        return d
+    text = str(value).strip()
+    if text.lower() in _MISSING_TEXT or text.lower().replace(" ", "") in _MISSING_TEXT:
+        return None
+    try:
+        return parse_strict_number(text)
+    except NumberParseError as exc:
+        raise CellNumberError(str(exc)) from None
+
+
 def cell_int(value) -> int | None:
     d = cell_number(value, percent_points=False)
     if d is None:
@@ -308,14 +347,17 @@ def open_user_workbook(path: str | Path, *, read_only: bool = False, data_only: 
         raise ServiceError(MSG["not_xlsx"].format(path=p.name, detail="no tiene el formato de Office Open XML."))
     try:
         with zipfile.ZipFile(p) as zf:
-            total = sum(i.file_size for i in zf.infolist())
-            if total > MAX_FILE_MB * 1024 * 1024 * 8:
-                raise ServiceError(MSG["too_big"].format(path=p.name, mb=total / 1024 / 1024,
-                                                         max=MAX_FILE_MB * 8))
+            # sizes, ratio, member count and names first, then rows × columns of every sheet: all BEFORE
+            # openpyxl loads anything (a small file that expands to hundreds of MB is refused at once)
+            safezip.check(zf, WORKBOOK_LIMITS, name=p.name)
             names = set(zf.namelist())
-        if "xl/workbook.xml" not in names:
-            raise ServiceError(MSG["not_xlsx"].format(path=p.name, detail="falta el libro (xl/workbook.xml)."))
+            if "xl/workbook.xml" not in names:
+                raise ServiceError(MSG["not_xlsx"].format(path=p.name,
+                                                          detail="falta el libro (xl/workbook.xml)."))
+            check_sheet_sizes(zf, p.name)
         wb = load_workbook(p, read_only=read_only, data_only=data_only)
+    except safezip.UnsafeZip as exc:
+        raise ServiceError(str(exc)) from None
     except ServiceError:
         raise
     except Exception as exc:  # noqa: BLE001 - openpyxl raises many kinds for damaged files
@@ -327,6 +369,89 @@ def open_user_workbook(path: str | Path, *, read_only: bool = False, data_only: 
     if not wb.worksheets:
         raise ServiceError(MSG["no_sheets"].format(path=p.name))
     return wb
+
+
+_SHEET_TAG = re.compile(rb"<(?:\w+:)?sheet\b[^>]*>")
+_REL_TAG = re.compile(rb"<(?:\w+:)?Relationship\b[^>]*>")
+_ATTR = re.compile(rb'([\w:]+)\s*=\s*"([^"]*)"')
+_DIMENSION = re.compile(rb'<(?:\w+:)?dimension\b[^>]*\bref\s*=\s*"([A-Z]+)?(\d+)?(?::([A-Z]+)(\d+))?"')
+_ROW_TAG = re.compile(rb"<(?:\w+:)?row[\s>/]")
+_ROW_NUMBER = re.compile(rb'<(?:\w+:)?row\b[^>]*?\sr\s*=\s*"(\d{1,9})"')
+_CELL_REF = re.compile(rb'<(?:\w+:)?c\b[^>]*\br\s*=\s*"([A-Z]{1,4})\d+"')
+
+
+def _col_number(letters: bytes) -> int:
+    n = 0
+    for ch in letters:
+        n = n * 26 + (ch - 64)
+    return n
+
+
+def _sheet_names(zf: zipfile.ZipFile, name: str) -> dict[str, str]:
+    """worksheet member → sheet title (best effort; member name when unknown)."""
+    out: dict[str, str] = {}
+    try:
+        wb = safezip.read_member(zf, "xl/workbook.xml", WORKBOOK_LIMITS, name=name)
+        rels = safezip.read_member(zf, "xl/_rels/workbook.xml.rels", WORKBOOK_LIMITS, name=name)
+    except safezip.UnsafeZip:
+        return out
+    targets = {}
+    for tag in _REL_TAG.findall(rels):
+        attrs = dict(_ATTR.findall(tag))
+        target = attrs.get(b"Target", b"").decode("utf-8", "replace").lstrip("/")
+        targets[attrs.get(b"Id", b"")] = target if target.startswith("xl/") else f"xl/{target}"
+    for tag in _SHEET_TAG.findall(wb):
+        attrs = {k.split(b":")[-1]: v for k, v in _ATTR.findall(tag)}
+        member = targets.get(attrs.get(b"id", b""))
+        if member:
+            import html
+
+            out[member] = html.unescape(attrs.get(b"name", b"").decode("utf-8", "replace"))
+    return out
+
+
+def check_sheet_sizes(zf: zipfile.ZipFile, name: str) -> None:
+    """Rows × columns of every worksheet, from its ``<dimension>`` and a streaming count of ``<row>`` tags and
+    cell references (never trusting the dimension alone): ServiceError past MAX_ROWS / MAX_COLUMNS / MAX_CELLS.
+    Stops reading as soon as a limit is passed."""
+    titles = _sheet_names(zf, name)
+    for member in sorted(n for n in zf.namelist() if n.startswith("xl/worksheets/") and n.endswith(".xml")):
+        sheet = titles.get(member, member)
+        rows = cols = count = 0
+        tail = b""
+        seen_dimension = False
+        for chunk in safezip.stream_member(zf, member, WORKBOOK_LIMITS, chunk=1 << 20, name=name):
+            data = tail + chunk
+            if not seen_dimension:
+                m = _DIMENSION.search(data)
+                if m:
+                    seen_dimension = True
+                    if m.group(4):  # rows only: the declared columns often span formatted, empty columns
+                        _check_dims(sheet, int(m.group(4)) - int(m.group(2) or 1) + 1, 0)
+                elif b"<sheetData" in data or b":sheetData" in data:
+                    seen_dimension = True
+            # count complete tags only: keep an unfinished tag for the next chunk
+            cut = data.rfind(b"<")
+            if cut < 0 or data.find(b">", cut) >= 0:
+                cut = len(data)
+            body, tail = data[:cut], data[cut:]
+            count += len(_ROW_TAG.findall(body))
+            numbers = _ROW_NUMBER.findall(body)
+            rows = max(rows, count, max(map(int, numbers)) if numbers else 0)
+            refs = _CELL_REF.findall(body)
+            if refs:
+                cols = max(cols, max(_col_number(r) for r in set(refs)))
+            _check_dims(sheet, rows, cols)
+
+
+def _check_dims(sheet: str, rows: int, cols: int) -> None:
+    if rows > MAX_ROWS:
+        raise ServiceError(MSG["too_many_rows"].format(sheet=sheet, rows=rows, max=MAX_ROWS))
+    if cols > MAX_COLUMNS:
+        raise ServiceError(MSG["too_many_columns"].format(sheet=sheet, cols=cols, max=MAX_COLUMNS))
+    if rows * cols > MAX_CELLS:
+        raise ServiceError(MSG["too_many_cells"].format(sheet=sheet, cells=rows * cols, rows=rows, cols=cols,
+                                                        max=MAX_CELLS))
 
 
 def sheet_title(text: str, used: set[str]) -> str:

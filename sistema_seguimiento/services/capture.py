@@ -16,6 +16,8 @@ from sqlalchemy.orm import Session
 
 from ..core import periods
 from ..core.mir import IndicatorDoc, ProgramDoc
+from ..core.limits import clip
+from ..core.numbers import number_limit_problem
 from ..core.semaforo import Preset
 from ..core.types import PeriodStatus, Role
 from ..db.database import Database
@@ -24,6 +26,7 @@ from ..db.models import (Agency, Budget, Evidence, FiscalYear, Indicator, Justif
 from . import audit
 from .documents import ProgramSet, read_programs
 from .errors import ConflictError, PermissionDenied, ServiceError
+from .guards import require_fiscal_period
 from .locking import period_state_for_update
 from .mir_view import mir_order
 from .progress import ProgressRow, presets_by_key, resolve_preset, rows_for
@@ -47,6 +50,11 @@ MSG = {
     "negative": "AV-002: El valor de «{var}» no puede ser negativo (indicador {ind}, periodo {period}: {value}).",
     "integer": "El valor de «{var}» debe ser un número entero (indicador {ind}, periodo {period}: {value}).",
     "not_finite": "El valor de «{var}» no es un número válido (indicador {ind}, periodo {period}).",
+    "limit": "El valor de «{var}» está fuera de los límites (indicador {ind}, periodo {period}): {reason}",
+    "percent_range": "El valor de «{var}» es un porcentaje y debe estar entre 0 y 100 (indicador {ind}, "
+                     "periodo {period}: {value}).",
+    "percent_negative": "El valor de «{var}» es un porcentaje y no puede ser menor que -100 (indicador {ind}, "
+                        "periodo {period}: {value}).",
     "read_only": "La base de datos está abierta en modo de solo lectura.",
     "state_back": "captura después de «{old}»",
     "conflict": ("Otra persona cambió {n} valor(es) mientras usted capturaba. No se guardó nada: elija para cada uno "
@@ -135,6 +143,19 @@ class _Var:
     key: str
     integer_only: bool
     allow_negative: bool
+    unit: str = ""
+
+    @property
+    def is_percentage(self) -> bool:
+        return is_percentage_unit(self.unit)
+
+
+_PERCENT_UNITS = {"%", "porcentaje", "por ciento", "porciento", "tasa porcentual", "puntos porcentuales"}
+
+
+def is_percentage_unit(unit: str | None) -> bool:
+    """A variable whose unit of measure is a percentage («Porcentaje», «%»)."""
+    return (unit or "").strip().lower() in _PERCENT_UNITS
 
 
 @dataclass
@@ -163,21 +184,33 @@ def load_indicators(session: Session, keys: list[str]) -> dict[str, _Ind]:
     ids = list(by_id)
     for start in range(0, len(ids), 20_000):
         q = select(Variable.id, Variable.indicator_id, Variable.key, Variable.integer_only,
-                   Variable.allow_negative).where(Variable.indicator_id.in_(ids[start:start + 20_000]))
-        for vid, iid, key, integer_only, allow_negative in session.execute(q):
-            by_id[iid].variables[key] = _Var(vid, key, bool(integer_only), bool(allow_negative))
+                   Variable.allow_negative, Variable.unit).where(Variable.indicator_id.in_(ids[start:start + 20_000]))
+        for vid, iid, key, integer_only, allow_negative, unit in session.execute(q):
+            by_id[iid].variables[key] = _Var(vid, key, bool(integer_only), bool(allow_negative), unit or "")
     return out
 
 
 def value_problems(value: Decimal, var: _Var, ind_key: str, period: str) -> list[str]:
-    args = dict(var=var.key, ind=ind_key, period=period, value=value)
+    """Why ``value`` cannot be captured for ``var`` (empty when it can): a finite number within the digit limits
+    of ``core.limits``, not negative unless the variable allows it (AV-002), whole when the variable is a count,
+    and between 0 and 100 when its unit is a percentage (-100 to 100 if negatives are allowed)."""
+    args = dict(var=var.key, ind=ind_key, period=period)
     if not isinstance(value, Decimal) or not value.is_finite():
         return [MSG["not_finite"].format(**args)]
+    reason = number_limit_problem(value)
+    if reason:
+        return [MSG["limit"].format(reason=reason, **args)]
+    args["value"] = value
     out = []
     if value < 0 and not var.allow_negative:
         out.append(MSG["negative"].format(**args))
     if var.integer_only and value != value.to_integral_value():
         out.append(MSG["integer"].format(**args))
+    if var.is_percentage and not out:
+        if value > 100:
+            out.append(MSG["percent_range"].format(**args))
+        elif value < -100:
+            out.append(MSG["percent_negative"].format(**args))
     return out
 
 
@@ -200,6 +233,7 @@ def save_values(db: Database, actor: CurrentUser, period: str, changes: list[Val
     today = today or date.today()
     result = SaveResult()
     with db.transaction() as s:
+        require_fiscal_period(s, period)
         inds = load_indicators(s, [c.indicator_key for c in changes])
         problems: list[str] = []
         denied: list[str] = []
@@ -208,7 +242,7 @@ def save_values(db: Database, actor: CurrentUser, period: str, changes: list[Val
         for c in changes:
             ind = inds.get(c.indicator_key)
             if ind is None:
-                problems.append(MSG["no_indicator"].format(ind=c.indicator_key))
+                problems.append(MSG["no_indicator"].format(ind=clip(c.indicator_key)))
                 continue
             try:
                 check_agency_access(actor, ind.agency_key, ind.key)
@@ -217,7 +251,7 @@ def save_values(db: Database, actor: CurrentUser, period: str, changes: list[Val
                 continue
             var = ind.variables.get(c.variable_key)
             if var is None:
-                problems.append(MSG["no_variable"].format(ind=ind.key, var=c.variable_key))
+                problems.append(MSG["no_variable"].format(ind=ind.key, var=clip(c.variable_key)))
                 continue
             own = indicator_period(ind.frequency, period)
             if own is None:

@@ -21,7 +21,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ..core import periods
-from ..core.numbers import NumberParseError, parse_es_number
+from ..core.limits import clip
+from ..core.numbers import NumberParseError, number_limit_problem, parse_es_number
 from ..core.types import (Accumulation, Dimension, Direction, FormulaType, Frequency, IndicatorType, Level,
                           ReportingMode, Role, VariableRole, label)
 from ..core.validation import rule_message
@@ -154,9 +155,13 @@ def _decimal(value: Any, field: str) -> Decimal | None:
     if value is None or (isinstance(value, str) and not value.strip()):
         return None
     try:
-        return parse_es_number(value) if not isinstance(value, Decimal) else value
+        d = parse_es_number(value) if not isinstance(value, Decimal) else value
     except (NumberParseError, ValueError):
-        raise ValidationFailed(MSG["bad_number"].format(value=value, field=field)) from None
+        raise ValidationFailed(MSG["bad_number"].format(value=clip(value), field=field)) from None
+    problem = number_limit_problem(d, value)  # core.limits: digits a spreadsheet keeps exactly
+    if problem:
+        raise ValidationFailed(f"{field}: {problem}")
+    return d
 
 
 def _int(value: Any, field: str) -> int | None:

@@ -4,14 +4,17 @@ SHA-256 recorded; files over the size limit are refused with a clear message."""
 from __future__ import annotations
 
 import hashlib
-import shutil
+import os
+import stat
+import tempfile
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
 from sqlalchemy import select
 
-from ..core import periods
+from ..core import limits, periods
+from ..core.limits import clip
 from ..core.types import PeriodStatus
 from ..db.database import Database
 from ..db.models import Evidence, Justification
@@ -19,9 +22,10 @@ from .. import paths
 from . import audit
 from .capture import check_agency_access, indicator_period, load_indicators, period_status, workflow_month
 from .errors import NotFound, ServiceError
+from .guards import require_fiscal_period
 from .users import CurrentUser
 
-MAX_EVIDENCE_BYTES = 20 * 1024 * 1024
+MAX_EVIDENCE_BYTES = limits.MAX_EVIDENCE_BYTES
 ALLOWED_EXTENSIONS = {".pdf", ".png", ".jpg", ".jpeg", ".gif", ".bmp", ".tif", ".tiff", ".webp", ".xlsx", ".xls",
                       ".csv", ".docx"}
 FIELDS = (("cause", "causa"), ("effect", "efecto"), ("other_reasons", "otros motivos"),
@@ -36,6 +40,13 @@ MSG = {
                "Reduzca su tamaño (p. ej. PDF comprimido) o divídalo.",
     "ext": "El archivo «{name}» no es de un tipo admitido como evidencia (PDF, imágenes, Excel, CSV o Word).",
     "missing_file": "No se encontró el archivo «{path}».",
+    "link": "«{name}» es un enlace (acceso directo) a otro archivo; adjunte el archivo original, no el enlace.",
+    "hardlink": "«{name}» es un archivo con {n} nombres (enlace duro); copie el archivo y adjunte la copia.",
+    "folder": "«{name}» es una carpeta; adjunte archivos, uno por uno.",
+    "special": "«{name}» no es un archivo normal (es un dispositivo, una tubería o un socket del sistema); "
+               "no se puede adjuntar.",
+    "changed": "«{name}» cambió mientras se revisaba; vuelva a intentarlo.",
+    "unreadable": "No se pudo leer «{name}»: {error}.",
     "no_evidence": "No existe la evidencia {id}.",
 }
 
@@ -80,6 +91,7 @@ def _resolve(s, actor: CurrentUser | None, indicator_key: str, period: str):
     if own is None:
         raise ServiceError(MSG["period"].format(period=period, ind=indicator_key))
     if actor is not None:
+        require_fiscal_period(s, own)
         check_agency_access(actor, ind.agency_key, ind.key)
         month = workflow_month(own)
         if period_status(s, month, ind.agency_id) == PeriodStatus.CERRADO.value:
@@ -129,51 +141,110 @@ def save(db: Database, actor: CurrentUser, indicator_key: str, period: str, *, c
     return get(db, indicator_key, own)
 
 
-def check_file(path: Path) -> None:
-    path = Path(path)
-    if not path.is_file():
-        raise ServiceError(MSG["missing_file"].format(path=path))
+def _refusal(path: Path, st: os.stat_result) -> str | None:
+    """Why ``path`` (its own lstat, links not followed) cannot be evidence; None for a regular file."""
+    mode = st.st_mode
+    name = clip(path.name)
+    if stat.S_ISLNK(mode):
+        return MSG["link"].format(name=name)
+    if stat.S_ISDIR(mode):
+        return MSG["folder"].format(name=name)
+    if not stat.S_ISREG(mode):
+        return MSG["special"].format(name=name)
+    if st.st_nlink > 1:
+        return MSG["hardlink"].format(name=name, n=st.st_nlink)
     if path.suffix.lower() not in ALLOWED_EXTENSIONS:
-        raise ServiceError(MSG["ext"].format(name=path.name))
-    size = path.stat().st_size
-    if size > MAX_EVIDENCE_BYTES:
-        raise ServiceError(MSG["too_big"].format(name=path.name, size=f"{size / 1048576:.1f}",
-                                                 limit=MAX_EVIDENCE_BYTES // 1048576))
+        return MSG["ext"].format(name=name)
+    if st.st_size > MAX_EVIDENCE_BYTES:
+        return MSG["too_big"].format(name=name, size=f"{st.st_size / 1048576:.1f}",
+                                     limit=MAX_EVIDENCE_BYTES // 1048576)
+    return None
+
+
+def check_file(path: Path) -> None:
+    """Refuse anything that is not a regular file of an admitted type within the size limit: links (symbolic, or
+    hard links shared with other names), folders, devices, FIFOs and sockets. The message names the file."""
+    path = Path(path)
+    try:
+        st = os.lstat(path)
+    except FileNotFoundError:
+        raise ServiceError(MSG["missing_file"].format(path=clip(path, 200))) from None
+    except OSError as exc:
+        raise ServiceError(MSG["unreadable"].format(name=clip(path.name), error=exc.strerror or exc)) from None
+    problem = _refusal(path, st)
+    if problem:
+        raise ServiceError(problem)
+
+
+def _copy_regular(src: Path, folder: Path) -> tuple[Path, str, int]:
+    """Copy ``src`` into ``folder`` as a temporary file while hashing it. The file is opened without following
+    links and checked again on the open descriptor (same file as checked, still regular), and the copy stops
+    past the size limit. Returns (temporary path, SHA-256, size)."""
+    check_file(src)
+    flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
+    before = os.lstat(src)
+    try:
+        fd = os.open(src, flags)
+    except OSError as exc:
+        raise ServiceError(MSG["unreadable"].format(name=clip(src.name), error=exc.strerror or exc)) from None
+    with os.fdopen(fd, "rb") as fh:
+        st = os.fstat(fh.fileno())
+        problem = _refusal(src, st)
+        if problem is None and (st.st_dev, st.st_ino) != (before.st_dev, before.st_ino):
+            problem = MSG["changed"].format(name=clip(src.name))
+        if problem:
+            raise ServiceError(problem)
+        folder.mkdir(parents=True, exist_ok=True)
+        digest = hashlib.sha256()
+        size = 0
+        out_fd, tmp_name = tempfile.mkstemp(prefix=".evidencia-", suffix=".tmp", dir=folder)
+        tmp = Path(tmp_name)
+        try:
+            with os.fdopen(out_fd, "wb") as out:
+                for chunk in iter(lambda: fh.read(1 << 20), b""):
+                    size += len(chunk)
+                    if size > MAX_EVIDENCE_BYTES:
+                        raise ServiceError(MSG["too_big"].format(name=clip(src.name), size=f"{size / 1048576:.1f}",
+                                                                 limit=MAX_EVIDENCE_BYTES // 1048576))
+                    digest.update(chunk)
+                    out.write(chunk)
+        except BaseException:
+            tmp.unlink(missing_ok=True)
+            raise
+    return tmp, digest.hexdigest(), size
 
 
 def add_evidence(db: Database, actor: CurrentUser, indicator_key: str, period: str, file: str | Path) -> EvidenceInfo:
-    """Copy ``file`` into the evidence folder (named by its SHA-256) and record it."""
+    """Copy ``file`` (a regular file only: see :func:`check_file`) into the evidence folder, named by its SHA-256,
+    and record it."""
     src = Path(file)
-    check_file(src)
-    digest = hashlib.sha256()
-    with open(src, "rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(chunk)
-    sha = digest.hexdigest()
     folder = paths.evidence_dir(db.path) if db.path else paths.data_dir() / "evidencias"
+    tmp, sha, size = _copy_regular(src, folder)
     stored_name = f"{sha[:2]}/{sha}{src.suffix.lower()}"
     dest = folder / stored_name
     created = False
-    with db.transaction() as s:
-        ind, own = _resolve(s, actor, indicator_key, period)
-        if not dest.exists():
-            dest.parent.mkdir(parents=True, exist_ok=True)
-            tmp = dest.with_suffix(dest.suffix + ".tmp")
-            shutil.copyfile(src, tmp)
-            tmp.replace(dest)
-            created = True
-        try:
-            e = Evidence(indicator_id=ind.id, period=own, filename=src.name, stored_name=stored_name, sha256=sha,
-                         size=src.stat().st_size, added_by=actor.name, added_at=datetime.now().replace(microsecond=0))
-            s.add(e)
-            s.flush()
-            audit.record(s, actor, "evidence", f"{ind.key}/{own}", "archivo", None, f"{src.name} (SHA-256 {sha})",
-                         action="adjuntar")
-        except BaseException:
-            if created:
-                dest.unlink(missing_ok=True)
-            raise
-        info = EvidenceInfo(e.id, e.filename, dest, sha, e.size, e.added_by, e.added_at)
+    try:
+        with db.transaction() as s:
+            ind, own = _resolve(s, actor, indicator_key, period)
+            if not dest.exists():
+                dest.parent.mkdir(parents=True, exist_ok=True)
+                tmp.replace(dest)
+                created = True
+            try:
+                e = Evidence(indicator_id=ind.id, period=own, filename=src.name, stored_name=stored_name,
+                             sha256=sha, size=size, added_by=actor.name,
+                             added_at=datetime.now().replace(microsecond=0))
+                s.add(e)
+                s.flush()
+                audit.record(s, actor, "evidence", f"{ind.key}/{own}", "archivo", None,
+                             f"{src.name} (SHA-256 {sha})", action="adjuntar")
+            except BaseException:
+                if created:
+                    dest.unlink(missing_ok=True)
+                raise
+            info = EvidenceInfo(e.id, e.filename, dest, sha, e.size, e.added_by, e.added_at)
+    finally:
+        tmp.unlink(missing_ok=True)
     return info
 
 

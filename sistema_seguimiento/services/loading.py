@@ -1,6 +1,8 @@
 """Load an SES JSON exchange document into the database: all or nothing, fast (Core bulk inserts)."""
 from __future__ import annotations
 
+import stat
+
 import json
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -13,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from ..core import exchange
 from ..core.exchange import ExchangeDoc
+from ..core.numbers import number_limit_problem
 from ..core.semaforo import BUILTIN_PRESETS, preset_to_dict
 from ..db.database import Database, sync_id_sequences
 from ..db.models import (Agency, FiscalYear, Indicator, Justification, Measurement, Objective,
@@ -20,6 +23,7 @@ from ..db.models import (Agency, FiscalYear, Indicator, Justification, Measureme
                          Variable)
 from . import audit
 from .errors import ServiceError
+from .guards import check_rows
 from .perf import no_gc
 from .users import (SYSTEM, CurrentUser, add_user_row, ensure_default_users,
                     missing_default_users, password_required)
@@ -53,6 +57,22 @@ class LoadSummary:
 
 
 def read_file(path: str | Path) -> ExchangeDoc:
+    """Read an exchange file; refused before reading when it is not a regular file or is larger than
+    ``core.limits.MAX_JSON_BYTES``."""
+    from ..core.limits import MAX_JSON_BYTES, clip
+
+    p = Path(path)
+    try:
+        st = p.stat()
+    except FileNotFoundError as exc:
+        raise ServiceError(f"No existe el archivo «{clip(path, 200)}».") from exc
+    except OSError as exc:
+        raise ServiceError(f"No se pudo leer «{clip(path, 200)}»: {exc.strerror or exc}.") from exc
+    if not stat.S_ISREG(st.st_mode):
+        raise ServiceError(f"«{clip(p.name)}» no es un archivo normal; no se cargó.")
+    if st.st_size > MAX_JSON_BYTES:
+        raise ServiceError(f"El archivo «{clip(p.name)}» mide {st.st_size / 1048576:,.0f} MB; el máximo para "
+                           f"«ses cargar» es {MAX_JSON_BYTES // 1048576:,} MB. No se leyó; no se escribió nada.")
     try:
         return exchange.read_exchange_file(path)
     except FileNotFoundError as exc:
@@ -193,6 +213,20 @@ def load_into(session: Session, doc: ExchangeDoc, *, actor: CurrentUser = SYSTEM
                     rows[Justification].append(dict(
                         id=ids(Justification), indicator_id=iid, period=m.period, cause=m.justification, effect="",
                         other_reasons="", improvement_actions="", author=actor.name, updated_at=now))
+    for model, batch in rows.items():  # bulk inserts skip the ORM flush: same checks as every other write
+        check_rows(model, batch)
+        if model in (Measurement, Target):
+            for row in batch:
+                value = row.get("value")
+                if value is None:
+                    continue
+                t = value.as_tuple() if isinstance(value, Decimal) else None
+                if t is not None and t.exponent >= -6 and len(t.digits) + t.exponent <= 15:
+                    continue  # fast path: plainly within the limits
+                problem = number_limit_problem(value)
+                if problem:
+                    raise ServiceError(f"{problem} ({'avance' if model is Measurement else 'meta'} del periodo "
+                                       f"{row.get('period')}); no se escribió nada.")
     for model, batch in rows.items():
         for start in range(0, len(batch), 50_000):
             session.execute(insert(model), batch[start:start + 50_000])
@@ -240,8 +274,10 @@ def _load_plan(session: Session, plan: list[dict], ids: _Ids) -> dict[str, int]:
         if (kind, text) in existing:
             return existing[(kind, text)]
         pid = ids(PlanElement)
-        session.execute(insert(PlanElement), [dict(id=pid, parent_id=parent, kind=kind, code=str(item.get("clave", "")),
-                                                   text=text, order=order, plan_name=plan_name)])
+        row = dict(id=pid, parent_id=parent, kind=kind, code=str(item.get("clave", "")), text=text, order=order,
+                   plan_name=plan_name)
+        check_rows(PlanElement, [row])
+        session.execute(insert(PlanElement), [row])
         existing[(kind, text)] = pid
         by_text[text] = pid
         return pid

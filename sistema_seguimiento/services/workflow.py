@@ -26,6 +26,7 @@ from .capture import workflow_month
 from .documents import read_programs
 from .locking import period_state_for_update
 from .errors import NotFound, PermissionDenied, ServiceError
+from .guards import require_fiscal_period
 from .progress import presets_by_key, rows_for
 from .users import CurrentUser
 
@@ -163,6 +164,7 @@ def apply(db: Database, actor: CurrentUser, action: str, month: str, agency_key:
     result = WorkflowResult(action, month)
     plabel = periods.label(month)
     with db.transaction() as s:
+        require_fiscal_period(s, month)
         q = select(Agency).order_by(Agency.key)
         if agency_key:
             q = q.where((Agency.key == agency_key) | (Agency.acronym == agency_key))

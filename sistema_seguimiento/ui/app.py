@@ -82,7 +82,7 @@ def install_exception_hook() -> None:
         exc.__traceback__ = tb
         try:
             show_error(QApplication.activeWindow(), exc, "".join(traceback.format_exception(exc_type, exc, tb)),
-                       action="completar la operación")
+                       action="completar la operación", committed=None)  # cannot tell what was written
         except Exception:  # noqa: BLE001 - never recurse
             sys.__excepthook__(exc_type, exc, tb)
 

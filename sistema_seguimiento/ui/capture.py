@@ -18,13 +18,13 @@ from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QDialog, QDialogBut
                                QStyledItemDelegate, QTableView, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget)
 
 from ..core import periods
-from ..core.numbers import NumberParseError, fmt_es, fmt_pct_es, parse_es_number
+from ..core.numbers import NumberParseError, fmt_es, fmt_pct_es, parse_es_number, parse_strict_number
 from ..core.types import PeriodStatus, Role, label
 from ..services import budget as budget_service
 from ..services import workflow
-from ..services.capture import (NOT_SEEN, CaptureIndicator, CaptureSheet, ValueChange, capture_rows, load_source,
-                                recompute, save_values)
 from ..db.database import ConnectionLost
+from ..services.capture import (NOT_SEEN, CaptureIndicator, CaptureSheet, ValueChange, capture_rows,
+                                is_percentage_unit, load_source, recompute, save_values)
 from ..services.errors import ConflictError, ServiceError
 from .context import AppContext
 from .worker import run_task
@@ -67,6 +67,8 @@ TEXT = {
     "save_failed": "No se guardó: {reason}",
     "bad_number": "{text}",
     "negative": "El valor de «{var}» no puede ser negativo (AV-002).",
+    "percent": "El valor de «{var}» es un porcentaje y debe estar entre 0 y 100.",
+    "after_save": "Guardado: {n} valor(es). No se pudo actualizar la vista ({reason}); vuelva a abrir el periodo.",
     "integer": "El valor de «{var}» debe ser un número entero.",
     "not_editable": "La celda no se puede editar.",
     "closed_cell": "El periodo está cerrado (PER-003); solicite su reapertura.",
@@ -399,13 +401,15 @@ class CaptureModel(QAbstractTableModel):
         if text == "":
             return None, None
         try:
-            value = parse_es_number(text)
+            value = parse_strict_number(text)  # captured values: strict (docs/entradas.md)
         except NumberParseError as exc:
             return None, str(exc)
         if value < 0 and not v.allow_negative:
             return None, TEXT["negative"].format(var=v.key)
         if v.integer_only and value != value.to_integral_value():
             return None, TEXT["integer"].format(var=v.key)
+        if is_percentage_unit(v.unit) and not (-100 if v.allow_negative else 0) <= value <= 100:
+            return None, TEXT["percent"].format(var=v.key)
         return value, None
 
     def setData(self, index, value, role=Qt.ItemDataRole.EditRole):
@@ -1024,10 +1028,7 @@ class CapturePage(QWidget):
         def job(_control):
             return save_values(ctx.db, ctx.user, month, vcs, today=today)
 
-        def done(result):
-            if not _alive(self):
-                return
-            self.pending_saves -= 1
+        def refresh_after_save(result):
             self.invalidate()
             if same_sheet():
                 self.model.mark_errors(keys, None)
@@ -1039,8 +1040,22 @@ class CapturePage(QWidget):
                             ci.workflow_status = PeriodStatus.CAPTURANDO.value
                 self.model.invalidate_locks()
                 self._update_state(self.model.sheet)
-            self.show_message(TEXT["saved"].format(n=result.changed))
             ctx.notify("measurement", month)
+
+        def done(result):
+            if not _alive(self):
+                return
+            self.pending_saves -= 1
+            # the values are committed: a failure while refreshing the view must not read as «no se guardó»
+            try:
+                refresh_after_save(result)
+                self.show_message(TEXT["saved"].format(n=result.changed))
+            except Exception as exc:  # noqa: BLE001 - logged, and the user is told the save succeeded
+                from ..errorlog import logger
+
+                logger().exception("Error al actualizar la captura después de guardar")
+                self.show_message(TEXT["after_save"].format(n=result.changed, reason=f"{type(exc).__name__}"),
+                                  error=True)
             self.saveFinished.emit(True)
             self._next_save()
 

@@ -4,8 +4,10 @@ from __future__ import annotations
 from PySide6.QtWidgets import QLabel, QMessageBox, QWidget
 
 
-def show_error(parent: QWidget | None, exc: BaseException, tb: str = "", *, action: str = "guardar") -> None:
-    """User errors (services/db) show their own Spanish text; anything else is logged and explained."""
+def show_error(parent: QWidget | None, exc: BaseException, tb: str = "", *, action: str = "guardar",
+               committed: bool | None = False) -> None:
+    """User errors (services/db) show their own Spanish text; anything else is logged and explained.
+    ``committed`` (see ``errorlog.report_unexpected``): False only when the failed operation wrote nothing."""
     from ..db.database import DatabaseError
     from ..services.errors import ServiceError
 
@@ -16,7 +18,7 @@ def show_error(parent: QWidget | None, exc: BaseException, tb: str = "", *, acti
     else:
         from ..errorlog import report_unexpected
 
-        text = report_unexpected(exc, action)
+        text = report_unexpected(exc, action, committed=committed)
     box = QMessageBox(QMessageBox.Icon.Warning, "SES", text, QMessageBox.StandardButton.Ok, parent)
     box.setWindowTitle("No se pudo completar la operación")
     box.exec() if parent is not None and parent.isVisible() else box.open()
