@@ -26,7 +26,7 @@ from sqlalchemy.orm import Session
 from .. import paths
 from ..core import exchange as jsonx
 from ..core import periods
-from ..core.numbers import NumberParseError, parse_es_number
+from ..core.numbers import NumberParseError, parse_strict_number
 from ..core.types import PeriodStatus, Role
 from ..db.database import Database
 from ..db.models import (Agency, AppMeta, AuditEntry, Evidence, FiscalYear, Indicator, Justification, Measurement,
@@ -720,8 +720,8 @@ def _classify(s: Session, pkg: fmt.Package, pv: ResponsePreview, office: tuple[d
             try:
                 if not isinstance(raw, str):
                     raise NumberParseError("se esperaba el número como texto")
-                # plain decimal text (what SES writes) directly; anything else through the es_MX parser
-                nums.append(Decimal(raw) if _PLAIN_DECIMAL.match(raw) else parse_es_number(raw))
+                # plain decimal text (what SES writes) directly; anything else through the strict capture parser
+                nums.append(Decimal(raw) if _PLAIN_DECIMAL.match(raw) else parse_strict_number(raw))
             except NumberParseError as exc:
                 problems.append(MSG["row_value"].format(where=f"{where}.{fld}", value=raw, error=exc))
                 nums = None
