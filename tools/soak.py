@@ -134,7 +134,7 @@ class Soak:
                           ("importar", ("importar", "captura", "--db", self.db, self.book, "--aplicar", "--usuario",
                                         "admin")),
                           ("respaldar", ("respaldar", "--db", self.db, "--destino", self.backup)),
-                          ("restaurar", ("restaurar", "--db", self.db, "--origen", self.backup))):
+                          ("restaurar", ("restaurar", "--db", self.db, "--origen", self.backup, "--usuario", "admin"))):
             t = time.monotonic()
             run(*args)
             self.duration[cmd] = time.monotonic() - t
@@ -180,7 +180,7 @@ class Soak:
             argv = ses_argv("respaldar", "--db", self.db, "--destino", self.backup)
         else:
             restored = {v: stored(self.backup, v) for v in self.expect}
-            argv = ses_argv("restaurar", "--db", self.db, "--origen", self.backup)
+            argv = ses_argv("restaurar", "--db", self.db, "--origen", self.backup, "--usuario", "admin")
             touched = restored
         proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=ENV,
                                 cwd=ROOT)
@@ -237,7 +237,7 @@ class Soak:
     def finish(self) -> list[str]:
         """A clean backup and restore sweep what killed ones left; then nothing temporary may remain."""
         run("respaldar", "--db", self.db, "--destino", self.backup)
-        run("restaurar", "--db", self.db, "--origen", self.backup)
+        run("restaurar", "--db", self.db, "--origen", self.backup, "--usuario", "admin")
         return temp_files(self.dir)
 
 

@@ -61,7 +61,7 @@ def test_writes_and_backups_stay_in_a_folder_with_a_hazardous_name(tmp_path, nam
     assert measurement(copy, "E001-A11-01", "RRI", "2026-10") == "31"
     ses("capturar", "--db", db, "--usuario", "admin", "--periodo", "2026-10", "--indicador", "E001-A11-01",
         "--variable", "RRI", "--valor", "32", env=HOY)
-    ses("restaurar", "--db", db, "--origen", copy)
+    ses("restaurar", "--db", db, "--origen", copy, "--usuario", "admin")
     assert measurement(db, "E001-A11-01", "RRI", "2026-10") == "31"
     assert ses("verificar", "--db", db).returncode == 0
     new = tree(tmp_path) - {name, f"{name}/ses.db", f"{name}/copia #1 50%.db"}
@@ -86,7 +86,7 @@ def test_every_file_subcommand_on_a_hazardous_path(tmp_path):
 
     ses("init", "--db", base / "vacía #2.db", "--nombre", "Municipio de Prueba", "--ejercicio", "2026")
     check_tree("vacía #2.db")
-    ses("cargar", "--db", db, json_file)
+    ses("cargar", "--db", db, json_file, "--usuario", "admin")
     check_tree("ses.db")
     ses("demo", "--db", base / "demo %41.db")
     check_tree("demo %41.db")
@@ -106,7 +106,8 @@ def test_every_file_subcommand_on_a_hazardous_path(tmp_path):
     c = sqlite3.connect(db)
     assert c.execute("select count(*) from measurement where value = '77'").fetchone()[0] == 1
     c.close()
-    ses("importar", "mir", "--db", base / "vacía #2.db", base / "mir #1.xlsx", "--aplicar", "--ejercicio", "2026")
+    ses("importar", "mir", "--db", base / "vacía #2.db", base / "mir #1.xlsx", "--aplicar", "--ejercicio", "2026",
+        "--usuario", "admin")
     c = sqlite3.connect(base / "vacía #2.db")
     assert c.execute("select count(*) from program").fetchone()[0] == 2
     c.close()
@@ -119,7 +120,7 @@ def test_every_file_subcommand_on_a_hazardous_path(tmp_path):
     check_tree("informe 50%.pdf")
     ses("respaldar", "--db", db, "--destino", base / "respaldo ¿1?.db")
     check_tree("respaldo ¿1?.db")
-    ses("restaurar", "--db", db, "--origen", base / "respaldo ¿1?.db")
+    ses("restaurar", "--db", db, "--origen", base / "respaldo ¿1?.db", "--usuario", "admin")
     check_tree("ses.previo-1.db")
     assert ses("verificar", "--db", db).returncode == 0
     assert measurement(db, "E001-A11-01", "RRI", "2026-10") == "1234.5"
