@@ -227,6 +227,9 @@ def cmd_abrir(args) -> int:
 
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="ses", description="SES — Sistema Estratégico de Seguimiento")
+    from .version import add_version_argument
+
+    add_version_argument(p)
     sub = p.add_subparsers(dest="command", metavar="SUBCOMANDO")
 
     s = sub.add_parser("init", help="crear una base de datos vacía")
