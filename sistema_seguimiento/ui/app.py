@@ -56,6 +56,9 @@ def setup_application(argv: list[str] | None = None) -> QApplication:
     app.setOrganizationDomain("ses.local")
     app.setApplicationName("SES")
     app.setApplicationDisplayName("SES")
+    from .identity import apply_identity
+
+    apply_identity(app)  # window icon; settings in datos/ in portable mode
     QLocale.setDefault(QLocale(QLocale.Language.Spanish, QLocale.Country.Mexico))
     tr = QTranslator(app)
     if tr.load(QLocale(QLocale.Language.Spanish, QLocale.Country.Mexico), "qtbase", "_",
@@ -504,4 +507,7 @@ def run_app(path: str | None = None, user: str | None = None) -> int:
         if window is None:
             target = None
             user = None
+    from .identity import arm_auto_quit
+
+    arm_auto_quit(app, window)  # SES_SALIR_TRAS_MS: checks of the bundled program
     return app.exec()

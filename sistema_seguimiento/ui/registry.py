@@ -15,6 +15,7 @@ FEATURE_MODULES = [
     "sistema_seguimiento.ui.capture",  # capture grid (issue 5)
     "sistema_seguimiento.ui.excel_actions",  # Excel menu (issue 6)
     "sistema_seguimiento.ui.report_actions",  # Informe mensual (issue 7)
+    "sistema_seguimiento.ui.about",  # Ayuda → Acerca de SES (issue 12)
 ]
 
 # Menus of the main window, in order. Features add actions to these by name.
