@@ -3,7 +3,8 @@ for automated checks of the bundled program.
 
 ``SES_SALIR_TRAS_MS=N`` (undocumented for users): N milliseconds after the main window opened, the program quits
 with exit code 0 if the window was shown, 4 if not, 5 if the home page never got ready within a minute
-(an error message waiting for an answer). ``installer/build.sh`` uses it to open the bundled window
+(an error message waiting for an answer). It also writes on stderr the wall-clock time when the window became
+interactive (``SES_VENTANA_LISTA``) and when the home page was ready (``SES_INICIO_LISTO``), for bench/bundle.py. ``installer/build.sh`` uses it to open the bundled window
 offscreen and close it.
 """
 from __future__ import annotations
@@ -45,6 +46,16 @@ def apply_identity(app) -> None:
     app.setWindowIcon(app_icon())
 
 
+def _mark(name: str) -> None:
+    """Wall-clock marks on stderr for bench/bundle.py (the bundled program cannot run the bench's own code)."""
+    import sys
+    import time
+
+    if sys.stderr is not None:
+        sys.stderr.write(f"{name} {time.time():.6f}\n")
+        sys.stderr.flush()
+
+
 def arm_auto_quit(app, window) -> None:
     value = os.environ.get(AUTO_QUIT_ENV, "").strip()
     if not value.isdigit():
@@ -55,6 +66,8 @@ def arm_auto_quit(app, window) -> None:
     waited = [0]
 
     def finish() -> None:
+        if not waited[0]:  # first run of the event loop after show(): the window is interactive
+            _mark("SES_VENTANA_LISTA")
         if window is not None and not getattr(window, "home_ready", True):
             waited[0] += 50
             if waited[0] > STUCK_AFTER_MS:
@@ -62,6 +75,7 @@ def arm_auto_quit(app, window) -> None:
                 return
             QTimer.singleShot(50, finish)  # let the home page finish its background work first
             return
+        _mark("SES_INICIO_LISTO")
         shown = window is not None and window.isVisible()
         if window is not None:
             window.close()
