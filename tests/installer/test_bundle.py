@@ -5,6 +5,7 @@ Skipped when the bundle was not built. The .deb test changes the system (it inst
 package), so it also needs root and ``SES_TEST_DEB=1``; CI sets it after building (``.ci/run``)."""
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
@@ -107,6 +108,13 @@ def test_deb_install_upgrade_and_remove_keep_the_users_data(tmp_path):
 
         apt("install", new)  # upgrade over the older version
         assert f"{VERSION}" in run(["ses", "--version"], env).stdout
+        run(["/opt/ses/SES", "abrir", db, "--usuario", "admin"], dict(env, SES_SALIR_TRAS_MS="500"))  # migrates
+        import sqlite3
+
+        from sistema_seguimiento.db.database import SCHEMA_HEAD
+
+        with contextlib.closing(sqlite3.connect(db)) as conn:
+            assert conn.execute("SELECT version_num FROM alembic_version").fetchone()[0] == SCHEMA_HEAD
         after = json.loads(run(["ses", "avance", "--periodo", "2026-10", "--json"], env).stdout)
         assert after == before
         backups = sorted(data.glob("ses.antes-de-migrar-0002-*.db"))
