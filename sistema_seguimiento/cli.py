@@ -263,6 +263,9 @@ def build_parser() -> argparse.ArgumentParser:
     from .cli_auth import add_user_flag
 
     p = argparse.ArgumentParser(prog="ses", description="SES — Sistema Estratégico de Seguimiento")
+    from .version import add_version_argument
+
+    add_version_argument(p)
     sub = p.add_subparsers(dest="command", metavar="SUBCOMANDO")
 
     s = sub.add_parser("init", help="crear una base de datos vacía")

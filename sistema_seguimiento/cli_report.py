@@ -48,7 +48,9 @@ def cmd_informe(args) -> int:
         try:
             n = make_pdf(db, args.periodo, str(tmp), agency_key=args.dependencia, program_key=args.programa,
                          include_charts=not args.sin_graficas, executive_only=args.resumen)
-            os.replace(tmp, target)
+            from .fileops import replace_file
+
+            replace_file(tmp, target)
         finally:
             if tmp.exists():
                 tmp.unlink()

@@ -396,7 +396,9 @@ def move_into_place(tmp: Path, dest: Path) -> None:
     replayed into the new file otherwise)."""
     try:
         _remove_side_files(dest)
-        os.replace(tmp, dest)
+        from ..fileops import replace_file
+
+        replace_file(tmp, dest)  # a destination briefly held (antivirus, sync client): retried, then a message
         _remove_side_files(dest)
         fsync_dir(dest.parent)
     except OSError as exc:

@@ -257,9 +257,9 @@ def export_capture(db, month: str, agency: str, out: str | Path, password: str |
     if not sheet.indicators:
         raise ServiceError(TEXT["no_rows"].format(agency=agency_name, month=periods.label(month)))
     wb = build_capture_workbook(sheet, month, agency_key, agency_name, org_name, db_id, password)
-    out = Path(out)
-    wb.save(out)
-    return out
+    from ..fileops import save_workbook
+
+    return save_workbook(wb, out)
 
 
 # ------------------------------------------------------------------------------------------------

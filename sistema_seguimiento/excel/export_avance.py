@@ -241,9 +241,9 @@ def _write_avance(rows: list[ProgressRow], pset: ProgramSet, month: str, out: st
             else:
                 cells.append(st.cell(v, styles[i]))
         ws.append(cells)
-    out = Path(out)
-    wb.save(out)
-    return out
+    from ..fileops import save_workbook
+
+    return save_workbook(wb, out)
 
 
 def c_pct(n: int, total: int):

@@ -183,6 +183,6 @@ def export_fichas(db, out: str | Path, program_keys: list[str] | None = None, ye
         if pset.organization is not None:
             _ = pset.organization.name
     wb = build_fichas_workbook(pset)
-    out = Path(out)
-    wb.save(out)
-    return out
+    from ..fileops import save_workbook
+
+    return save_workbook(wb, out)

@@ -294,6 +294,6 @@ def export_mir(db, out: str | Path, program_keys: list[str] | None = None, year:
         if org is not None:
             _ = org.logo, org.name  # load while the session is open
     wb = build_mir_workbook(pset)
-    out = Path(out)
-    wb.save(out)
-    return out
+    from ..fileops import save_workbook
+
+    return save_workbook(wb, out)

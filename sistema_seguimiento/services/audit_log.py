@@ -97,7 +97,9 @@ def export_csv(rows: list[AuditRow], path: str | Path) -> Path:
             w.writerow(HEADERS)
             for r in rows:
                 w.writerow([csv_cell(x) for x in r.as_list()])
-        os.replace(tmp, path)
+        from ..fileops import replace_file
+
+        replace_file(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise

@@ -181,7 +181,9 @@ def _copy_to_file(src: Database, source: str, target: Path, replace: bool, progr
             for suffix in ("-wal", "-shm"):
                 with contextlib.suppress(FileNotFoundError):
                     Path(str(target) + suffix).unlink()
-        os.replace(tmp, target)
+        from ..fileops import replace_file
+
+        replace_file(tmp, target)
     finally:
         for p in (tmp, Path(str(tmp) + "-wal"), Path(str(tmp) + "-shm"), tmp.with_name(tmp.name + ".lock")):
             with contextlib.suppress(FileNotFoundError):

@@ -63,6 +63,9 @@ def setup_application(argv: list[str] | None = None) -> QApplication:
     app.setOrganizationDomain("ses.local")
     app.setApplicationName("SES")
     app.setApplicationDisplayName("SES")
+    from .identity import apply_identity
+
+    apply_identity(app)  # window icon; settings in datos/ in portable mode
     QLocale.setDefault(QLocale(QLocale.Language.Spanish, QLocale.Country.Mexico))
     tr = QTranslator(app)
     if tr.load(QLocale(QLocale.Language.Spanish, QLocale.Country.Mexico), "qtbase", "_",
@@ -575,4 +578,7 @@ def run_app(path: str | None = None, user: str | None = None) -> int:
         from .package_actions import open_package_action
 
         QTimer.singleShot(0, lambda: open_package_action(window.ctx, window, str(package)))
+    from .identity import arm_auto_quit
+
+    arm_auto_quit(app, window)  # SES_SALIR_TRAS_MS: checks of the bundled program
     return app.exec()

@@ -415,7 +415,6 @@ class MainWindow(QMainWindow):
         self._act(m, TEXT["plan"], self.open_plan)
         m = self.menus["Ayuda"]
         self._act(m, TEXT["guide"], self.open_guide, QKeySequence.StandardKey.HelpContents)
-        self._act(m, TEXT["about"], self.about)
         for name in registry.MENUS:
             actions = registry.actions(name)
             if actions:

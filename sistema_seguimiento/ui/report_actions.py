@@ -174,7 +174,9 @@ class ReportDialog(QDialog):
                     control.progress(65 + int(34 * i / max(1, total)), f"Página {i + 1} de {total}…")
 
                 n = write_pdf(doc, tmp, pages)
-                os.replace(tmp, path)
+                from ..fileops import replace_file
+
+                replace_file(tmp, path)
                 return n
             finally:
                 if os.path.exists(tmp):
