@@ -42,8 +42,13 @@ def _text(value) -> str | None:
 
 
 def entry_hash(values: dict, previous: str | None) -> str:
-    """SHA-256 (hex) of the entry's fields, in a fixed order as a compact JSON array, after the previous hash."""
-    data = json.dumps([_text(values.get(f)) for f in FIELDS], ensure_ascii=False, separators=(",", ":"))
+    """SHA-256 (hex) of the entry's fields, in a fixed order as a compact JSON array, after the previous hash.
+    The PC (``host``, revision 0005) is sealed after the other fields when the entry has one, so entries written
+    before it existed keep their seals."""
+    fields = [_text(values.get(f)) for f in FIELDS]
+    if values.get("host"):
+        fields.append(_text(values["host"]))
+    data = json.dumps(fields, ensure_ascii=False, separators=(",", ":"))
     return hashlib.sha256(((previous or GENESIS) + "\n" + data).encode("utf-8")).hexdigest()
 
 
@@ -70,14 +75,24 @@ def _seal_pending(session: Session, _flush_context, _instances) -> None:
     take_write_lock(conn)
     previous = last_hash(conn)
     now = datetime.now().replace(microsecond=0)
+    host = this_host()
     for entry in pending:
+        if not entry.host:
+            entry.host = host
         if entry.at is None:
             entry.at = now
         entry.at = entry.at.replace(microsecond=0)
         for name, default in DEFAULTS.items():
             if getattr(entry, name) is None:
                 setattr(entry, name, default)
-        entry.hash = previous = entry_hash({f: getattr(entry, f) for f in FIELDS}, previous)
+        entry.hash = previous = entry_hash({f: getattr(entry, f) for f in FIELDS + ("host",)}, previous)
+
+
+def this_host() -> str:
+    """The PC's name as the bitácora records it."""
+    import socket
+
+    return (socket.gethostname() or "")[:120]
 
 
 def install() -> None:
@@ -111,7 +126,7 @@ def check_chain(conn, limit: int = 50) -> list[str]:
     problems: list[str] = []
     previous_hash, previous_id = None, None
     t = _table()
-    result = conn.execute(select(t.c.id, t.c.hash, *[t.c[f] for f in FIELDS]).order_by(t.c.id))
+    result = conn.execute(select(t.c.id, t.c.hash, t.c.host, *[t.c[f] for f in FIELDS]).order_by(t.c.id))
     for row in result.mappings():
         if row["hash"] is None:
             problems.append(MSG["unsealed"].format(id=row["id"]))

@@ -356,6 +356,8 @@ class AuditEntry(Base):
     old: Mapped[str | None] = mapped_column(Text)
     new: Mapped[str | None] = mapped_column(Text)
     reason: Mapped[str] = mapped_column(Text, default="")
+    # the PC the change was made on (issue 17: on a shared server the user alone does not say where); "" in older rows
+    host: Mapped[str | None] = mapped_column(String(120))
     # SHA-256 of the fields chained to the previous entry's hash (db/audit_chain.py), filled on flush
     hash: Mapped[str | None] = mapped_column(String(64))
     __table_args__ = (Index("ix_audit_entity", "entity", "entity_key"),)

@@ -14,7 +14,8 @@ from ..core.cells import csv_cell
 from ..db.database import Database
 from ..db.models import AuditEntry
 
-HEADERS = ["Fecha y hora", "Usuario", "Acción", "Entidad", "Clave", "Campo", "Valor anterior", "Valor nuevo", "Motivo"]
+HEADERS = ["Fecha y hora", "Usuario", "Acción", "Entidad", "Clave", "Campo", "Valor anterior", "Valor nuevo", "Motivo",
+           "Equipo"]
 ENTITY_LABELS = {"measurement": "Avance", "period": "Periodo", "justification": "Justificación",
                  "evidence": "Evidencia", "budget": "Presupuesto", "target": "Meta", "indicator": "Indicador",
                  "program": "Programa", "objective": "Objetivo", "variable": "Variable", "user": "Usuario"}
@@ -32,16 +33,17 @@ class AuditRow:
     old: str | None
     new: str | None
     reason: str
+    host: str = ""  # the PC (revision 0005); "" for older entries
 
     def as_json(self) -> dict:
         return {"id": self.id, "fecha": self.at.isoformat(sep=" "), "usuario": self.user, "accion": self.action,
                 "entidad": self.entity, "clave": self.key, "campo": self.field, "anterior": self.old,
-                "nuevo": self.new, "motivo": self.reason}
+                "nuevo": self.new, "motivo": self.reason, "equipo": self.host}
 
     def as_list(self) -> list[str]:
         return [self.at.strftime("%d/%m/%Y %H:%M:%S"), self.user, self.action,
                 ENTITY_LABELS.get(self.entity, self.entity), self.key, self.field, self.old or "", self.new or "",
-                self.reason]
+                self.reason, self.host]
 
 
 def query(db: Database, *, user: str | None = None, entity: str | None = None, action: str | None = None,
@@ -70,7 +72,7 @@ def query(db: Database, *, user: str | None = None, entity: str | None = None, a
         q = q.limit(limit)
     with db.reading() as s:
         return [AuditRow(e.id, e.at, e.user_name, e.action, e.entity, e.entity_key, e.field, e.old, e.new,
-                         e.reason or "") for e in s.scalars(q)]
+                         e.reason or "", e.host or "") for e in s.scalars(q)]
 
 
 def indicator_history(db: Database, indicator_key: str) -> list[AuditRow]:

@@ -8,7 +8,7 @@ from sqlalchemy import text
 
 from sistema_seguimiento.core.cells import csv_cell
 from sistema_seguimiento.db.audit_chain import check_chain
-from sistema_seguimiento.db.database import Database, OpenOptions
+from sistema_seguimiento.db.database import SCHEMA_HEAD, Database, OpenOptions
 from sistema_seguimiento.services import audit
 from sistema_seguimiento.services.maintenance import verify
 from sistema_seguimiento.services.users import SYSTEM, CurrentUser
@@ -78,11 +78,12 @@ def test_migration_0004_seals_the_entries_already_in_the_file(tmp_path):
                 audit.record(s, SYSTEM, "prueba", f"k{i}", "campo", None, f"valor {i}")
     conn = sqlite3.connect(path)  # back to revision 0003: the column did not exist
     conn.execute("ALTER TABLE audit_entry DROP COLUMN hash")
+    conn.execute("ALTER TABLE audit_entry DROP COLUMN host")  # revision 0005
     conn.execute("UPDATE alembic_version SET version_num = '0003'")
     conn.commit()
     conn.close()
     with Database.open(path) as db:
-        assert db.current_revision() == "0004"
+        assert db.current_revision() == SCHEMA_HEAD
         with db.reading() as s:
             assert s.execute(text("SELECT count(*) FROM audit_entry WHERE hash IS NULL")).scalar() == 0
         assert verify(db) == []
