@@ -63,13 +63,22 @@ def bomb(tmp_path_factory) -> Path:
     return path
 
 
+PEAK_WRAPPER = """
+import resource, sys
+from sistema_seguimiento.cli import main
+rc = main(sys.argv[1:])
+sys.stderr.write(f"\\nPICO_KB={resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}\\n")
+sys.exit(rc)
+"""
+
+
 def _run(*args):
-    """``ses`` in a subprocess; returns (process, peak memory of the child in MB)."""
-    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    proc = subprocess.run([sys.executable, "-m", "sistema_seguimiento", *map(str, args)], capture_output=True,
+    """``ses`` in a subprocess; returns (process, peak memory of that process alone in MB). The child reports its
+    own peak (RUSAGE_CHILDREN would be the largest of every child this test process ever waited for)."""
+    proc = subprocess.run([sys.executable, "-c", PEAK_WRAPPER, *map(str, args)], capture_output=True,
                           text=True, cwd=ROOT, timeout=300)
-    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    return proc, max(peak, before) / 1024
+    peak_kb = int(proc.stderr.rsplit("PICO_KB=", 1)[1].split()[0])
+    return proc, peak_kb / 1024
 
 
 @pytest.mark.parametrize("kind", ["captura", "mir"])
