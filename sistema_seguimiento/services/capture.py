@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from ..core import periods
 from ..core.mir import IndicatorDoc, ProgramDoc
 from ..core.semaforo import Preset
-from ..core.types import PeriodStatus, Role
+from ..core.types import PeriodStatus, Role, label
 from ..db.database import Database
 from ..db.models import (Agency, Budget, Evidence, FiscalYear, Indicator, Justification, Measurement, Objective,
                          PeriodState, Program, Target, Variable)
@@ -47,8 +47,14 @@ MSG = {
     "integer": "El valor de «{var}» debe ser un número entero (indicador {ind}, periodo {period}: {value}).",
     "not_finite": "El valor de «{var}» no es un número válido (indicador {ind}, periodo {period}).",
     "read_only": "La base de datos está abierta en modo de solo lectura.",
-    "state_back": "captura después de «{old}»",
+    "state_back": "captura después de «{old}» (estado puesto por {by}); el periodo vuelve a «Capturando»",
+    "sent": "El periodo {period} de la dependencia {agency} está «{state}»: el capturista ya no puede cambiar sus "
+            "valores (indicador {ind}, variable {var}); pida al validador que lo devuelva.",
 }
+# states in which the capturista's values are read-only: only an administrador or validador may still correct
+# them (the window asks first), and the period then goes back to «capturando» with an audit entry that names
+# whoever had sent or validated it
+SENT_STATES = (PeriodStatus.ENVIADO.value, PeriodStatus.VALIDADO.value)
 
 
 @dataclass(frozen=True)
@@ -210,6 +216,10 @@ def save_values(db: Database, actor: CurrentUser, period: str, changes: list[Val
                 problems.append(MSG["closed"].format(period=periods.label(month), agency=ind.agency_key,
                                                      ind=ind.key, var=var.key))
                 continue
+            if states[skey] in SENT_STATES and actor.role == Role.CAPTURISTA.value:
+                problems.append(MSG["sent"].format(period=periods.label(month), agency=ind.agency_key,
+                                                   state=label(states[skey]), ind=ind.key, var=var.key))
+                continue
             end = periods.end_date(own)
             if end > today:
                 problems.append(MSG["not_ended"].format(period=own, end=end.strftime("%d/%m/%Y"), ind=ind.key,
@@ -273,7 +283,7 @@ def save_values(db: Database, actor: CurrentUser, period: str, changes: list[Val
             if st is not None and st.status in (PeriodStatus.DEVUELTO.value, PeriodStatus.ENVIADO.value,
                                                 PeriodStatus.VALIDADO.value):
                 audit.record(s, actor, "period", f"{month}/{agency_key or ''}", "estado", st.status, "capturando",
-                             action="capturar", reason=MSG["state_back"].format(old=st.status))
+                             action="capturar", reason=MSG["state_back"].format(old=st.status, by=st.updated_by or "—"))
                 st.status, st.updated_by, st.updated_at = PeriodStatus.CAPTURANDO.value, actor.name, now
                 result.reopened_states.append((month, agency_key or ""))
     return result
