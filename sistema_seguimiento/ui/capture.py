@@ -22,8 +22,8 @@ from ..core.numbers import NumberParseError, fmt_es, fmt_pct_es, parse_es_number
 from ..core.types import PeriodStatus, Role, label
 from ..services import budget as budget_service
 from ..services import workflow
-from ..services.capture import (CaptureIndicator, CaptureSheet, ValueChange, capture_rows, load_source, recompute,
-                                save_values)
+from ..services.capture import (SENT_STATES, CaptureIndicator, CaptureSheet, ValueChange, capture_rows, load_source,
+                                recompute, save_values)
 from ..services.errors import ServiceError
 from .context import AppContext
 from .worker import run_task
@@ -64,6 +64,16 @@ TEXT = {
     "integer": "El valor de «{var}» debe ser un número entero.",
     "not_editable": "La celda no se puede editar.",
     "closed_cell": "El periodo está cerrado (PER-003); solicite su reapertura.",
+    "sent_cell": "El periodo está «{state}»: solo lectura para el capturista hasta que el validador lo devuelva.",
+    "sent_title": "Cambiar un periodo {state}",
+    "sent_ask": "El periodo {period} de {agencies} está «{state}».\n\nSi cambia un valor, el periodo vuelve a "
+                "«Capturando» y deberá enviarse y validarse de nuevo; el cambio queda en el historial del periodo "
+                "a la vista de quien lo envió o validó.\n\n¿Desea corregir el valor?",
+    "sent_yes": "Sí, corregir y volver a «Capturando»",
+    "sent_no": "No cambiar",
+    "sent_declined": "No se cambió nada: el periodo sigue «{state}».",
+    "state_back": "El periodo {period} de {agency} volvió a «Capturando»: deberá enviarse y validarse de nuevo.",
+    "edit_error": "{reason} — corrija el valor o pulse Esc para cancelar.",
     "readonly_cell": "Solo lectura para este usuario.",
     "not_ended_cell": "AV-008: {period} termina el {end}; se podrá capturar después de esa fecha.",
     "paste_title": "Pegado: celdas no aplicadas",
@@ -162,6 +172,10 @@ class CaptureModel(QAbstractTableModel):
         self._text_cache: dict[int, list] = {}
         self._lock_cache: list | None = None
         self.today: date | None = None  # injectable for tests; None: the real date
+        # called with the rows about to change in an «Enviado»/«Validado» period (administrador, validador): the
+        # page asks for confirmation; None (a bare model) lets the service decide
+        self.state_guard = None
+        self.confirmed_states: set[tuple[str, str]] = set()  # (month, agency) the user agreed to send back
         _init_styles()
 
     # ---- loading -------------------------------------------------------------------------------
@@ -210,10 +224,25 @@ class CaptureModel(QAbstractTableModel):
             return TEXT["readonly_cell"]
         if ci.workflow_status == PeriodStatus.CERRADO.value:
             return TEXT["closed_cell"]
+        if ci.workflow_status in SENT_STATES and user.role == Role.CAPTURISTA.value:
+            return TEXT["sent_cell"].format(state=label(ci.workflow_status))
         end = periods.end_date(ci.period)
         if end > (self.today or date.today()):
             return TEXT["not_ended_cell"].format(period=periods.label(ci.period), end=end.strftime("%d/%m/%Y"))
         return None
+
+    def unconfirmed_sent(self, rows) -> list[CaptureIndicator]:
+        """Indicators of ``rows`` in an «Enviado»/«Validado» period the user has not yet agreed to reopen."""
+        seen, out = set(), []
+        for r in rows:
+            ci = self.indicator_at(r)
+            if ci is None or ci.workflow_status not in SENT_STATES:
+                continue
+            key = (self.sheet.month, ci.agency_key or "")
+            if key not in self.confirmed_states and key not in seen:
+                seen.add(key)
+                out.append(ci)
+        return out
 
     def editable_rows(self) -> list[int]:
         return [r for r, row in enumerate(self.rows) if row.var is not None]
@@ -415,6 +444,8 @@ class CaptureModel(QAbstractTableModel):
 
     def apply_values(self, items: list[tuple[int, Decimal | None]]) -> None:
         """Set already-validated values, recompute the indicators and ask the page to save them."""
+        if self.state_guard is not None and items and not self.state_guard([r for r, _ in items]):
+            return
         changes = []
         touched = set()
         for row, value in items:
@@ -496,6 +527,13 @@ class ValueDelegate(QStyledItemDelegate):
         editor.selectAll()
 
     def setModelData(self, editor, model, index):
+        _value, error = model.check_value(index.row(), editor.text()) if model.is_value_cell(index) else (None, None)
+        if error:
+            # a rejected typed value keeps the cell in edit with the reason beside it (CaptureTable.closeEditor)
+            editor.setProperty("ses_error", error)
+            model.message.emit(error)
+            return
+        editor.setProperty("ses_error", None)
         if not model.setData(index, editor.text(), Qt.ItemDataRole.EditRole):
             model.cancel_preview(index.row())
 
@@ -505,6 +543,40 @@ class CaptureTable(QTableView):
 
     pasteRequested = Signal(str)
     clearRequested = Signal(list)
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.error_label = QLabel(self.viewport())
+        self.error_label.setObjectName("error_beside_cell")
+        self.error_label.setWordWrap(True)
+        self.error_label.setStyleSheet("background: #fdecea; color: #8a1c12; border: 1px solid #b3261e; "
+                                       "padding: 2px 4px;")
+        self.error_label.hide()
+        self.setTabKeyNavigation(False)  # Tab leaves the table (never trapped); arrows and Enter move inside
+
+    def edit(self, index, trigger=QAbstractItemView.EditTrigger.AllEditTriggers, event=None):
+        model = self.model()
+        all_triggers = QAbstractItemView.EditTrigger.AllEditTriggers
+        opens = trigger == all_triggers or bool(self.editTriggers() & trigger)  # would this trigger open an editor?
+        if opens and model is not None and \
+                model.is_value_cell(index) and model.flags(index) & Qt.ItemFlag.ItemIsEditable and \
+                model.state_guard is not None and model.unconfirmed_sent([index.row()]):
+            if not model.state_guard([index.row()]):
+                return False
+        return super().edit(index, trigger, event)
+
+    def show_error_beside(self, editor, text: str) -> None:
+        rect = editor.geometry()
+        width = max(220, min(420, self.viewport().width() - rect.right() - 8))
+        self.error_label.setText(text)
+        self.error_label.setFixedWidth(width)
+        self.error_label.adjustSize()
+        x = rect.right() + 4
+        if x + width > self.viewport().width():
+            x = max(0, rect.left() - width - 4)
+        self.error_label.move(x, rect.top())
+        self.error_label.show()
+        self.error_label.raise_()
 
     def keyPressEvent(self, event):
         key = event.key()
@@ -526,6 +598,13 @@ class CaptureTable(QTableView):
         super().keyPressEvent(event)
 
     def closeEditor(self, editor, hint):
+        error = editor.property("ses_error")
+        if error and hint != QStyledItemDelegate.EndEditHint.RevertModelCache:
+            self.show_error_beside(editor, TEXT["edit_error"].format(reason=error))
+            editor.setFocus()
+            editor.selectAll()
+            return
+        self.error_label.hide()
         # Enter inside the editor commits and moves down to the next variable row (not right, not stay)
         move_down = hint == QStyledItemDelegate.EndEditHint.SubmitModelCache
         if hint == QStyledItemDelegate.EndEditHint.RevertModelCache and self.model() is not None:
@@ -700,6 +779,7 @@ class CapturePage(QWidget):
         self.model = CaptureModel(ctx, self)
         self.model.valuesEdited.connect(self.save_changes)
         self.model.message.connect(lambda m: self.show_message(m, error=True))
+        self.model.state_guard = self.confirm_state_change
         lay = QVBoxLayout(self)
         top = QHBoxLayout()
         self.period_combo = QComboBox(self)
@@ -1012,7 +1092,10 @@ class CapturePage(QWidget):
                             ci.workflow_status = PeriodStatus.CAPTURANDO.value
                 self.model.invalidate_locks()
                 self._update_state(self.model.sheet)
-            self.show_message(TEXT["saved"].format(n=result.changed))
+            text = TEXT["saved"].format(n=result.changed)
+            for m, agency in result.reopened_states:  # the state change is shown, never silent
+                text += " " + TEXT["state_back"].format(period=periods.label(m), agency=agency)
+            self.show_message(text)
             ctx.notify("measurement", month)
             self.saveFinished.emit(True)
             self._next_save()
@@ -1029,6 +1112,26 @@ class CapturePage(QWidget):
             self._next_save()
 
         run_task(job, on_done=done, on_error=failed)
+
+    def confirm_state_change(self, rows: list[int]) -> bool:
+        """Administrador/validador changing a value of an «Enviado»/«Validado» period: ask once per period and
+        dependencia (the capturista never gets here: those cells are read-only for them)."""
+        pending = self.model.unconfirmed_sent(rows)
+        if not pending:
+            return True
+        from . import messages
+
+        state = label(pending[0].workflow_status)
+        agencies = ", ".join(sorted({ci.agency_key or "—" for ci in pending}))
+        ok = messages.confirm(self, TEXT["sent_title"].format(state=state.lower()),
+                              TEXT["sent_ask"].format(period=periods.label(self.model.sheet.month), agencies=agencies,
+                                                      state=state), yes=TEXT["sent_yes"], no=TEXT["sent_no"])
+        if ok:
+            for ci in pending:
+                self.model.confirmed_states.add((self.model.sheet.month, ci.agency_key or ""))
+        else:
+            self.show_message(TEXT["sent_declined"].format(state=state), error=True)
+        return ok
 
     def clear_rows(self, rows: list[int]) -> None:
         items = []
@@ -1202,7 +1305,7 @@ def _register() -> None:
     from .registry import ActionSpec, PageSpec, register_action, register_page
 
     register_page(PageSpec(key="captura", title=TEXT["title"], factory=lambda ctx, parent: CapturePage(ctx, parent),
-                           order=20, shortcut="Ctrl+2"))
+                           order=20))
     for order, (action, text, write) in enumerate((
             ("enviar", "&Enviar periodo", True), ("validar", "&Validar periodo", True),
             ("devolver", "&Devolver periodo…", True), ("cerrar", "&Cerrar periodo…", True),
