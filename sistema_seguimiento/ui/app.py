@@ -9,7 +9,7 @@ import traceback
 from datetime import date
 from pathlib import Path
 
-from PySide6.QtCore import QLibraryInfo, QLocale, QSettings, Qt, QTranslator
+from PySide6.QtCore import QLocale, QSettings, Qt
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (QApplication, QComboBox, QDialog, QDialogButtonBox, QFileDialog, QFormLayout,
                                QHBoxLayout, QLabel, QLineEdit, QMessageBox, QPushButton, QSpinBox, QVBoxLayout,
@@ -57,10 +57,9 @@ def setup_application(argv: list[str] | None = None) -> QApplication:
     app.setApplicationName("SES")
     app.setApplicationDisplayName("SES")
     QLocale.setDefault(QLocale(QLocale.Language.Spanish, QLocale.Country.Mexico))
-    tr = QTranslator(app)
-    if tr.load(QLocale(QLocale.Language.Spanish, QLocale.Country.Mexico), "qtbase", "_",
-               QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)):
-        app.installTranslator(tr)
+    from .translations import install_qt_spanish
+
+    install_qt_spanish(app)  # Qt's own file dialogs and buttons in Mexican Spanish
     install_exception_hook()
     return app
 

@@ -277,6 +277,8 @@ class DashboardPage(QWidget):
         self.trend_combo.addItem(TEXT["all"], "")
         for key, acr, name, _c in data.agencies:
             self.trend_combo.addItem(f"{acr} — {name}" if acr != name else name, key)
+        if current is None and getattr(self.ctx.user, "role", "") == "capturista":
+            current = self.ctx.user.agency_key  # a capturista's tablero opens on its own dependencia
         idx = self.trend_combo.findData(current) if current is not None else 0
         self.trend_combo.setCurrentIndex(max(0, idx))
         self.trend_combo.blockSignals(False)

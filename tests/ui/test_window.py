@@ -143,8 +143,8 @@ def test_consulta_and_other_agency_are_read_only(qtbot, ctx):
     w = _window(qtbot, ctx)
     w.navigate("mir", {"program": "E001"})
     assert not w.mir.model.editable and not w.mir.a_comp.isEnabled()
-    w.navigate("mir", {"program": "S001"})
-    assert w.mir.model.editable
+    w.navigate("mir", {"program": "S001"})  # its own dependencia: the capturista captures, it does not design
+    assert not w.mir.model.editable
     w.navigate("ficha", {"indicator": "E001-C1-01"})
     assert w.ficha.widgets["name"].isReadOnly() and w.ficha.notice.isVisibleTo(w.ficha)
 
