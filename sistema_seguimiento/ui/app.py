@@ -103,6 +103,7 @@ class StartDialog(QDialog):
         intro.setWordWrap(True)
         lay.addWidget(intro)
         self.buttons = {}
+        self.descriptions: list[QLabel] = []
         for key in ("demo", "new", "open"):
             b = QPushButton(TEXT[key], self)
             b.setToolTip(TEXT[key + "_tip"])
@@ -110,7 +111,10 @@ class StartDialog(QDialog):
             b.clicked.connect(lambda _c=False, k=key: self._choose(k))
             sub = QLabel(TEXT[key + "_tip"], self)
             sub.setWordWrap(True)
-            sub.setStyleSheet("color: palette(mid);")
+            from .contrast import secondary_text_color
+
+            sub.setStyleSheet(f"color: {secondary_text_color(self.palette())};")  # ≥ 4.5:1 (WCAG AA)
+            self.descriptions.append(sub)
             lay.addWidget(b)
             lay.addWidget(sub)
             self.buttons[key] = b

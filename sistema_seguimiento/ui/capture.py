@@ -827,9 +827,12 @@ class CapturePage(QWidget):
         self.table.pasteRequested.connect(self.paste_text)
         self.table.clearRequested.connect(self.clear_rows)
         h = self.table.horizontalHeader()
-        for c, w in ((COL_IND, 190), (COL_VAR, 320), (COL_TARGET, 120), (COL_VALUE, 95), (COL_CUM, 100),
-                     (COL_PCT, 85), (COL_LIGHT, 190), (COL_JUST, 125), (COL_EVID, 80)):
-            self.table.setColumnWidth(c, w)
+        # numbers get what they need; «Variable» (the indicator's name on its header row) takes the rest, so a
+        # 1366×768 laptop still reads the names (the full name is in the tooltip)
+        for c, w in ((COL_IND, 165), (COL_VAR, 320), (COL_TARGET, 100), (COL_VALUE, 90), (COL_CUM, 95),
+                     (COL_PCT, 80), (COL_LIGHT, 150), (COL_JUST, 110), (COL_EVID, 70)):
+            # never narrower than the header's own text (at 150 % «Meta del periodo» was cut)
+            self.table.setColumnWidth(c, max(w, h.sectionSizeFromContents(c).width()))
         h.setMinimumSectionSize(60)
         h.setSectionResizeMode(COL_VAR, QHeaderView.ResizeMode.Stretch)  # names take the remaining width
         lay.addWidget(self.table, 1)

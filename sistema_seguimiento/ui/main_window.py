@@ -624,6 +624,8 @@ class MainWindow(QMainWindow):
         sp = s.value("ventana/divisor")
         if sp is not None:
             self.splitter.restoreState(sp)
+        elif screen is not None and screen.width() < 1500:
+            self.splitter.setSizes([250, max(600, screen.width() - 250)])  # the pages get the width
 
     def _restore_splitter(self, splitter: QSplitter) -> None:
         v = QSettings().value(f"ventana/{splitter.objectName()}")

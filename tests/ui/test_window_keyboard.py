@@ -198,3 +198,21 @@ def test_qt_dialogs_in_mexican_spanish(qapp):
         assert mexican("Ficheros de tipo:") == "Archivos de tipo:"
     finally:
         qapp.removeTranslator(tr)
+
+
+def test_start_dialog_descriptions_are_readable(qtbot):
+    from PySide6.QtGui import QColor, QPalette
+
+    from sistema_seguimiento.ui.app import StartDialog
+    from sistema_seguimiento.ui.contrast import contrast_ratio
+
+    dlg = StartDialog()
+    qtbot.addWidget(dlg)
+    dlg.show()
+    assert len(dlg.descriptions) == 3
+    for label in dlg.descriptions:
+        fg = label.palette().color(QPalette.ColorRole.WindowText)
+        bg = dlg.palette().color(QPalette.ColorRole.Window)
+        assert contrast_ratio(fg, bg) >= 4.5, (fg.name(), bg.name())
+    assert contrast_ratio(QColor("#777777"), QColor("#ffffff")) < 4.5 < contrast_ratio(QColor("#595959"),
+                                                                                         QColor("#ffffff"))
