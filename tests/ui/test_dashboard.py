@@ -205,3 +205,24 @@ def test_many_dependencias_chart_shows_the_furthest_behind_with_a_way_to_all(qtb
     assert "de 250" in page.bar_frame.title.text() and page.agency_table.rowCount() == 250
     page.all_button.click()
     assert len(page.chart_agencies()) == 250
+
+
+def test_indicator_without_captured_data_says_so(qtbot, ctx):
+    from sistema_seguimiento.services import editing as ed
+    from sistema_seguimiento.ui.charts import IndicatorChart
+
+    key = ed.add_indicator(ctx.db, ctx.user, 2026, "E001", "E001-C1", "Luminarias nuevas instaladas")
+    ed.update_indicator(ctx.db, ctx.user, key, "frequency", "trimestral")
+    ed.add_variable(ctx.db, ctx.user, key, "LNI", name="Luminarias nuevas instaladas")
+    ed.update_indicator(ctx.db, ctx.user, key, "formula", "LNI")
+    w = IndicatorChart(ctx)
+    qtbot.addWidget(w)
+    w.resize(700, 420)
+    w.show()
+    w.set_indicator(key)
+    assert w.no_data and "sin datos capturados" in w.subtitle.text()
+    notes = [i for i in w.plot.plotItem.items if type(i).__name__ == "TextItem"]
+    assert [n.textItem.toPlainText() for n in notes] == ["Sin datos capturados"]
+    assert w.plot.plotItem.vb.viewRange()[1][0] == 0  # the axis starts at 0
+    w.set_indicator("E001-C2-01")
+    assert not w.no_data and not [i for i in w.plot.plotItem.items if type(i).__name__ == "TextItem"]
