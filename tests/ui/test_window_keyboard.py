@@ -216,3 +216,29 @@ def test_start_dialog_descriptions_are_readable(qtbot):
         assert contrast_ratio(fg, bg) >= 4.5, (fg.name(), bg.name())
     assert contrast_ratio(QColor("#777777"), QColor("#ffffff")) < 4.5 < contrast_ratio(QColor("#595959"),
                                                                                          QColor("#ffffff"))
+
+
+def test_formula_editor_template_creates_variables_and_errors_say_what_is_missing(qtbot, ctx, no_dialogs):
+    from sistema_seguimiento.services import editing as ed
+
+    key = ed.add_indicator(ctx.db, ctx.user, 2026, "E001", "E001-C1", "Porcentaje de postes pintados")
+    w = _window(qtbot, ctx)
+    w.navigate("ficha", {"indicator": key})
+    f = w.ficha
+    assert f.var_model.rows == []
+    f.formula_type.setCurrentIndex(f.formula_type.findData("porcentaje"))
+    f.use_template()
+    assert [(r["key"], r["role"]) for r in f.var_model.rows] == [("A", "numerador"), ("B", "denominador")]
+    assert ed.indicator_values(ctx.db, key)["formula"] == "(A / B) * 100"
+    assert "Variables" in f.formula_check.text() or "correct" in f.formula_check.text().lower() or \
+        "A, B" in f.formula_check.text()
+    f._build_probar()
+    f.probar_inputs["A"].setText("3")
+    f.probar_inputs["B"].setText("4")
+    assert "75.00" in f.probar()
+    f.formula.setText("(A / B * 100")
+    assert "posición 1" in f.formula_check.text() and "falta un paréntesis de cierre" in \
+        f.formula_check.text().lower()
+    assert f.probar_result.text() == ""  # the old result disappears while the formula is invalid
+    f.formula.setText("(A / B) x 100")
+    assert "use * para multiplicar" in f.formula_check.text()
