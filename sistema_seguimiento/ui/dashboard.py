@@ -269,7 +269,7 @@ class DashboardPage(QWidget):
             key.setData(Qt.ItemDataRole.UserRole, r.indicator_key)
             bt.setItem(i, 0, key)
             ind = QTableWidgetItem(r.indicator_name)
-            ind.setToolTip(f"{r.program_key} {r.program_name}")
+            ind.setToolTip(f"{r.indicator_name}\n{r.program_key} {r.program_name}")  # the whole name
             bt.setItem(i, 1, ind)
             bt.setItem(i, 2, QTableWidgetItem(names.get(r.agency_key or "", r.agency_key or "")))
             pct = QTableWidgetItem(fmt_pct_es(round2(r.progress_pct)))
