@@ -304,7 +304,9 @@ class DashboardPage(QWidget):
         many = len(ags) > TOP_AGENCIES
         self.all_button.setVisible(many)
         if many and not self.show_all_agencies:
-            ags = sorted(ags, key=lambda a: (-a[3]["rojo"], -a[3]["amarillo"], a[1]))[:TOP_AGENCIES]
+            # as many as the chart's height reads (about 16 px a bar), at most TOP_AGENCIES
+            fit = max(5, min(TOP_AGENCIES, (self.bar_plot.height() - 60) // 16))
+            ags = sorted(ags, key=lambda a: (-a[3]["rojo"], -a[3]["amarillo"], a[1]))[:fit]
             self.bar_frame.title.setText(TEXT["agencies_top"].format(n=len(ags), total=len(self.data.agencies)))
         else:
             self.bar_frame.title.setText(TEXT["agencies_chart"])
@@ -335,7 +337,7 @@ class DashboardPage(QWidget):
             legend.addItem(item, LIGHT_WORD[k])
             left = [a + b for a, b in zip(left, w)]
         p.getAxis("left").setTicks([[(i, a) for i, (_k, a, _n, _c) in enumerate(ags)]])
-        p.setYRange(-0.6, len(ags) - 0.4 + max(0.8, len(ags) * 0.08), padding=0)  # room for the legend
+        p.setYRange(-0.6, len(ags) - 0.4 + max(1.0, len(ags) * 0.15), padding=0)  # room for the legend
         p.setXRange(0, max(left or [1]) * 1.1, padding=0)
 
     def _bar_clicked(self, ev) -> None:

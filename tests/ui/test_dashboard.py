@@ -199,9 +199,10 @@ def test_many_dependencias_chart_shows_the_furthest_behind_with_a_way_to_all(qtb
                  {"verde": 5, "amarillo": i % 3, "rojo": i % 7, "gris": 1}) for i in range(250)]
     total = {k: sum(a[3][k] for a in agencies) for k in ("verde", "amarillo", "rojo", "gris")}
     page.show_data(DashboardData(month="2026-10", agencies=agencies, total=total, behind=[], trend={}))
+    page.resize(1200, 900)
     shown = page.chart_agencies()
-    assert len(shown) == TOP_AGENCIES and page.all_button.isVisibleTo(page)
-    assert all(a[3]["rojo"] == 6 for a in shown[:TOP_AGENCIES])  # the most rojo first
+    assert 5 <= len(shown) <= TOP_AGENCIES and page.all_button.isVisibleTo(page)
+    assert all(a[3]["rojo"] == 6 for a in shown)  # the most rojo first
     assert "de 250" in page.bar_frame.title.text() and page.agency_table.rowCount() == 250
     page.all_button.click()
     assert len(page.chart_agencies()) == 250
