@@ -509,7 +509,9 @@ class FichaView(QWidget):
         self.var_view.setItemDelegate(ChoiceDelegate({5: ["numerador", "denominador", "valor"],
                                                       6: ["suma", "ultimo_valor"]}, self.var_view))
         self.var_view.setMinimumHeight(110)
-        self.var_view.horizontalHeader().setStretchLastSection(True)
+        # the name takes the width (the last column, Acumulación, no longer stretches); long texts elide with tooltip
+        self.var_view.horizontalHeader().setStretchLastSection(False)
+        self.var_view.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
         self.var_view.verticalHeader().setVisible(False)
         self.var_view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectItems)
         self._register("variables", self.var_view)
