@@ -5,6 +5,15 @@
 Saves: 01_inicio.png (start dialog), 02_ventana.png (main window), 02b_programa.png (program form), 03_mir.png (MIR of E001), 04_ficha.png
 (ficha técnica), 05_ficha_metas.png (targets grid), 06_validacion.png (validation panel), 07_guia.png (F1),
 08_configuracion.png, 09_plan.png, 10_busqueda.png.
+
+The laptop set (issue 15): the window as it opens (maximized) on a small screen, one shot per page, under a
+window manager so that maximize behaves as on a desktop:
+
+    xvfb-run -a -s "-screen 0 1366x768x24" sh -c 'openbox & sleep 1; python tools/screenshots.py OUT --portatil'
+    QT_SCALE_FACTOR=1.5 xvfb-run -a -s "-screen 0 1920x1080x24" sh -c 'openbox & sleep 1; python tools/screenshots.py OUT --portatil'
+
+Saves L1_tablero.png, L2_programa.png, L3_mir.png, L4_ficha.png, L5_captura.png, L6_guia.png, L7_inicio.png and
+prints the window and screen sizes.
 """
 from __future__ import annotations
 
@@ -47,6 +56,8 @@ def main() -> int:
         widget.grab().save(str(out / name))
         print(out / name)
 
+    if "--portatil" in sys.argv:
+        return laptop_set(out, shot, settle)
     start = StartDialog()
     start.show()
     shot(start, "01_inicio.png")
@@ -101,6 +112,37 @@ def main() -> int:
     shot(window, "10_busqueda.png")
     QTimer.singleShot(0, window.close)
     settle(100)
+    window.close()
+    return 0
+
+
+def laptop_set(out: Path, shot, settle) -> int:
+    from sistema_seguimiento.ui.app import StartDialog, ensure_demo, open_session
+
+    start = StartDialog()
+    start.show()
+    shot(start, "L7_inicio.png")
+    start.close()
+    window = open_session(ensure_demo(), "admin")
+    settle(1500)
+    screen = window.screen().availableGeometry()
+    print(f"pantalla disponible {screen.width()}×{screen.height()}; ventana {window.frameGeometry().width()}×"
+          f"{window.frameGeometry().height()}; maximizada: {window.isMaximized()}")
+    shot(window, "L1_tablero.png")
+    window.ctx.navigate("programa", program="E001")
+    shot(window, "L2_programa.png")
+    window.ctx.navigate("mir", program="E001")
+    shot(window, "L3_mir.png")
+    window.ctx.navigate("ficha", indicator="E001-C1-01")
+    shot(window, "L4_ficha.png")
+    window.ctx.navigate("captura", agency="0301")
+    settle(1500)
+    shot(window, "L5_captura.png")
+    from sistema_seguimiento.ui.help import show_guide
+
+    guide = show_guide(window, "captura")
+    shot(guide, "L6_guia.png")
+    guide.close()
     window.close()
     return 0
 

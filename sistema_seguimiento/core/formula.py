@@ -15,6 +15,7 @@ from __future__ import annotations
 import ast
 import functools
 import operator
+import re
 from dataclasses import dataclass
 from decimal import Context, Decimal, InvalidOperation, ROUND_HALF_EVEN, getcontext, localcontext
 from typing import Callable, Mapping, NamedTuple
@@ -74,6 +75,43 @@ MSG = {
     "not_numeric": "Valor no numérico en el cálculo de «{text}».",
     "failed": "No se pudo calcular «{text}»: {error}.",
 }
+
+
+HINT = {
+    "close": " Falta un paréntesis de cierre «)».",
+    "open": " Sobra un paréntesis de cierre «)» en la posición {pos} (falta el de apertura).",
+    "times": " «{op}» no es un operador: use * para multiplicar, por ejemplo (A / B) * 100.",
+    "end": " Falta un término después de «{op}» al final.",
+    "double": " Hay dos operadores seguidos («{a} {b}») en la posición {pos}.",
+    "juxtaposed": " Falta un operador entre «{a}» y «{b}» (posición {pos}).",
+}
+
+
+def syntax_hint(text: str) -> str:
+    """What is missing in a formula that does not parse, in words (appended to the position message)."""
+    depth = 0
+    for i, ch in enumerate(text, start=1):
+        if ch == "(":
+            depth += 1
+        elif ch == ")":
+            depth -= 1
+            if depth < 0:
+                return HINT["open"].format(pos=i)
+    if depth > 0:
+        return HINT["close"]
+    m = re.search(r"(?<=[\w)])\s*([x×X·])\s*(?=[\d(])", text)
+    if m:
+        return HINT["times"].format(op=m.group(1))
+    stripped = text.rstrip()
+    if stripped and stripped[-1] in "+-*/":
+        return HINT["end"].format(op=stripped[-1])
+    m = re.search(r"([+*/])\s*([*/])", text)
+    if m:
+        return HINT["double"].format(a=m.group(1), b=m.group(2), pos=m.start(2) + 1)
+    m = re.search(r"([\w)])\s+([A-Za-z(])", text)
+    if m:
+        return HINT["juxtaposed"].format(a=m.group(1), b=m.group(2), pos=m.start(2) + 1)
+    return ""
 
 
 class FormulaError(ValueError):
@@ -432,9 +470,10 @@ def parse_formula(text: str) -> Formula:
         tree = ast.parse(source, mode="eval")
     except SyntaxError as exc:
         pos = exc.offset or 0
+        hint = syntax_hint(source)
         if pos <= 0 or (exc.lineno or 1) > 1 or pos > len(source):  # unexpected end of the text
-            raise FormulaError(MSG["syntax_end"].format(text=text, pos=len(source) + 1)) from None
-        raise FormulaError(MSG["syntax"].format(text=text, pos=pos)) from None
+            raise FormulaError(MSG["syntax_end"].format(text=text, pos=len(source) + 1) + hint) from None
+        raise FormulaError(MSG["syntax"].format(text=text, pos=pos) + hint) from None
     except (ValueError, RecursionError, MemoryError):
         raise FormulaError(MSG["unreadable"].format(text=text)) from None
     compiler = _Compiler(text, source)

@@ -189,8 +189,10 @@ _LEVEL_RE = [
     (re.compile(r"^fin(?:\s*\d*)?$"), "FIN"),
     (re.compile(r"^(?:proposito|prop)(?:\s*\d*)?$"), "PROPOSITO"),
 ]
-_COMP_RE = re.compile(r"^(?:componente|comp|c)\s*(?:c\s*)?(\d+)?$")
-_ACT_RE = re.compile(r"^(?:actividad|act|a)\s*(?:a\s*)?(?:(\d+)\s*[.\-_ ]\s*(\d+)|(\d+))?$")
+# «C1», «C.1», «Comp 3», «Comp. 3», «COMPONENTE 2», «Componente C-2»; «A1.1», «A.1.1», «Act 2-1», «Actividad 1.2»
+_SEP = r"[\s.:\-_#º°]*"
+_COMP_RE = re.compile(rf"^(?:componente|comp|c){_SEP}(?:c{_SEP})?(\d+)?$")
+_ACT_RE = re.compile(rf"^(?:actividad|activ|act|a){_SEP}(?:a{_SEP})?(?:(\d+)\s*[.\-_ ]\s*(\d+)|(\d+))?$")
 
 
 def parse_level(text) -> LevelName | None:

@@ -56,6 +56,9 @@ MSG = {
     "vars_missing": ("las variables {names} se crearon desde la fórmula sin descripción ni fuente; complételas "
                      "en la ficha (FT-006)."),
     "objective_no_indicator": "el objetivo no tiene indicador.",
+    "formula_words": ("el método de cálculo «{raw}» está en palabras: se propone la fórmula «{expr}» con las "
+                      "variables {vars}; revísela antes de aplicar (el texto original queda en Observaciones)."),
+    "table_end": "«{text}»: fin de la tabla de la MIR (firmas o notas); las filas siguientes no se leyeron.",
     "orphan_row": "fila de indicador sin objetivo previo (Nivel y Resumen vacíos).",
     "year_differs": "el título dice ejercicio {title}; se importa en el ejercicio {year} (--ejercicio).",
     "year_title": "ejercicio {year} tomado del título de la hoja.",
@@ -197,6 +200,25 @@ _YEAR_RX = re.compile(r"ejercicio(?:\s+fiscal)?\s*[:.]?\s*(\d{4})", re.I)
 _AGENCY_RX = re.compile(r"(?:dependencia|unidad\s+responsable)\s*[:.]\s*(.+)$", re.I)
 
 
+_CLOSING_RX = re.compile(r"^(elaboro|elaborado por|reviso|revisado por|autorizo|autorizado por|valido|vo\.?\s*bo|"
+                         r"nota|notas|observaciones|fuente)\b\s*[:.]", re.I)
+# «Programa: K012 Infraestructura educativa / Dependencia: Obras Públicas» (key, name and unit in one title line)
+_PROG_LINE_RX = re.compile(r"\bprograma\s*[:.]\s*([A-Z]{1,2}\d{2,4})\b\s*[—–\-:]?\s*(.+?)\s*(?:[/|;]|\s{2,}|$)", re.I)
+_UNIT_RX = re.compile(r"(?:dependencia|unidad\s+responsable|[aá]rea\s+responsable)\s*[:.]\s*(.+?)\s*(?:[/|;]|\s{2,}|$)",
+                      re.I)
+
+
+def _closing_line(text: str) -> bool:
+    return bool(text) and _CLOSING_RX.match(_plain_lower(text)) is not None
+
+
+def _plain_lower(text: str) -> str:
+    import unicodedata
+
+    s = unicodedata.normalize("NFKD", text)
+    return "".join(ch for ch in s if not unicodedata.combining(ch)).strip().lower()
+
+
 def _title_info(vals, header_row: int, max_col: int) -> dict:
     info: dict = {}
     texts = [str(vals[(r, col)]) for r in range(1, header_row) for col in range(1, max_col + 1)
@@ -207,6 +229,17 @@ def _title_info(vals, header_row: int, max_col: int) -> dict:
             m = _PP_RX.search(t1)
             if m:
                 info["key"], info["name"] = m.group(1).strip(), m.group(2).strip()
+                unit = _UNIT_RX.search(t1)
+                if unit and "agency" not in info:
+                    info["agency"] = unit.group(1).strip()
+                    info["name"] = re.split(r"\s*[/|;]\s*", info["name"])[0].strip()
+                continue
+            m = None if re.search(r"clave", t1, re.I) else _PROG_LINE_RX.search(t1)
+            if m:
+                info["key"], info["name"] = m.group(1).strip().upper(), m.group(2).strip()
+                unit = _UNIT_RX.search(t1)
+                if unit and "agency" not in info:
+                    info["agency"] = unit.group(1).strip()
                 continue
             m = _KEY_RX.search(t1)
             if m:
@@ -220,7 +253,7 @@ def _title_info(vals, header_row: int, max_col: int) -> dict:
             if m:
                 info["name"] = m.group(1).strip()
         if "agency" not in info:
-            m = _AGENCY_RX.search(t1)
+            m = _UNIT_RX.search(t1) or _AGENCY_RX.search(t1)
             if m:
                 info["agency"] = m.group(1).strip()
     if "name" not in info:
@@ -235,6 +268,9 @@ def _title_info(vals, header_row: int, max_col: int) -> dict:
 def _split_list(text: str) -> list[str]:
     parts = re.split(r"\n|;", text or "")
     return [p.strip() for p in parts if p.strip()]
+
+
+from .formula_words import formula_from_words  # noqa: E402 - beside its only caller
 
 
 def formula_parts(text: str) -> tuple[str | None, list[str]]:
@@ -352,6 +388,11 @@ def parse_sheet(ws, result: WorkbookParse, year: int | None) -> None:
             result.ignored.append(Issue(sheet, r, MSG["budget"]))
             break
         first_text = c.cell_text(nonempty[0])
+        if _closing_line(first_text) and parse_level(nivel_raw) is None:
+            # «Elaboró: …», «Revisó: …», «Nota: …» after the table end it (with a warning), whatever follows
+            result.warnings.append(Issue(sheet, r, MSG["table_end"].format(text=first_text[:60])))
+            result.ignored.append(Issue(sheet, r, MSG["note_row"].format(text=first_text[:60])))
+            break
         if len(nonempty) == 1 and (r in wide or c.norm(first_text).startswith(_NOTE_START)
                                    or not c.cell_text(row_vals.get("indicador"))
                                    and not c.cell_text(row_vals.get("resumen"))
@@ -438,7 +479,21 @@ def _indicator(sheet, r, cols, row_vals, fmts, name, result) -> tuple[IndicatorD
     raw = "" if ftext is None else str(ftext)
     if "formula" in cols and raw.strip():
         expr, names = formula_parts(raw)
-        if expr is None:
+        words = formula_from_words(raw) if expr is None else None
+        if words is not None:
+            # a método de cálculo in words: variables named from the text, shown in the preview to accept
+            expr, wvars = words
+            ind.formula = expr
+            ind.notes = f"Método de cálculo original: {raw.strip()}"
+            ind.variables = variables_for(expr)
+            described = {w.symbol: w.description for w in wvars}
+            for v in ind.variables:
+                v.name = described.get(v.key, v.name)
+                v.description = described.get(v.key, "")
+            ind.formula_type = formula_type_of(expr)
+            warn("formula", MSG["formula_words"].format(raw=raw.strip()[:120], expr=expr, vars="; ".join(
+                f"{w.symbol} = {w.description}" for w in wvars)))
+        elif expr is None:
             ind.formula = raw
             warn("formula", MSG["no_formula"])
         else:

@@ -447,7 +447,7 @@ class DashboardData:
     month: str
     agencies: list[tuple[str, str, str, dict[str, int]]]  # (key, acronym, name, counts)
     total: dict[str, int]
-    behind: list[ProgressRow]  # lowest % de avance first
+    behind: list[ProgressRow]  # rojo, then amarillo, then verde below 100 %; lowest % de avance first in each
     trend: dict[str, list[tuple[str, Decimal | None, dict[str, int]]]]  # agency key ("" = all) -> per month
 
 
@@ -477,8 +477,12 @@ def dashboard_summary(db: Database, month: str, *, behind_limit: int = 15, with_
         a = pset.agencies.get(key)
         agencies.append((key, (a.acronym if a else "") or key or "—", a.name if a else "Sin dependencia",
                          _counts(by_agency[key])))
-    cand = [r for r in rows if r.progress_pct is not None and r.progress_pct < 100 and r.light != Light.GRIS.value]
-    cand.sort(key=lambda r: r.progress_pct)
+    # rojo first (including a sobrecumplimiento in rojo), then amarillo, then verde below 100 %: the headline's
+    # rojo and amarillo counts are the first rows of the list
+    rank = {Light.ROJO.value: 0, Light.AMARILLO.value: 1, Light.VERDE.value: 2}
+    cand = [r for r in rows if r.progress_pct is not None and r.light in rank and
+            (r.light != Light.VERDE.value or r.progress_pct < 100)]
+    cand.sort(key=lambda r: (rank[r.light], r.progress_pct))
     data = DashboardData(month=month, agencies=agencies, total=_counts(rows), behind=cand[:behind_limit], trend={})
     if with_trend:
         data.trend = dashboard_trend(db, month, progress=progress, _read=(pset, presets), _last=rows)

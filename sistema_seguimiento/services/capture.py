@@ -19,7 +19,7 @@ from ..core.mir import IndicatorDoc, ProgramDoc
 from ..core.limits import clip
 from ..core.numbers import number_limit_problem
 from ..core.semaforo import Preset
-from ..core.types import PeriodStatus, Role
+from ..core.types import PeriodStatus, Role, label
 from ..db.database import Database
 from ..db.models import (Agency, Budget, Evidence, FiscalYear, Indicator, Justification, Measurement, Objective,
                          PeriodState, Program, Target, Variable)
@@ -56,10 +56,16 @@ MSG = {
     "percent_negative": "El valor de «{var}» es un porcentaje y no puede ser menor que -100 (indicador {ind}, "
                         "periodo {period}: {value}).",
     "read_only": "La base de datos está abierta en modo de solo lectura.",
-    "state_back": "captura después de «{old}»",
+    "state_back": "captura después de «{old}» (estado puesto por {by}); el periodo vuelve a «Capturando»",
+    "sent": "El periodo {period} de la dependencia {agency} está «{state}»: el capturista ya no puede cambiar sus "
+            "valores (indicador {ind}, variable {var}); pida al validador que lo devuelva.",
     "conflict": ("Otra persona cambió {n} valor(es) mientras usted capturaba. No se guardó nada: elija para cada uno "
                  "si conserva su valor o toma el de la base."),
 }
+# states in which the capturista's values are read-only: only an administrador or validador may still correct
+# them (the window asks first), and the period then goes back to «capturando» with an audit entry that names
+# whoever had sent or validated it
+SENT_STATES = (PeriodStatus.ENVIADO.value, PeriodStatus.VALIDADO.value)
 
 
 NOT_SEEN = "no visto"  # ValueChange.expected when the caller did not see a previous value (no conflict check)
@@ -266,6 +272,10 @@ def save_values(db: Database, actor: CurrentUser, period: str, changes: list[Val
                 problems.append(MSG["closed"].format(period=periods.label(month), agency=ind.agency_key,
                                                      ind=ind.key, var=var.key))
                 continue
+            if states[skey] in SENT_STATES and actor.role == Role.CAPTURISTA.value:
+                problems.append(MSG["sent"].format(period=periods.label(month), agency=ind.agency_key,
+                                                   state=label(states[skey]), ind=ind.key, var=var.key))
+                continue
             end = periods.end_date(own)
             if end > today:
                 problems.append(MSG["not_ended"].format(period=own, end=end.strftime("%d/%m/%Y"), ind=ind.key,
@@ -339,7 +349,7 @@ def save_values(db: Database, actor: CurrentUser, period: str, changes: list[Val
             if st is not None and st.status in (PeriodStatus.DEVUELTO.value, PeriodStatus.ENVIADO.value,
                                                 PeriodStatus.VALIDADO.value):
                 audit.record(s, actor, "period", f"{month}/{agency_key or ''}", "estado", st.status, "capturando",
-                             action="capturar", reason=MSG["state_back"].format(old=st.status))
+                             action="capturar", reason=MSG["state_back"].format(old=st.status, by=st.updated_by or "—"))
                 st.status, st.updated_by, st.updated_at = PeriodStatus.CAPTURANDO.value, actor.name, now
                 result.reopened_states.append((month, agency_key or ""))
     return result

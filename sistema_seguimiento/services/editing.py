@@ -6,8 +6,9 @@ what the caller needs to undo it: ``update_*`` return the old value, ``delete_*`
 the matching ``restore_*`` re-creates with the same keys, ``create_*`` return the new key (and accept it back
 so a redo re-creates the same key).
 
-Roles: administrador and validador edit any program; capturista only the programs of their own dependencia
-(``actor.agency_key``); consulta edits nothing. Catalogs (dependencias, Plan de Gobierno) need administrador
+Roles: administrador and validador create and edit programs, MIRs and fichas (indicators, variables, metas);
+a capturista captures avances and justifications (services.capture) but creates or edits no program, MIR or
+ficha — every use case here refuses it; consulta edits nothing. Catalogs (dependencias, Plan de Gobierno) need administrador
 or validador; the organization settings need administrador.
 """
 from __future__ import annotations
@@ -30,10 +31,10 @@ from ..db.database import Database
 from ..db.models import (Agency, Budget, Evidence, FiscalYear, Indicator, Justification, Measurement, Objective,
                          Organization, PeriodState, PlanElement, Program, Target, TrafficLightPreset, Variable)
 from . import audit
-from .errors import NotFound, PermissionDenied, ServiceError, ValidationFailed
+from .errors import NotFound, ServiceError, ValidationFailed
 from .users import CurrentUser
 
-ADMIN, VALID, CAPT = Role.ADMINISTRADOR.value, Role.VALIDADOR.value, Role.CAPTURISTA.value
+ADMIN, VALID = Role.ADMINISTRADOR.value, Role.VALIDADOR.value
 
 MSG = {
     "no_program": "No existe el programa «{key}» en el ejercicio {year}.",
@@ -43,8 +44,6 @@ MSG = {
     "no_variable": "El indicador {ind} no tiene la variable «{key}».",
     "no_plan": "No existe el elemento del Plan de Gobierno solicitado.",
     "no_year": "La base de datos no tiene el ejercicio {year}.",
-    "own_agency": ("El usuario «{user}» (Capturista) solo puede editar los programas de su dependencia ({own}); "
-                   "el programa {program} pertenece a otra."),
     "dup_agency": "Ya existe la dependencia con clave «{key}».",
     "dup_program": "Ya existe el programa «{key}» en el ejercicio {year}.",
     "dup_variable": "El indicador ya tiene una variable con el símbolo «{key}».",
@@ -117,19 +116,16 @@ def _variable(session: Session, ind: Indicator, key: str) -> Variable:
                   MSG["no_variable"].format(ind=ind.key, key=key))
 
 
-def can_edit_program(actor: CurrentUser, agency_key: str | None) -> bool:
-    if actor.role in (ADMIN, VALID):
-        return True
-    return actor.role == CAPT and actor.agency_key is not None and actor.agency_key == agency_key
+EDITORS = (ADMIN, VALID)  # who designs programs, MIRs and fichas (README, «Roles»)
+
+
+def can_edit_program(actor: CurrentUser, agency_key: str | None = None) -> bool:
+    """True when ``actor`` may create or edit programs, MIRs and fichas (the capturista only captures)."""
+    return actor.role in EDITORS
 
 
 def _check_program(session: Session, actor: CurrentUser, program: Program, action: str = "editar programas") -> None:
-    actor.require(ADMIN, VALID, CAPT, action=action)
-    if actor.role == CAPT:
-        ag = session.get(Agency, program.agency_id) if program.agency_id else None
-        if ag is None or ag.key != actor.agency_key:
-            raise PermissionDenied(MSG["own_agency"].format(user=actor.name, own=actor.agency_key or "ninguna",
-                                                            program=program.key))
+    actor.require(*EDITORS, action=action)
 
 
 def _program_of_indicator(session: Session, ind: Indicator) -> Program:
@@ -387,10 +383,7 @@ def create_program(db: Database, actor: CurrentUser, year: int | None, *, key: s
     with db.transaction() as s:
         fy = _year(s, year)
         ag = _agency(s, agency_key)
-        actor.require(ADMIN, VALID, CAPT, action="crear programas")
-        if actor.role == CAPT and actor.agency_key != ag.key:
-            raise PermissionDenied(MSG["own_agency"].format(user=actor.name, own=actor.agency_key or "ninguna",
-                                                            program=key))
+        actor.require(*EDITORS, action="crear programas")
         if s.scalars(select(Program).where(Program.fiscal_year_id == fy.id, Program.key == key)).first():
             raise ValidationFailed(MSG["dup_program"].format(key=key, year=fy.year))
         order = (s.scalar(select(func.max(Program.order)).where(Program.fiscal_year_id == fy.id)) or 0) + 1
@@ -444,8 +437,6 @@ def update_program(db: Database, actor: CurrentUser, year: int | None, key: str,
             ag = _agency(s, value)
             old_ag = s.get(Agency, p.agency_id) if p.agency_id else None
             old = old_ag.key if old_ag else None
-            if actor.role == CAPT and ag.key != actor.agency_key:
-                raise PermissionDenied(MSG["own_agency"].format(user=actor.name, own=actor.agency_key, program=key))
             p.agency_id = ag.id
         elif field == "plan_element_id":
             old = p.plan_element_id
@@ -511,10 +502,7 @@ def restore_program(db: Database, actor: CurrentUser, snapshot: dict) -> str:
     rows = snapshot["rows"]
     with db.transaction() as s:
         prog = rows["program"][0]
-        ag = s.get(Agency, prog["agency_id"]) if prog.get("agency_id") else None
-        actor.require(ADMIN, VALID, CAPT, action="crear programas")
-        if actor.role == CAPT and (ag is None or ag.key != actor.agency_key):
-            raise PermissionDenied(MSG["own_agency"].format(user=actor.name, own=actor.agency_key, program=prog["key"]))
+        actor.require(*EDITORS, action="crear programas")
         _recreate(s, rows)
         audit.record(s, actor, "programa", prog["key"], "", None, prog["name"], action="restaurar")
     return prog["key"]

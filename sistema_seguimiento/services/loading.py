@@ -280,6 +280,10 @@ def _load_plan(session: Session, plan: list[dict], ids: _Ids) -> dict[str, int]:
         session.execute(insert(PlanElement), [row])
         existing[(kind, text)] = pid
         by_text[text] = pid
+        code = str(item.get("clave", "")).strip()
+        if code:  # programs' alignment text may carry the code: «3.2 Garantizar…», «Eje 3. Servicios…»
+            by_text.setdefault(f"{code} {text}", pid)
+            by_text.setdefault(f"{kind.capitalize()} {code}. {text}", pid)
         return pid
 
     for i, eje in enumerate(plan or []):

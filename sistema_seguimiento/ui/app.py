@@ -9,7 +9,7 @@ import traceback
 from datetime import date
 from pathlib import Path
 
-from PySide6.QtCore import QLibraryInfo, QLocale, QSettings, Qt, QTimer, QTranslator
+from PySide6.QtCore import QLocale, QSettings, Qt, QTimer
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (QApplication, QComboBox, QDialog, QDialogButtonBox, QFileDialog, QFormLayout,
                                QHBoxLayout, QLabel, QLineEdit, QMessageBox, QPushButton, QSpinBox, QVBoxLayout,
@@ -67,10 +67,9 @@ def setup_application(argv: list[str] | None = None) -> QApplication:
 
     apply_identity(app)  # window icon; settings in datos/ in portable mode
     QLocale.setDefault(QLocale(QLocale.Language.Spanish, QLocale.Country.Mexico))
-    tr = QTranslator(app)
-    if tr.load(QLocale(QLocale.Language.Spanish, QLocale.Country.Mexico), "qtbase", "_",
-               QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)):
-        app.installTranslator(tr)
+    from .translations import install_qt_spanish
+
+    install_qt_spanish(app)  # Qt's own file dialogs and buttons in Mexican Spanish
     install_exception_hook()
     return app
 
@@ -114,6 +113,7 @@ class StartDialog(QDialog):
         intro.setWordWrap(True)
         lay.addWidget(intro)
         self.buttons = {}
+        self.descriptions: list[QLabel] = []
         for key in ("demo", "new", "open", "server"):
             b = QPushButton(TEXT[key], self)
             b.setToolTip(TEXT[key + "_tip"])
@@ -121,7 +121,10 @@ class StartDialog(QDialog):
             b.clicked.connect(lambda _c=False, k=key: self._choose(k))
             sub = QLabel(TEXT[key + "_tip"], self)
             sub.setWordWrap(True)
-            sub.setStyleSheet("color: palette(mid);")
+            from .contrast import secondary_text_color
+
+            sub.setStyleSheet(f"color: {secondary_text_color(self.palette())};")  # ≥ 4.5:1 (WCAG AA)
+            self.descriptions.append(sub)
             lay.addWidget(b)
             lay.addWidget(sub)
             self.buttons[key] = b

@@ -23,7 +23,7 @@ from ..core.types import PeriodStatus, Role, label
 from ..services import budget as budget_service
 from ..services import workflow
 from ..db.database import ConnectionLost
-from ..services.capture import (NOT_SEEN, CaptureIndicator, CaptureSheet, ValueChange, capture_rows,
+from ..services.capture import (NOT_SEEN, SENT_STATES, CaptureIndicator, CaptureSheet, ValueChange, capture_rows,
                                 is_percentage_unit, load_source, recompute, save_values)
 from ..services.errors import ConflictError, ServiceError
 from .context import AppContext
@@ -72,6 +72,16 @@ TEXT = {
     "integer": "El valor de «{var}» debe ser un número entero.",
     "not_editable": "La celda no se puede editar.",
     "closed_cell": "El periodo está cerrado (PER-003); solicite su reapertura.",
+    "sent_cell": "El periodo está «{state}»: solo lectura para el capturista hasta que el validador lo devuelva.",
+    "sent_title": "Cambiar un periodo {state}",
+    "sent_ask": "El periodo {period} de {agencies} está «{state}».\n\nSi cambia un valor, el periodo vuelve a "
+                "«Capturando» y deberá enviarse y validarse de nuevo; el cambio queda en el historial del periodo "
+                "a la vista de quien lo envió o validó.\n\n¿Desea corregir el valor?",
+    "sent_yes": "Sí, corregir y volver a «Capturando»",
+    "sent_no": "No cambiar",
+    "sent_declined": "No se cambió nada: el periodo sigue «{state}».",
+    "state_back": "El periodo {period} de {agency} volvió a «Capturando»: deberá enviarse y validarse de nuevo.",
+    "edit_error": "{reason} — corrija el valor o pulse Esc para cancelar.",
     "readonly_cell": "Solo lectura para este usuario.",
     "not_ended_cell": "AV-008: {period} termina el {end}; se podrá capturar después de esa fecha.",
     "paste_title": "Pegado: celdas no aplicadas",
@@ -173,6 +183,10 @@ class CaptureModel(QAbstractTableModel):
         self._text_cache: dict[int, list] = {}
         self._lock_cache: list | None = None
         self.today: date | None = None  # injectable for tests; None: the real date
+        # called with the rows about to change in an «Enviado»/«Validado» period (administrador, validador): the
+        # page asks for confirmation; None (a bare model) lets the service decide
+        self.state_guard = None
+        self.confirmed_states: set[tuple[str, str]] = set()  # (month, agency) the user agreed to send back
         _init_styles()
 
     # ---- loading -------------------------------------------------------------------------------
@@ -222,10 +236,25 @@ class CaptureModel(QAbstractTableModel):
             return TEXT["readonly_cell"]
         if ci.workflow_status == PeriodStatus.CERRADO.value:
             return TEXT["closed_cell"]
+        if ci.workflow_status in SENT_STATES and user.role == Role.CAPTURISTA.value:
+            return TEXT["sent_cell"].format(state=label(ci.workflow_status))
         end = periods.end_date(ci.period)
         if end > (self.today or date.today()):
             return TEXT["not_ended_cell"].format(period=periods.label(ci.period), end=end.strftime("%d/%m/%Y"))
         return None
+
+    def unconfirmed_sent(self, rows) -> list[CaptureIndicator]:
+        """Indicators of ``rows`` in an «Enviado»/«Validado» period the user has not yet agreed to reopen."""
+        seen, out = set(), []
+        for r in rows:
+            ci = self.indicator_at(r)
+            if ci is None or ci.workflow_status not in SENT_STATES:
+                continue
+            key = (self.sheet.month, ci.agency_key or "")
+            if key not in self.confirmed_states and key not in seen:
+                seen.add(key)
+                out.append(ci)
+        return out
 
     def editable_rows(self) -> list[int]:
         return [r for r, row in enumerate(self.rows) if row.var is not None]
@@ -429,6 +458,8 @@ class CaptureModel(QAbstractTableModel):
 
     def apply_values(self, items: list[tuple[int, Decimal | None]]) -> None:
         """Set already-validated values, recompute the indicators and ask the page to save them."""
+        if self.state_guard is not None and items and not self.state_guard([r for r, _ in items]):
+            return
         changes = []
         touched = set()
         for row, value in items:
@@ -525,6 +556,13 @@ class ValueDelegate(QStyledItemDelegate):
         editor.selectAll()
 
     def setModelData(self, editor, model, index):
+        _value, error = model.check_value(index.row(), editor.text()) if model.is_value_cell(index) else (None, None)
+        if error:
+            # a rejected typed value keeps the cell in edit with the reason beside it (CaptureTable.closeEditor)
+            editor.setProperty("ses_error", error)
+            model.message.emit(error)
+            return
+        editor.setProperty("ses_error", None)
         if not model.setData(index, editor.text(), Qt.ItemDataRole.EditRole):
             model.cancel_preview(index.row())
 
@@ -534,6 +572,40 @@ class CaptureTable(QTableView):
 
     pasteRequested = Signal(str)
     clearRequested = Signal(list)
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.error_label = QLabel(self.viewport())
+        self.error_label.setObjectName("error_beside_cell")
+        self.error_label.setWordWrap(True)
+        self.error_label.setStyleSheet("background: #fdecea; color: #8a1c12; border: 1px solid #b3261e; "
+                                       "padding: 2px 4px;")
+        self.error_label.hide()
+        self.setTabKeyNavigation(False)  # Tab leaves the table (never trapped); arrows and Enter move inside
+
+    def edit(self, index, trigger=QAbstractItemView.EditTrigger.AllEditTriggers, event=None):
+        model = self.model()
+        all_triggers = QAbstractItemView.EditTrigger.AllEditTriggers
+        opens = trigger == all_triggers or bool(self.editTriggers() & trigger)  # would this trigger open an editor?
+        if opens and model is not None and \
+                model.is_value_cell(index) and model.flags(index) & Qt.ItemFlag.ItemIsEditable and \
+                model.state_guard is not None and model.unconfirmed_sent([index.row()]):
+            if not model.state_guard([index.row()]):
+                return False
+        return super().edit(index, trigger, event)
+
+    def show_error_beside(self, editor, text: str) -> None:
+        rect = editor.geometry()
+        width = max(220, min(420, self.viewport().width() - rect.right() - 8))
+        self.error_label.setText(text)
+        self.error_label.setFixedWidth(width)
+        self.error_label.adjustSize()
+        x = rect.right() + 4
+        if x + width > self.viewport().width():
+            x = max(0, rect.left() - width - 4)
+        self.error_label.move(x, rect.top())
+        self.error_label.show()
+        self.error_label.raise_()
 
     def keyPressEvent(self, event):
         key = event.key()
@@ -555,6 +627,13 @@ class CaptureTable(QTableView):
         super().keyPressEvent(event)
 
     def closeEditor(self, editor, hint):
+        error = editor.property("ses_error")
+        if error and hint != QStyledItemDelegate.EndEditHint.RevertModelCache:
+            self.show_error_beside(editor, TEXT["edit_error"].format(reason=error))
+            editor.setFocus()
+            editor.selectAll()
+            return
+        self.error_label.hide()
         # Enter inside the editor commits and moves down to the next variable row (not right, not stay)
         move_down = hint == QStyledItemDelegate.EndEditHint.SubmitModelCache
         if hint == QStyledItemDelegate.EndEditHint.RevertModelCache and self.model() is not None:
@@ -729,6 +808,7 @@ class CapturePage(QWidget):
         self.model = CaptureModel(ctx, self)
         self.model.valuesEdited.connect(self.save_changes)
         self.model.message.connect(lambda m: self.show_message(m, error=True))
+        self.model.state_guard = self.confirm_state_change
         lay = QVBoxLayout(self)
         top = QHBoxLayout()
         self.period_combo = QComboBox(self)
@@ -776,9 +856,12 @@ class CapturePage(QWidget):
         self.table.pasteRequested.connect(self.paste_text)
         self.table.clearRequested.connect(self.clear_rows)
         h = self.table.horizontalHeader()
-        for c, w in ((COL_IND, 190), (COL_VAR, 320), (COL_TARGET, 120), (COL_VALUE, 95), (COL_CUM, 100),
-                     (COL_PCT, 85), (COL_LIGHT, 190), (COL_JUST, 125), (COL_EVID, 80)):
-            self.table.setColumnWidth(c, w)
+        # numbers get what they need; «Variable» (the indicator's name on its header row) takes the rest, so a
+        # 1366×768 laptop still reads the names (the full name is in the tooltip)
+        for c, w in ((COL_IND, 165), (COL_VAR, 320), (COL_TARGET, 100), (COL_VALUE, 90), (COL_CUM, 95),
+                     (COL_PCT, 80), (COL_LIGHT, 150), (COL_JUST, 110), (COL_EVID, 70)):
+            # never narrower than the header's own text (at 150 % «Meta del periodo» was cut)
+            self.table.setColumnWidth(c, max(w, h.sectionSizeFromContents(c).width()))
         h.setMinimumSectionSize(60)
         h.setSectionResizeMode(COL_VAR, QHeaderView.ResizeMode.Stretch)  # names take the remaining width
         lay.addWidget(self.table, 1)
@@ -1049,7 +1132,10 @@ class CapturePage(QWidget):
             # the values are committed: a failure while refreshing the view must not read as «no se guardó»
             try:
                 refresh_after_save(result)
-                self.show_message(TEXT["saved"].format(n=result.changed))
+                text = TEXT["saved"].format(n=result.changed)
+                for m, agency in result.reopened_states:  # the state change is shown, never silent
+                    text += " " + TEXT["state_back"].format(period=periods.label(m), agency=agency)
+                self.show_message(text)
             except Exception as exc:  # noqa: BLE001 - logged, and the user is told the save succeeded
                 from ..errorlog import logger
 
@@ -1094,6 +1180,26 @@ class CapturePage(QWidget):
             self.show_message(TEXT["conflict_taken"].format(n=len(theirs)))
             self.saveFinished.emit(False)
         self._next_save()
+
+    def confirm_state_change(self, rows: list[int]) -> bool:
+        """Administrador/validador changing a value of an «Enviado»/«Validado» period: ask once per period and
+        dependencia (the capturista never gets here: those cells are read-only for them)."""
+        pending = self.model.unconfirmed_sent(rows)
+        if not pending:
+            return True
+        from . import messages
+
+        state = label(pending[0].workflow_status)
+        agencies = ", ".join(sorted({ci.agency_key or "—" for ci in pending}))
+        ok = messages.confirm(self, TEXT["sent_title"].format(state=state.lower()),
+                              TEXT["sent_ask"].format(period=periods.label(self.model.sheet.month), agencies=agencies,
+                                                      state=state), yes=TEXT["sent_yes"], no=TEXT["sent_no"])
+        if ok:
+            for ci in pending:
+                self.model.confirmed_states.add((self.model.sheet.month, ci.agency_key or ""))
+        else:
+            self.show_message(TEXT["sent_declined"].format(state=state), error=True)
+        return ok
 
     def clear_rows(self, rows: list[int]) -> None:
         items = []
@@ -1267,7 +1373,7 @@ def _register() -> None:
     from .registry import ActionSpec, PageSpec, register_action, register_page
 
     register_page(PageSpec(key="captura", title=TEXT["title"], factory=lambda ctx, parent: CapturePage(ctx, parent),
-                           order=20, shortcut="Ctrl+2"))
+                           order=20))
     for order, (action, text, write) in enumerate((
             ("enviar", "&Enviar periodo", True), ("validar", "&Validar periodo", True),
             ("devolver", "&Devolver periodo…", True), ("cerrar", "&Cerrar periodo…", True),

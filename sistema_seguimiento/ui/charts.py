@@ -24,6 +24,8 @@ TEXT = {
     "empty": "Seleccione un indicador para ver su gráfica.",
     "no_periods": "{key}: ningún periodo ha vencido al corte de {mes}.",
     "not_found": "No existe el indicador «{key}».",
+    "no_data": "Sin datos capturados",
+    "no_data_sub": "{key}: sin datos capturados al corte de {mes}; la gráfica muestra solo las metas.",
     "title": "{key} {name}",
     "subtitle": "Corte: {mes} · Acumulado {acum} de {meta} · {pct} · Semáforo: {luz}",
 }
@@ -143,11 +145,12 @@ class IndicatorChart(QWidget):
         super().__init__(parent)
         self.ctx = ctx
         self.key: str | None = None
+        self.no_data = False
         self.row = None
         self.series: list = []
         pg = load_pyqtgraph()
         self.plot = pg.PlotWidget()
-        self.plot.setMinimumHeight(220)
+        self.plot.setMinimumHeight(160)  # fits beside the ficha on 1366×768 at 150 %
         self.plot.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         self.plot.showGrid(y=True, alpha=0.25)
         self.plot.setMenuEnabled(False)
@@ -232,6 +235,9 @@ class IndicatorChart(QWidget):
         if not pers:
             self.subtitle.setText(TEXT["no_periods"].format(key=key, mes=mes))
             return
+        self.no_data = not any(x.value is not None for x in pers)
+        if self.no_data:
+            self.subtitle.setText(TEXT["no_data_sub"].format(key=key, mes=mes))
         self.draw(pers, series, extra)
 
     def draw(self, pers, series, extra) -> None:
@@ -242,6 +248,10 @@ class IndicatorChart(QWidget):
         legend = p.plotItem.legend or p.addLegend(offset=(10, 2), labelTextSize="8pt", colCount=3,
                                                   brush=(255, 255, 255, 230))
         legend.clear()
+        # two columns: the legend is never cut beside the ficha on a laptop at 150 %; the headroom above the data
+        # keeps its three rows off the bars and lines
+        legend.setColumnCount(2)
+        room = 1.8
         n = len(pers)
         xs = list(range(n))
         targets = [float(x.target) if x.target is not None else 0.0 for x in pers]
@@ -296,7 +306,16 @@ class IndicatorChart(QWidget):
                 *[float(t) for _i, _v, t in pts if t is not None], *highs]
         lows_all = [min(0.0, *tops)] if tops else [0.0]
         top = max(tops or [1.0])
-        p.setYRange(lows_all[0], top * 1.38 if top > 0 else 1.0, padding=0)  # room for the legend on top
+        p.setYRange(lows_all[0], top * room if top > 0 else 1.0, padding=0)  # room for the legend on top
+        if not any(has_v):
+            # no captured value at all: say so on the chart itself, not bare axes
+            note = pg.TextItem(TEXT["no_data"], color="#5f5f5f", anchor=(0.5, 0.5))
+            font = note.textItem.font()
+            font.setPointSizeF(font.pointSizeF() * 1.4)
+            font.setBold(True)
+            note.setFont(font)
+            note.setPos((n - 1) / 2, (top * room if top > 0 else 1.0) / 2)
+            p.addItem(note)
 
 
 def light_color(light: str) -> QColor:

@@ -28,7 +28,10 @@ TEXT = {
     "col_dep": "Dependencia", "col_total": "Total",
     "col_key": "Clave", "col_ind": "Indicador", "col_pct": "% de avance", "col_light": "Semáforo",
     "failed": "No se pudo calcular el tablero: {err}",
+    "agencies_top": "Las {n} dependencias con más indicadores en rojo y amarillo (de {total})",
+    "show_all": "Ver todas", "show_top": "Ver las {n} más rezagadas",
 }
+TOP_AGENCIES = 15  # above this many dependencias the chart shows the ones furthest behind (the table lists all)
 ORDER = ["verde", "amarillo", "rojo", "gris"]
 LIGHT_WORD = {"verde": "Verde", "amarillo": "Amarillo", "rojo": "Rojo", "gris": "Sin dato"}
 LIGHT_HEX = {"verde": "#2E7D32", "amarillo": "#F2B705", "rojo": "#C62828", "gris": "#9E9E9E"}
@@ -91,7 +94,15 @@ class DashboardPage(QWidget):
         self.bar_plot.hideButtons()
         self.bar_plot.scene().sigMouseClicked.connect(self._bar_clicked)
         self.bar_frame = ChartFrame(TEXT["agencies_chart"], self.bar_plot, self, file_stem="semaforo_dependencias")
-        grid.addWidget(self.bar_frame, 0, 1)
+        self.show_all_agencies = False
+        self.all_button = QPushButton(TEXT["show_all"])
+        self.all_button.setCheckable(True)
+        self.all_button.setVisible(False)
+        self.all_button.toggled.connect(self._toggle_all)
+        bar_box = QVBoxLayout()
+        bar_box.addWidget(self.bar_frame, 1)
+        bar_box.addWidget(self.all_button, 0, Qt.AlignmentFlag.AlignRight)
+        grid.addLayout(bar_box, 0, 1)
 
         # most behind
         box = QVBoxLayout()
@@ -258,7 +269,7 @@ class DashboardPage(QWidget):
             key.setData(Qt.ItemDataRole.UserRole, r.indicator_key)
             bt.setItem(i, 0, key)
             ind = QTableWidgetItem(r.indicator_name)
-            ind.setToolTip(f"{r.program_key} {r.program_name}")
+            ind.setToolTip(f"{r.indicator_name}\n{r.program_key} {r.program_name}")  # the whole name
             bt.setItem(i, 1, ind)
             bt.setItem(i, 2, QTableWidgetItem(names.get(r.agency_key or "", r.agency_key or "")))
             pct = QTableWidgetItem(fmt_pct_es(round2(r.progress_pct)))
@@ -277,6 +288,8 @@ class DashboardPage(QWidget):
         self.trend_combo.addItem(TEXT["all"], "")
         for key, acr, name, _c in data.agencies:
             self.trend_combo.addItem(f"{acr} — {name}" if acr != name else name, key)
+        if current is None and getattr(self.ctx.user, "role", "") == "capturista":
+            current = self.ctx.user.agency_key  # a capturista's tablero opens on its own dependencia
         idx = self.trend_combo.findData(current) if current is not None else 0
         self.trend_combo.setCurrentIndex(max(0, idx))
         self.trend_combo.blockSignals(False)
@@ -284,13 +297,35 @@ class DashboardPage(QWidget):
         self.loaded = True
 
     # -- charts
+    def chart_agencies(self) -> list:
+        """The dependencias the bar chart draws: all when few (or «Ver todas»), else the TOP_AGENCIES with the most
+        indicators in rojo, then amarillo (250 labels on one axis were a black block)."""
+        ags = list(self.data.agencies)
+        many = len(ags) > TOP_AGENCIES
+        self.all_button.setVisible(many)
+        if many and not self.show_all_agencies:
+            # as many as the chart's height reads (about 16 px a bar), at most TOP_AGENCIES
+            fit = max(5, min(TOP_AGENCIES, (self.bar_plot.height() - 60) // 16))
+            ags = sorted(ags, key=lambda a: (-a[3]["rojo"], -a[3]["amarillo"], a[1]))[:fit]
+            self.bar_frame.title.setText(TEXT["agencies_top"].format(n=len(ags), total=len(self.data.agencies)))
+        else:
+            self.bar_frame.title.setText(TEXT["agencies_chart"])
+        return ags
+
+    def _toggle_all(self, checked: bool) -> None:
+        self.show_all_agencies = checked
+        self.all_button.setText(TEXT["show_top"].format(n=TOP_AGENCIES) if checked else TEXT["show_all"])
+        if self.data is not None:
+            self._draw_bars()
+
     def _draw_bars(self) -> None:
         from .charts import load_pyqtgraph
 
         pg = load_pyqtgraph()
         p = self.bar_plot
         p.clear()
-        ags = list(reversed(self.data.agencies))  # first agency on top
+        self._bar_agencies = list(reversed(self.chart_agencies()))  # first agency on top
+        ags = self._bar_agencies
         left = [0.0] * len(ags)
         ys = list(range(len(ags)))
         legend = p.plotItem.legend or p.addLegend(offset=(10, 2), labelTextSize="8pt", colCount=4)
@@ -302,7 +337,7 @@ class DashboardPage(QWidget):
             legend.addItem(item, LIGHT_WORD[k])
             left = [a + b for a, b in zip(left, w)]
         p.getAxis("left").setTicks([[(i, a) for i, (_k, a, _n, _c) in enumerate(ags)]])
-        p.setYRange(-0.6, len(ags) - 0.4 + max(0.8, len(ags) * 0.08), padding=0)  # room for the legend
+        p.setYRange(-0.6, len(ags) - 0.4 + max(1.0, len(ags) * 0.15), padding=0)  # room for the legend
         p.setXRange(0, max(left or [1]) * 1.1, padding=0)
 
     def _bar_clicked(self, ev) -> None:
@@ -310,7 +345,7 @@ class DashboardPage(QWidget):
             return
         vb = self.bar_plot.plotItem.vb
         pos = vb.mapSceneToView(ev.scenePos())
-        ags = list(reversed(self.data.agencies))
+        ags = getattr(self, "_bar_agencies", None) or list(reversed(self.data.agencies))
         i = int(round(pos.y()))
         if 0 <= i < len(ags) and pos.x() >= 0:
             self.ctx.navigate("captura", agency=ags[i][0])

@@ -509,7 +509,9 @@ class FichaView(QWidget):
         self.var_view.setItemDelegate(ChoiceDelegate({5: ["numerador", "denominador", "valor"],
                                                       6: ["suma", "ultimo_valor"]}, self.var_view))
         self.var_view.setMinimumHeight(110)
-        self.var_view.horizontalHeader().setStretchLastSection(True)
+        # the name takes the width (the last column, Acumulación, no longer stretches); long texts elide with tooltip
+        self.var_view.horizontalHeader().setStretchLastSection(False)
+        self.var_view.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
         self.var_view.verticalHeader().setVisible(False)
         self.var_view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectItems)
         self._register("variables", self.var_view)
@@ -826,24 +828,44 @@ class FichaView(QWidget):
 
     # ---- formula editor ---------------------------------------------------------------------
     def use_template(self) -> None:
+        """Write the family's método de cálculo with the indicator's variables, creating the ones it lacks (A, B
+        or V with their roles) so that the result is valid at once."""
         ftype = self.formula_type.currentData() or "porcentaje"
         roles = {r["role"]: r["key"] for r in reversed(self.var_model.rows)}
-        first = self.var_model.rows[0]["key"] if self.var_model.rows else "V"
-        text = TEMPLATES[ftype][0].format(n=roles.get("numerador", "A"), d=roles.get("denominador", "B"),
-                                          v=roles.get("valor", first))
+        first = self.var_model.rows[0]["key"] if self.var_model.rows else None
+        pattern = TEMPLATES[ftype][0]
+        needed = {"n": ("numerador", roles.get("numerador") or self._free_symbol("A")),
+                  "d": ("denominador", roles.get("denominador") or self._free_symbol("B")),
+                  "v": ("valor", roles.get("valor") or first or self._free_symbol("V"))}
+        existing = {r["key"] for r in self.var_model.rows}
+        for slot, (role, symbol) in needed.items():
+            if "{" + slot + "}" in pattern and symbol not in existing:
+                self.add_variable(symbol, role)
+                existing.add(symbol)
+        text = pattern.format(**{slot: symbol for slot, (_role, symbol) in needed.items()})
         self.formula.setText(text)
         self._commit("formula", text)
+        self.check_formula()
+
+    def _free_symbol(self, base: str) -> str:
+        taken = {r["key"] for r in self.var_model.rows}
+        sym, n = base, 2
+        while sym in taken:
+            sym, n = f"{base}{n}", n + 1
+        return sym
 
     def check_formula(self) -> None:
         text = self.formula.text().strip()
         if not text:
             self.formula_check.setText("")
+            self.probar_result.setText("")
             return
         try:
             f = parse_formula(text)
         except FormulaError as exc:
             self.formula_check.setStyleSheet(ERROR_STYLE)
             self.formula_check.setText(str(exc))
+            self.probar_result.setText("")  # the old result no longer belongs to this text
             return
         defined = {r["key"] for r in self.var_model.rows}
         missing = [n for n in f.ordered_names if n not in defined]

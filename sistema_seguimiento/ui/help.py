@@ -37,8 +37,18 @@ def _show(title: str, html: str, parent: QWidget | None) -> HelpDialog:
     return dlg
 
 
-def show_guide(parent: QWidget | None = None) -> HelpDialog:
-    return _show(TEXT["guide"], help_texts.GUIA_RAPIDA, parent)
+def show_guide(parent: QWidget | None = None, topic: str | None = None) -> HelpDialog:
+    """The guide; with ``topic`` (a key of help_texts.GUIDE_TOPICS) scrolled to that section."""
+    title = TEXT["guide"]
+    if topic in help_texts.GUIDE_TOPICS:
+        title += " — " + help_texts.GUIDE_TOPICS[topic]
+    dlg = _show(title, help_texts.GUIA_RAPIDA, parent)
+    dlg.topic = topic if topic in help_texts.GUIDE_TOPICS else None
+    if dlg.topic:
+        from PySide6.QtCore import QTimer
+
+        QTimer.singleShot(0, lambda: dlg.browser.scrollToAnchor(topic))  # once laid out
+    return dlg
 
 
 def show_rule(rule_id: str, parent: QWidget | None = None) -> HelpDialog:

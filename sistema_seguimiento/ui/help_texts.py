@@ -197,7 +197,7 @@ población objetivo en la ficha del programa (panel <i>Programa</i>).</p>
 <h3>2. Árbol de objetivos</h3>
 <p>Convierta cada situación negativa en positiva: el problema central se vuelve el <b>Propósito</b>, las causas
 se vuelven <b>Componentes</b> y <b>Actividades</b>, y los efectos apuntan al <b>Fin</b>.</p>
-<h3>3. La MIR</h3>
+<h3><a name="mir"></a>3. La MIR</h3>
 <p>Abra el programa en el árbol de la izquierda y elija <i>MIR</i>. Escriba el resumen narrativo de cada fila
 (doble clic o F2 para editar en su lugar): Fin («Contribuir a … mediante …»), Propósito (población + verbo en
 presente), Componentes (bien o servicio + participio: «entregados») y Actividades (sustantivo: «Entrega de…»).
@@ -214,15 +214,44 @@ total anual y avisa si no coincide con la meta anual.</p>
 <p>El panel <i>Validación</i> (abajo) lista cada regla incumplida con su clave (MIR-004, SIN-003…). Doble clic
 lleva al campo; el enlace «¿Por qué?» explica la regla. Todo cambio se guarda al instante y puede deshacerse
 con Ctrl+Z.</p>
+<h3><a name="captura"></a>7. Captura de avances</h3>
+<p>En la página <i>Captura</i> (Ctrl+5) elija el mes y la dependencia. Escriba el valor de cada variable en la
+columna <i>Valor</i> como en una hoja de cálculo: Intro baja a la siguiente variable, Supr borra, Ctrl+C / Ctrl+V
+copian y pegan bloques desde Excel. Cada valor se guarda al instante y el avance se recalcula mientras escribe.
+Un valor no válido («abc», un negativo donde no se permite) deja la celda abierta con el motivo al lado: corríjalo
+o pulse Esc. Un mes que aún no termina, o un periodo cerrado, no se puede capturar.</p>
+<h3><a name="semaforo"></a>8. Semáforo</h3>
+<p>Cada indicador se compara con su meta al corte: <b>Verde</b> dentro del rango aceptable, <b>Amarillo</b> con
+riesgo, <b>Rojo</b> fuera del rango (o sobrecumplimiento excesivo), <b>Sin dato</b> cuando falta la captura. Los
+rangos dependen del sentido del indicador (ascendente o descendente) y de los parámetros de semaforización del
+programa (Archivo → Configuración). El color siempre va acompañado de la palabra.</p>
+<h3><a name="justificacion"></a>9. Justificación</h3>
+<p>Un resultado en rojo o con sobrecumplimiento necesita una justificación (regla AV-006): causa, efecto y, si la
+dependencia lo requiere, evidencia (PDF o imagen, hasta 20 MB). En la captura, la columna <i>Justificación</i> dice
+«Falta (requerida)»; el botón <i>Justificación y evidencia…</i> la abre. Sin ella, el periodo no se puede enviar.</p>
+<h3><a name="flujo"></a>10. Enviar, validar y cerrar</h3>
+<p>Cada mes y dependencia pasa por: <b>Capturando</b> → <i>Enviar</i> (capturista) → <b>Enviado</b> →
+<i>Validar</i> (validador) → <b>Validado</b> → <i>Cerrar</i> (administrador) → <b>Cerrado</b>. El validador puede
+<i>Devolver</i> con un comentario; la dependencia corrige y envía de nuevo. En un periodo Enviado o Validado el
+capturista ya no cambia valores; si el validador o el administrador corrige uno, SES pregunta antes, el periodo
+vuelve a Capturando y el cambio queda en el historial. Un periodo cerrado solo se reabre con un motivo escrito.</p>
 <h3>Atajos</h3>
 <table cellpadding="3">
+<tr><td>Ctrl+1 … Ctrl+5</td><td>Tablero, Programa, MIR, Ficha técnica, Captura</td></tr>
+<tr><td>Ctrl+Tab / Ctrl+Mayús+Tab</td><td>Página siguiente / anterior</td></tr>
+<tr><td>Tab</td><td>Siguiente control (sale de las tablas; dentro de ellas use las flechas)</td></tr>
+<tr><td>Ctrl+Q</td><td>Salir</td></tr>
 <tr><td>Ctrl+F</td><td>Buscar programas e indicadores</td></tr>
 <tr><td>Ctrl+Z / Ctrl+Y</td><td>Deshacer / rehacer</td></tr>
 <tr><td>F2</td><td>Editar la celda de la MIR</td></tr>
 <tr><td>Supr</td><td>Eliminar el elemento seleccionado (pregunta antes)</td></tr>
-<tr><td>F1</td><td>Esta guía</td></tr>
+<tr><td>F1</td><td>Esta guía, abierta en el tema de la página visible</td></tr>
 </table>
 """
+
+# F1 topics: anchor in GUIA_RAPIDA
+GUIDE_TOPICS = {"mir": "La MIR", "captura": "Captura de avances", "semaforo": "Semáforo",
+                "justificacion": "Justificación", "flujo": "Enviar, validar y cerrar"}
 
 ABOUT = ("<h3>SES — Sistema Estratégico de Seguimiento</h3><p>Diseño de la MIR, fichas técnicas de indicadores, "
          "metas y seguimiento del avance para unidades de planeación municipales.</p>")

@@ -7,8 +7,8 @@ from pathlib import Path
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QSettings, Qt, QTimer
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import (QHeaderView, QLabel, QMainWindow, QSplitter, QStackedWidget, QTableView, QTabWidget,
-                               QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QHBoxLayout, QHeaderView, QLabel, QMainWindow, QPushButton, QSplitter, QStackedWidget,
+                               QTableView, QTabWidget, QVBoxLayout, QWidget)
 
 from ..core.numbers import fmt_es
 from ..services import editing as ed
@@ -34,7 +34,14 @@ TEXT = {
     "confirm_indicator": "¿Eliminar el indicador {key}?\n\nSe perderá también: {lost}.\n\nPuede deshacerlo con Ctrl+Z.",
     "nothing": "nada más",
     "undo_prefix": "Deshacer: {t}", "redo_prefix": "Rehacer: {t}",
+    "next_page": "Página siguiente", "prev_page": "Página anterior",
+    "quit_tip": "Cerrar SES (todo está guardado)",
+    "saved_note": "Cada cambio se guarda al instante en el archivo; no hay botón «Guardar». Ctrl+Z deshace el "
+                  "último cambio.",
+    "saved_note_ok": "Entendido",
 }
+# F1 opens the guide at the topic of the page in front (ui.help_texts.GUIDE_TOPICS)
+HELP_TOPIC = {"captura": "captura", "tablero": "semaforo", "mir": "mir", "ficha": "mir", "programa": "mir"}
 
 
 class OverviewModel(QAbstractTableModel):
@@ -110,6 +117,14 @@ class ProgramOverview(QWidget):
             self.model.reload()
 
 
+def untrap_tables(widget: QWidget) -> None:
+    """Tab never traps inside a table: it moves to the next control of the page (arrows move between cells)."""
+    from PySide6.QtWidgets import QAbstractItemView
+
+    for view in widget.findChildren(QAbstractItemView):
+        view.setTabKeyNavigation(False)
+
+
 class _LazyPage(QWidget):
     """Placeholder of a registered page, built the first time it is shown (keeps startup fast)."""
 
@@ -122,6 +137,7 @@ class _LazyPage(QWidget):
         if self.page is None:
             self.page = self.spec.factory(self.ctx, self)
             self.layout().addWidget(self.page)
+            untrap_tables(self.page)
         return self.page
 
 
@@ -130,7 +146,7 @@ class MainWindow(QMainWindow):
         super().__init__(parent)
         self.ctx = ctx
         self.setObjectName("ventana_principal")
-        self.setMinimumSize(900, 600)
+        self.setMinimumSize(640, 420)  # 1366×768 at 150 % leaves about 910×480 logical pixels
         self._selection: Selection | None = None
         from .navigation import NavigationPanel
         from .validation_panel import ValidationPanel
@@ -145,7 +161,14 @@ class MainWindow(QMainWindow):
         self.splitter.setStretchFactor(1, 1)
         self.splitter.setSizes([330, 1000])
         self.splitter.setChildrenCollapsible(False)
-        self.setCentralWidget(self.splitter)
+        central = QWidget(self)
+        central_lay = QVBoxLayout(central)
+        central_lay.setContentsMargins(0, 0, 0, 0)
+        central_lay.setSpacing(0)
+        self.saved_note = _SavedNote(central)
+        central_lay.addWidget(self.saved_note)
+        central_lay.addWidget(self.splitter, 1)
+        self.setCentralWidget(central)
         self.pages: dict[str, QWidget] = {}
         self._build_pages()
         self.validation = ValidationPanel(ctx, self)
@@ -173,6 +196,7 @@ class MainWindow(QMainWindow):
             "sistema_seguimiento.ui.help", fromlist=["show_rule"]).show_rule(rid, self))
         self.ctx.undo_stack.indexChanged.connect(self._undo_status)
         self.restore_state()
+        untrap_tables(self)
         self._first_show = True
 
     def showEvent(self, event) -> None:
@@ -180,6 +204,9 @@ class MainWindow(QMainWindow):
         if self._first_show:
             self._first_show = False
             QTimer.singleShot(30, self._build_home)
+            if self.ctx.user.role == "capturista" and self.ctx.user.agency_key and "captura" in self.pages:
+                # the capturista's window opens on its own dependencia's capture page
+                QTimer.singleShot(40, lambda: self.navigate("captura", {"agency": self.ctx.user.agency_key}))
             # the first validation runs in a worker; start it once the first screen is up (it competes for the GIL)
             QTimer.singleShot(1500, self.validation.refresh)
 
@@ -248,6 +275,7 @@ class MainWindow(QMainWindow):
 
             self.mir = MirEditor(self.ctx, self.pages["mir"])
             self.pages["mir"].set(self.mir)
+            untrap_tables(self.mir)
             self.mir.openIndicator.connect(lambda k: self.ctx.navigate("ficha", indicator=k))
             self._restore_splitter(self.mir.splitter)
         return self.mir
@@ -258,6 +286,7 @@ class MainWindow(QMainWindow):
 
             self.ficha = FichaView(self.ctx, self.pages["ficha"])
             self.pages["ficha"].set(self.ficha)
+            untrap_tables(self.ficha)
             self._restore_splitter(self.ficha.splitter)
         return self.ficha
 
@@ -387,16 +416,23 @@ class MainWindow(QMainWindow):
         self._act(m, TEXT["new_org"], self.new_organization, QKeySequence.StandardKey.New)
         m.addSeparator()
         self._act(m, TEXT["settings"], self.open_settings, "Ctrl+,")
+        m.addSeparator()
+        self.quit_action = self._act(m, TEXT["quit"], self.close, QKeySequence.StandardKey.Quit, tip=TEXT["quit_tip"])
+        self.quit_action.setMenuRole(QAction.MenuRole.QuitRole)
         m = self.menus["Editar"]
         self.undo_action = self.ctx.undo_stack.createUndoAction(self, TEXT["undo"].replace("&", ""))
         self.undo_action.setShortcut(QKeySequence.StandardKey.Undo)
         self.redo_action = self.ctx.undo_stack.createRedoAction(self, TEXT["redo"].replace("&", ""))
-        self.redo_action.setShortcuts([QKeySequence("Ctrl+Y"), QKeySequence.StandardKey.Redo])
+        redo_keys = [QKeySequence("Ctrl+Y")] + QKeySequence.keyBindings(QKeySequence.StandardKey.Redo)
+        self.redo_action.setShortcuts(list(dict.fromkeys(redo_keys)))
         m.addAction(self.undo_action)
         m.addAction(self.redo_action)
         m.addSeparator()
-        self._act(m, TEXT["new_agency"], self.new_agency, requires_write=True)
-        self._act(m, TEXT["new_program"], self.new_program, "Ctrl+Shift+N", requires_write=True)
+        designer = ed.can_edit_program(self.ctx.user)  # the capturista captures; it designs no program or MIR
+        self._act(m, TEXT["new_agency"], self.new_agency, requires_write=True).setEnabled(
+            designer and not self.ctx.read_only)
+        self._act(m, TEXT["new_program"], self.new_program, "Ctrl+Shift+N", requires_write=True).setEnabled(
+            designer and not self.ctx.read_only)
         self.delete_action = self._act(m, TEXT["delete"], self.delete_selection, "Ctrl+Del", requires_write=True)
         m = self.menus["Ver"]
         self._act(m, TEXT["find"], self.nav.focus_filter, QKeySequence.StandardKey.Find)
@@ -405,12 +441,27 @@ class MainWindow(QMainWindow):
         toggle.setShortcut(QKeySequence("Ctrl+Shift+V"))
         m.addAction(toggle)
         m.addSeparator()
+        # Ctrl+1…9 follow the tab order (one owner per key: a page's own PageSpec.shortcut is used only when
+        # no other action has it); Ctrl+Tab / Ctrl+Shift+Tab step through the pages
+        taken = {a.shortcut().toString() for a in self.findChildren(QAction) if not a.shortcut().isEmpty()}
+        taken |= {spec.shortcut for name in registry.MENUS for spec in registry.actions(name) if spec.shortcut}
+        self.page_actions = {}
         for i in range(self.tabs.count()):
             w = self.tabs.widget(i)
             key = next(k for k, v in self.pages.items() if v is w)
             spec = next((s for s in registry.pages() if s.key == key), None)
-            shortcut = spec.shortcut if spec and spec.shortcut else f"Ctrl+{i + 1}" if i < 9 else None
-            self._act(m, self.tabs.tabText(i), lambda _c=False, k=key: self.show_page(k), shortcut)
+            shortcut = f"Ctrl+{i + 1}" if i < 9 else None
+            if shortcut is None and spec and spec.shortcut and spec.shortcut not in taken:
+                shortcut = spec.shortcut
+            if shortcut:
+                taken.add(shortcut)
+            self.page_actions[key] = self._act(m, self.tabs.tabText(i), lambda _c=False, k=key: self.show_page(k),
+                                               shortcut)
+        m.addSeparator()
+        nxt = self._act(m, TEXT["next_page"], lambda: self.step_page(1), "Ctrl+Tab")
+        nxt.setShortcuts([QKeySequence("Ctrl+Tab"), QKeySequence("Ctrl+PgDown")])
+        prev = self._act(m, TEXT["prev_page"], lambda: self.step_page(-1), "Ctrl+Shift+Tab")
+        prev.setShortcuts([QKeySequence("Ctrl+Shift+Tab"), QKeySequence("Ctrl+PgUp")])
         m = self.menus["Herramientas"]
         self._act(m, TEXT["plan"], self.open_plan)
         m = self.menus["Ayuda"]
@@ -426,6 +477,15 @@ class MainWindow(QMainWindow):
         for name, menu in self.menus.items():
             if menu.isEmpty():
                 menu.menuAction().setVisible(False)
+
+    def step_page(self, delta: int) -> None:
+        n = self.tabs.count()
+        if n:
+            self.tabs.setCurrentIndex((self.tabs.currentIndex() + delta) % n)
+
+    def current_page_key(self) -> str | None:
+        w = self.tabs.currentWidget()
+        return next((k for k, v in self.pages.items() if v is w), None)
 
     def _undo_status(self, _index: int = 0) -> None:
         try:
@@ -511,7 +571,7 @@ class MainWindow(QMainWindow):
     def open_guide(self) -> None:
         from .help import show_guide
 
-        show_guide(self)
+        show_guide(self, HELP_TOPIC.get(self.current_page_key() or ""))
 
     def about(self) -> None:
         from .help import HelpDialog
@@ -541,18 +601,32 @@ class MainWindow(QMainWindow):
     def restore_state(self) -> None:
         s = QSettings()
         geo = s.value("ventana/geometria")
+        screen = self.screen().availableGeometry() if self.screen() is not None else None
         if geo is not None:
             self.restoreGeometry(geo)
+            if screen is not None and (self.height() > screen.height() or self.width() > screen.width()):
+                self.resize(min(self.width(), screen.width()), min(self.height(), screen.height()))
         else:
             self.resize(1280, 800)
+        if screen is not None:
+            # never taller or wider than the screen (a 1366×768 laptop at 150 % has about 910×480 to offer)
+            self.setMinimumSize(min(640, screen.width()), min(420, screen.height()))
+            self.resize(min(self.width(), screen.width()), min(self.height(), screen.height()))
+        if geo is None or (screen is not None and (screen.width() < 1400 or screen.height() < 860)):
+            # first run, or a small screen: maximized (show() keeps the state)
+            self.setWindowState(self.windowState() | Qt.WindowState.WindowMaximized)
         state = s.value("ventana/estado")
         if state is not None:
             self.restoreState(state)
         else:
-            self.resizeDocks([self.validation], [190], Qt.Orientation.Vertical)
+            # the validation dock starts small; its size is remembered with the window state
+            small = 130 if screen is None else max(100, min(190, screen.height() // 6))
+            self.resizeDocks([self.validation], [small], Qt.Orientation.Vertical)
         sp = s.value("ventana/divisor")
         if sp is not None:
             self.splitter.restoreState(sp)
+        elif screen is not None and screen.width() < 1500:
+            self.splitter.setSizes([250, max(600, screen.width() - 250)])  # the pages get the width
 
     def _restore_splitter(self, splitter: QSplitter) -> None:
         v = QSettings().value(f"ventana/{splitter.objectName()}")
@@ -576,6 +650,32 @@ class MainWindow(QMainWindow):
         wait_all(5000)
         auto_backup_on_close(self.ctx)
         super().closeEvent(event)
+
+
+class _SavedNote(QWidget):
+    """Shown once, on the first screen: every change is saved at once (dismissed for good with «Entendido»)."""
+
+    KEY = "aviso/guardado_al_instante"
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.setObjectName("aviso_guardado")
+        lay = QHBoxLayout(self)
+        lay.setContentsMargins(8, 4, 8, 4)
+        self.label = QLabel(TEXT["saved_note"], self)
+        self.label.setWordWrap(True)
+        self.label.setStyleSheet("color: #0b3d91;")
+        self.ok = QPushButton(TEXT["saved_note_ok"], self)
+        self.ok.clicked.connect(self.dismiss)
+        lay.addWidget(self.label, 1)
+        lay.addWidget(self.ok)
+        self.setStyleSheet("#aviso_guardado { background: #e8f0fe; }")
+        self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
+        self.setVisible(not QSettings().value(self.KEY, False, type=bool))
+
+    def dismiss(self) -> None:
+        QSettings().setValue(self.KEY, True)
+        self.hide()
 
 
 class _Holder(QWidget):

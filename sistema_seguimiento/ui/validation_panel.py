@@ -138,6 +138,7 @@ class ValidationPanel(QDockWidget):
         self.scope.currentIndexChanged.connect(self._scope_changed)
         self.severity.currentIndexChanged.connect(lambda _i: self._apply_filter())
         self._all: list[Finding] = []
+        self._scope_chosen = False
         self._generation = 0
         self._running = False
         self._pending = False
@@ -181,6 +182,7 @@ class ValidationPanel(QDockWidget):
         return self._large
 
     def _scope_changed(self, index: int) -> None:
+        self._scope_chosen = True
         if index == 0 and self._is_large() and not self._has_full:
             self._full_needed = True  # the whole year was not validated yet: do it now (in the background)
             self.schedule()
@@ -189,6 +191,10 @@ class ValidationPanel(QDockWidget):
     def set_program(self, program: str | None) -> None:
         changed = program != self.current_program
         self.current_program = program
+        if changed and program and self.scope.currentIndex() == 0 and not self._scope_chosen:
+            self.scope.blockSignals(True)  # the dock follows the program being edited (the user may widen it)
+            self.scope.setCurrentIndex(1)
+            self.scope.blockSignals(False)
         if changed and program and self._is_large() and not self._has_full and \
                 not any(f.program == program for f in self._all) and program not in self._validated:
             self._dirty.add(program)
@@ -265,13 +271,35 @@ class ValidationPanel(QDockWidget):
             self._pending = False
             self.schedule()
 
+    def own_programs(self) -> set[str] | None:
+        """A capturista sees the findings of its own dependencia's programs only; None: everything."""
+        user = self.ctx.user
+        if user.role != "capturista":
+            return None
+        if getattr(self, "_own", None) is None:
+            from ..services import editing as ed
+
+            self._own = {p["key"] for p in ed.program_overview(self.ctx.db, self.ctx.year)
+                         if p["agency_key"] == user.agency_key}
+        return self._own
+
     def _apply_filter(self) -> None:
+        selected = self._selected()
         rows = self._all
+        own = self.own_programs()
+        if own is not None:
+            rows = [f for f in rows if f.program in own]
         if self.scope.currentIndex() == 1 and self.current_program:
             rows = [f for f in rows if f.program == self.current_program]
         if self.severity.currentIndex() == 1:
             rows = [f for f in rows if f.severity == "error"]
+        # errors before warnings before notices; within a severity the program being edited first
+        rank = {"error": 0, "warning": 1, "info": 2}
+        rows = sorted(rows, key=lambda f: (rank.get(f.severity, 3), f.program != self.current_program))
         self.model.set_rows(rows)
+        if selected is not None and selected in rows:  # keep the finding the user is working on selected
+            src = self.model.index(rows.index(selected), 0)
+            self.view.setCurrentIndex(self.proxy.mapFromSource(src))
         counts = {k: sum(1 for f in rows if f.severity == k) for k in ("error", "warning", "info")}
         self.summary.setText(TEXT["summary"].format(e=counts["error"], w=counts["warning"], i=counts["info"])
                              if rows else TEXT["ok"])

@@ -19,6 +19,11 @@ def demo(tmp_path):
 
 def test_capture_roles_and_audit(demo):
     p = ses("capturar", "--db", demo, "--usuario", "captura-0301", "--periodo", "2026-10", "--indicador",
+            "E001-A11-01", "--variable", "RRI", "--valor", "1,234.5", env=HOY, check=False)
+    assert p.returncode == 2 and "Validado" in p.stderr  # the demo's October is validated: read-only for capturista
+    ses("periodo", "devolver", "--db", demo, "--usuario", "validador", "--periodo", "2026-10", "--dependencia",
+        "0301", "--motivo", "Revise el alumbrado")
+    p = ses("capturar", "--db", demo, "--usuario", "captura-0301", "--periodo", "2026-10", "--indicador",
             "E001-A11-01", "--variable", "RRI", "--valor", "1,234.5", env=HOY)
     assert "1,234.50" in p.stdout
     p = ses("capturar", "--db", demo, "--usuario", "captura-0801", "--periodo", "2026-10", "--indicador",

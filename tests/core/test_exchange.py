@@ -58,7 +58,9 @@ def test_fixture_reads(doc):
     assert [p.agency_key for p in doc.programs] == ["0301", "0801"]  # ids resolved to agency keys
     assert all(len(p.objectives) == 8 and len(p.indicators) == 8 for p in doc.programs)
     assert "invalid_examples" not in doc.extra and "expected" not in doc.extra
-    assert doc.users == [] and doc.plan == []
+    assert doc.users == [] and [e["nombre"] for e in doc.plan] == ["Bienestar social", "Servicios públicos de calidad"]
+    assert {p.alignment["objetivo"] for p in doc.programs} == {  # each program's alignment is in the catalog
+        f"{o['clave']} {o['nombre']}" for e in doc.plan for o in e["objetivos"]}
 
 
 def test_fixture_program_and_objective_fields(doc):

@@ -317,15 +317,20 @@ def test_missing_nivel_column_is_an_error(new_db, tmp_path):
 def test_formula_text_becomes_variables_with_report(new_db, tmp_path):
     p = tmp_path / "texto.xlsx"
     _write(p, H, [["Fin", "a", "Cobertura", "PVRH = (VFRH/TV)*100\nDonde VFRH son viviendas", "Anual", 1],
-                  ["Propósito", "b", "Texto libre", "Suma de las acciones del año", "Anual", 2]])
+                  ["Propósito", "b", "Texto libre", "Suma de las acciones del año", "Anual", 2],
+                  ["C1", "c", "Sin fórmula", "Ver anexo técnico (¿?)", "Anual", 3]])
     plan = preview_import(new_db, p, year=2026)
     assert not plan.errors
     inds = plan.new_docs[0].indicators
     assert inds[0].formula == "(VFRH/TV)*100" and [v.key for v in inds[0].variables] == ["VFRH", "TV"]
     assert "Método de cálculo original" in inds[0].notes
-    assert inds[1].variables == [] and inds[1].formula == "Suma de las acciones del año"
+    # a método de cálculo in words: one named variable, proposed in the preview (issue 15)
+    assert inds[1].formula == "SAA" and [(v.key, v.description) for v in inds[1].variables] == [
+        ("SAA", "Suma de las acciones del año")]
+    assert inds[2].variables == [] and inds[2].formula == "Ver anexo técnico (¿?)"
     warn = "\n".join(w.text() for w in plan.warnings)
     assert "sin descripción ni fuente" in warn and "no contiene una fórmula reconocible" in warn
+    assert "está en palabras" in warn
 
 
 # ------------------------------------------------------------------------------------------------
@@ -433,3 +438,107 @@ def test_bad_files_write_nothing(new_db, tmp_path):
     plan = preview_import(new_db, empty)
     assert plan.errors
     assert snapshot(new_db) == before
+
+
+# ------------------------------------------------------------------------------------------------
+# workbooks from other offices (issue 15): level labels, closing lines, program in a title line, formulas in words
+
+def _foreign(path, *, levels, title, closing, formulas):
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "Hoja1"
+    ws["A1"] = "H. Ayuntamiento de Otro Municipio"
+    ws["A2"] = title
+    ws["A3"] = "Ejercicio 2026"
+    ws.append([])
+    ws.append(["Nivel", "Resumen narrativo", "Indicador", "Método de cálculo", "Frecuencia", "Meta anual",
+               "Sentido"])
+    texts = ["Contribuir a la educación mediante escuelas dignas.", "Las escuelas operan en buen estado.",
+             "Escuelas rehabilitadas.", "Rehabilitación de aulas.", "Becas entregadas.", "Entrega de becas."]
+    for lv, text, formula in zip(levels, texts, formulas):
+        ws.append([lv, text, f"Indicador de {text[:20].lower()}", formula, "Anual", "100", "Ascendente"])
+    ws.append([])
+    for line in closing:
+        ws.append(line)
+    wb.save(path)
+
+
+LEVEL_VARIANTS = [
+    ["Fin", "Propósito", "C.1", "A.1.1", "Comp 2", "A.2.1"],
+    ["FIN", "PROPÓSITO", "COMPONENTE 1", "ACTIVIDAD 1.1", "COMPONENTE 2", "ACTIVIDAD 2.1"],
+    ["fin", "propósito", "Comp. 1", "Act 1-1", "Comp. 2", "Act 2-1"],
+    ["Fin", "Proposito", "C1", "A 1.1", "Componente C-2", "A2.1"],
+]
+CLOSINGS = [
+    [["Elaboró: Lic. Ana Pérez", None, "Revisó: Ing. Luis Gómez"], ["Nota: cifras preliminares", None, "x"]],
+    [["Revisó:", "Mtra. Laura Ruiz", "Autorizó:", "C.P. José Díaz"]],
+    [["Nota: la meta se ajustará en julio.", "1", "2", "3"]],
+    [],
+]
+WORD_FORMULAS = ["((Visitantes en el año t / Visitantes en el año t-1) − 1) × 100",
+                 "(Escuelas en buen estado / Escuelas registradas) x 100",
+                 "(Escuelas rehabilitadas / Escuelas programadas) x 100",
+                 "Número de aulas rehabilitadas", "(Becas entregadas/Becas programadas)*100", "BE"]
+
+
+@pytest.mark.parametrize("levels", LEVEL_VARIANTS)
+@pytest.mark.parametrize("closing", CLOSINGS)
+def test_foreign_level_labels_and_closing_lines(new_db, tmp_path, levels, closing):
+    p = tmp_path / "otra.xlsx"
+    _foreign(p, levels=levels, title="Programa: K012 Infraestructura educativa / Dependencia: Obras Públicas",
+             closing=closing, formulas=["(A / B) * 100"] * 6)
+    plan = preview_import(new_db, p)
+    assert not plan.errors, [e.text() for e in plan.errors]
+    prog = plan.parse.programs[0]
+    assert (prog.key, prog.name, prog.agency_text) == ("K012", "Infraestructura educativa", "Obras Públicas")
+    assert [(o.level, o.key, o.parent_key) for o in prog.objectives] == [
+        ("FIN", "K012-F", None), ("PROPOSITO", "K012-P", "K012-F"), ("COMPONENTE", "K012-C1", "K012-P"),
+        ("ACTIVIDAD", "K012-A11", "K012-C1"), ("COMPONENTE", "K012-C2", "K012-P"),
+        ("ACTIVIDAD", "K012-A21", "K012-C2")]
+    ends = [w for w in plan.parse.warnings if "fin de la tabla" in w.message]
+    assert len(ends) == (1 if closing else 0)
+    if closing:
+        assert ends[0].row == 13
+
+
+@pytest.mark.parametrize("title,expected", [
+    ("Programa: K012 Infraestructura educativa / Dependencia: Obras Públicas",
+     ("K012", "Infraestructura educativa", "Obras Públicas")),
+    ("Programa: E020 - Becas municipales | Unidad responsable: Dirección de Educación",
+     ("E020", "Becas municipales", "Dirección de Educación")),
+    ("Programa presupuestario: F003 — Turismo / Unidad responsable: Dirección de Turismo",
+     ("F003", "Turismo", "Dirección de Turismo")),
+])
+def test_program_key_name_and_unit_in_a_title_line(new_db, tmp_path, title, expected):
+    p = tmp_path / "titulo.xlsx"
+    _foreign(p, levels=LEVEL_VARIANTS[0], title=title, closing=[], formulas=["(A / B) * 100"] * 6)
+    plan = preview_import(new_db, p)
+    prog = plan.parse.programs[0]
+    assert (prog.key, prog.name, prog.agency_text) == expected
+
+
+def test_metodo_de_calculo_in_words_becomes_named_variables(new_db, tmp_path):
+    p = tmp_path / "palabras.xlsx"
+    _foreign(p, levels=LEVEL_VARIANTS[0], title="Programa: K012 Infraestructura educativa", closing=[],
+             formulas=WORD_FORMULAS)
+    plan = preview_import(new_db, p)
+    assert not plan.errors, [e.text() for e in plan.errors]
+    inds = [o.indicators[0] for o in plan.parse.programs[0].objectives]
+    fin, prop, comp, act, comp2 = inds[:5]
+    assert fin.formula == "((VA_t / VA_t1) - 1) * 100" and fin.formula_type == "tasa_variacion"
+    assert [(v.key, v.name, v.role) for v in fin.variables] == [
+        ("VA_t", "Visitantes en el año t", "numerador"), ("VA_t1", "Visitantes en el año t-1", "denominador")]
+    assert prop.formula == "(EBE / ER) * 100" and prop.formula_type == "porcentaje"
+    assert comp.formula == "(ER / EP) * 100"
+    assert [(v.key, v.description) for v in comp.variables] == [("ER", "Escuelas rehabilitadas"),
+                                                                 ("EP", "Escuelas programadas")]
+    assert act.formula == "NAR" and act.variables[0].description == "Número de aulas rehabilitadas"
+    assert comp2.formula == "(BE / BP) * 100"
+    shown = [w.message for w in plan.parse.warnings if "en palabras" in w.message]
+    assert len(shown) == 5 and "ER = Escuelas rehabilitadas; EP = Escuelas programadas" in " ".join(shown)
+    assert "Método de cálculo original: (Escuelas rehabilitadas" in comp.notes
+    apply_import(new_db, plan, actor=SYSTEM)
+    with new_db.reading() as s:
+        pset = read_programs(s, 2026, ["K012"])
+    stored = next(i for i in pset.programs[0].indicators if i.formula == "(ER / EP) * 100")
+    assert [v.key for v in stored.variables] == ["ER", "EP"]

@@ -26,6 +26,9 @@ def _value(db, ind, var, period):
 
 
 def test_capturista_saves_own_agency_with_audit_and_status(demo_db):
+    from sistema_seguimiento.services import workflow
+
+    workflow.apply(demo_db, ADMIN, "devolver", "2026-10", "0301", "Revise el dato de octubre")
     res = save_values(demo_db, CAP_0301, "2026-10", [ValueChange("E001-A11-01", "RRI", Decimal("23"))], today=TODAY)
     assert res.saved == 1
     m = _value(demo_db, "E001-A11-01", "RRI", "2026-10")
@@ -34,7 +37,26 @@ def test_capturista_saves_own_agency_with_audit_and_status(demo_db):
         e = s.scalars(select(AuditEntry).where(AuditEntry.entity == "measurement")).all()
         assert any(x.old == "24" and x.new == "23" and x.user_name == "captura-0301" for x in e)
         st = s.scalars(select(PeriodState.status).where(PeriodState.period == "2026-10")).all()
-        assert "capturando" in st  # the dependencia's validated month must be validated again
+        assert "capturando" in st  # the returned month is being captured again
+
+
+def test_sent_or_validated_month_is_read_only_for_capturista_and_traced_for_validador(demo_db):
+    from sistema_seguimiento.services import audit_log, workflow
+
+    before = _value(demo_db, "E001-A11-01", "RRI", "2026-10").value
+    with pytest.raises(ServiceError) as exc:  # demo: October is «Validado»
+        save_values(demo_db, CAP_0301, "2026-10", [ValueChange("E001-A11-01", "RRI", Decimal("23"))], today=TODAY)
+    assert "Validado" in " ".join(exc.value.details or []) and "devuelva" in " ".join(exc.value.details or [])
+    assert _value(demo_db, "E001-A11-01", "RRI", "2026-10").value == before
+    assert workflow.states(demo_db, "2026-10")["0301"] == "validado"
+    # the validador corrects a value: the state goes back and the period's history says who had validated it
+    res = save_values(demo_db, CurrentUser("validador", "validador"), "2026-10",
+                      [ValueChange("E001-A11-01", "RRI", Decimal("22"))], today=TODAY)
+    assert res.reopened_states == [("2026-10", "0301")]
+    assert workflow.states(demo_db, "2026-10")["0301"] == "capturando"
+    entry = audit_log.query(demo_db, entity="period")[0]
+    assert (entry.key, entry.old, entry.new, entry.user) == ("2026-10/0301", "validado", "capturando", "validador")
+    assert "admin" in entry.reason and "validado" in entry.reason
 
 
 def test_other_agency_and_consulta_denied(demo_db):

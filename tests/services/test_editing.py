@@ -57,11 +57,40 @@ def test_failed_save_leaves_database_unchanged(demo_db):
 def test_roles(demo_db):
     with pytest.raises(PermissionDenied):
         ed.update_program(demo_db, CONSULTA, None, "E001", "name", "x")
-    ed.update_program(demo_db, CAPT, None, "E001", "responsible", "Ing. Pérez")  # own agency
+    with pytest.raises(PermissionDenied, match="Capturista"):
+        ed.update_program(demo_db, CAPT, None, "E001", "responsible", "Ing. Pérez")  # not even its own agency
     with pytest.raises(PermissionDenied):
         ed.update_program(demo_db, CAPT, None, "S001", "responsible", "x")
     with pytest.raises(PermissionDenied):
         ed.create_agency(demo_db, CAPT, key="0999", name="Nueva")
+
+
+def test_capturista_creates_or_edits_no_program_mir_or_ficha(demo_db):
+    """The capturista captures; programs, MIRs and fichas belong to administrador and validador (README «Roles»)."""
+    own = CAPT.agency_key
+    program = next(p for p in ed.program_overview(demo_db, 2026) if p["agency_key"] == own)["key"]
+    ind = "E001-C1-01"
+    n = count(demo_db, AuditEntry)
+    before = (ed.program_values(demo_db, None, program), ed.indicator_values(demo_db, ind))
+    attempts = [
+        lambda: ed.create_program(demo_db, CAPT, None, key="E900", name="Nuevo", agency_key=own),
+        lambda: ed.update_program(demo_db, CAPT, None, program, "name", "Otro nombre"),
+        lambda: ed.delete_program(demo_db, CAPT, None, program),
+        lambda: ed.add_objective(demo_db, CAPT, None, program, "COMPONENTE"),
+        lambda: ed.update_objective(demo_db, CAPT, None, program, f"{program}-F", "text", "x"),
+        lambda: ed.add_indicator(demo_db, CAPT, None, program, f"{program}-F", name="Nuevo"),
+        lambda: ed.update_indicator(demo_db, CAPT, ind, "name", "Otro"),
+        lambda: ed.add_variable(demo_db, CAPT, ind, "Z"),
+        lambda: ed.update_variable(demo_db, CAPT, ind, "A", "description", "x"),
+        lambda: ed.delete_indicator(demo_db, CAPT, ind),
+        lambda: ed.set_target(demo_db, CAPT, ind, "A", "2026-12", "5"),
+    ]
+    for attempt in attempts:
+        with pytest.raises(PermissionDenied, match="no puede"):
+            attempt()
+    assert count(demo_db, AuditEntry) == n
+    assert (ed.program_values(demo_db, None, program), ed.indicator_values(demo_db, ind)) == before
+    assert not ed.can_edit_program(CAPT, own) and ed.can_edit_program(ADMIN) and not ed.can_edit_program(CONSULTA)
 
 
 def test_update_indicator_fields_and_audit(demo_db):
@@ -136,7 +165,8 @@ def test_agency_and_plan_and_org(demo_db):
     tree = ed.plan_tree(demo_db)
     assert [p[0] for r in tree if r["id"] == obj for p in r["programs"]] == ["E001"]
     snap = ed.delete_plan_element(demo_db, ADMIN, eje)
-    assert ed.plan_tree(demo_db) == [] and ed.program_values(demo_db, None, "E001")["plan_element_id"] is None
+    assert not {eje, obj} & {r["id"] for r in ed.plan_tree(demo_db)}
+    assert ed.program_values(demo_db, None, "E001")["plan_element_id"] is None
     ed.restore_plan_element(demo_db, ADMIN, snap)
     assert ed.program_values(demo_db, None, "E001")["plan_element_id"] == obj
     old = ed.update_organization(demo_db, ADMIN, "name", "Municipio de Prueba")

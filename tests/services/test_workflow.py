@@ -42,6 +42,7 @@ def test_close_and_reopen_leave_audit_entries_and_closed_rejects_edits(demo_db):
 
 
 def test_required_justification_blocks_sending_then_full_cycle(demo_db):
+    workflow.apply(demo_db, VAL, "devolver", "2026-10", "0301", "Capture de nuevo")  # demo October is validado
     save_values(demo_db, CAP, "2026-10", [ValueChange("E001-A11-01", "RRI", Decimal(5))], today=TODAY)  # 20.83 %
     with pytest.raises(ServiceError) as exc:
         workflow.apply(demo_db, CAP, "enviar", "2026-10")

@@ -66,8 +66,14 @@ def test_grid_rows_grouped_and_due_only(qtbot, demo_db):
     assert light in ("Verde", "Amarillo", "Rojo", "Sin dato") or "·" in light  # text, not colour alone
 
 
+def returned(db, agency="0301"):
+    """The demo's October is «Validado» (read-only for the capturista): the validador returns it first."""
+    workflow.apply(db, CurrentUser("validador", "validador"), "devolver", "2026-10", agency, "Revise octubre")
+    return db
+
+
 def test_type_values_enter_moves_down_and_saves(qtbot, demo_db):
-    page = make_page(qtbot, demo_db, CAP)
+    page = make_page(qtbot, returned(demo_db), CAP)
     r = row_of(page, "E001-A11-01", "RRI")
     page.table.setCurrentIndex(page.model.index(r, COL_VALUE))
     page.table.setFocus()
@@ -108,7 +114,7 @@ def test_invalid_typed_value_is_rejected_with_reason(qtbot, demo_db):
     assert db_value(demo_db, "E001-A11-01", "RRI", "2026-10") == Decimal(24)
 
 
-def test_paste_block_with_bad_cells_reports_each(qtbot, demo_db):
+def test_paste_block_with_bad_cells_reports_each(qtbot, demo_db, no_dialogs):
     page = make_page(qtbot, demo_db, ADMIN)
     r = row_of(page, "E001-A21-01", "RA72")
     page.table.setCurrentIndex(page.model.index(r, COL_VALUE))
@@ -117,6 +123,7 @@ def test_paste_block_with_bad_cells_reports_each(qtbot, demo_db):
     report = page.paste_text(block)
     wait_saved(qtbot, page)
     assert report.applied == 2
+    assert [k for k, _ in no_dialogs] == ["confirm"]  # October is validado: the administrador was asked once
     assert [(p.text, "negativo" in p.reason or "número" in p.reason.lower() or "válido" in p.reason)
             for p in report.problems] == [("abc", True), ("-3", True), ("85.3 %", True)]  # captured: no «%»
     assert db_value(demo_db, "E001-A21-01", "RA72", "2026-10") == Decimal(1100)
@@ -132,7 +139,7 @@ def test_paste_block_with_bad_cells_reports_each(qtbot, demo_db):
 
 
 def test_required_justification_blocks_sending(qtbot, demo_db, tmp_path):
-    page = make_page(qtbot, demo_db, CAP)
+    page = make_page(qtbot, returned(demo_db), CAP)
     r = row_of(page, "E001-A11-01", "RRI")
     assert page.model.setData(page.model.index(r, COL_VALUE), "5")
     wait_saved(qtbot, page)
@@ -198,7 +205,7 @@ def test_closed_period_is_read_only_and_close_reopen_audited(qtbot, demo_db):
     assert page.model.flags(page.model.index(r, COL_VALUE)) & Qt.ItemFlag.ItemIsEditable
 
 
-def test_save_failure_keeps_typed_value_and_shows_reason(qtbot, demo_db):
+def test_save_failure_keeps_typed_value_and_shows_reason(qtbot, demo_db, no_dialogs):
     page = make_page(qtbot, demo_db, ADMIN)
     # someone else closes October after the grid was opened: the service refuses the save (PER-003)
     workflow.apply(demo_db, ADMIN, "cerrar", "2026-10", "0301")
@@ -271,7 +278,7 @@ def test_quarterly_rows_only_in_quarter_months_and_original_target_shown(qtbot, 
     assert periods_shown["E001-C1-01"] == "2026-T4" and periods_shown["E001-F-01"] == "2026"
 
 
-def test_tab_moves_right_and_clipboard_keys(qtbot, demo_db):
+def test_tab_moves_right_and_clipboard_keys(qtbot, demo_db, no_dialogs):
     from PySide6.QtGui import QGuiApplication
     page = make_page(qtbot, demo_db, ADMIN)
     r = row_of(page, "E001-A21-01", "RA72")
@@ -300,7 +307,7 @@ def test_tab_moves_right_and_clipboard_keys(qtbot, demo_db):
 def test_registered_in_the_main_window():
     from sistema_seguimiento.ui import registry
     registry.load_features()
-    assert any(p.key == "captura" and p.shortcut == "Ctrl+2" for p in registry.pages())
+    assert any(p.key == "captura" for p in registry.pages())  # Ctrl+5: the window numbers its pages
     assert "&Bitácora…" in [a.text for a in registry.actions("Captura")]
     assert "&Cerrar periodo…" in [a.text for a in registry.actions("Captura")]
     assert "&Usuarios…" in [a.text for a in registry.actions("Herramientas")]
@@ -313,7 +320,7 @@ def test_returned_period_shows_the_comment(qtbot, demo_db):
     assert page.buttons["enviar"].isEnabled()
 
 
-def test_quick_successive_edits_are_saved_in_order(qtbot, demo_db):
+def test_quick_successive_edits_are_saved_in_order(qtbot, demo_db, no_dialogs):
     page = make_page(qtbot, demo_db, ADMIN)
     r = row_of(page, "E001-A11-01", "RRI")
     for text in ("1", "2", "3", "4", "22"):
@@ -323,3 +330,66 @@ def test_quick_successive_edits_are_saved_in_order(qtbot, demo_db):
     rows = [e.new for e in audit_log.query(demo_db, indicator="E001-A11-01", entity="measurement")
             if e.field == "valor"]
     assert rows[:5] == ["22", "4", "3", "2", "1"]
+
+
+def test_sent_or_validated_period_is_read_only_for_capturista(qtbot, demo_db):
+    page = make_page(qtbot, demo_db, CAP)  # demo: October is «Validado»
+    r = row_of(page, "E001-A11-01", "RRI")
+    idx = page.model.index(r, COL_VALUE)
+    assert not page.model.flags(idx) & Qt.ItemFlag.ItemIsEditable
+    assert not page.model.setData(idx, "3") and "Validado" in page.last_error
+    page.table.setCurrentIndex(idx)
+    report = page.paste_text("3")
+    assert report.applied == 0 and "Validado" in report.problems[0].reason
+    assert db_value(demo_db, "E001-A11-01", "RRI", "2026-10") == Decimal(24)
+    assert workflow.states(demo_db, "2026-10")["0301"] == "validado"
+
+
+def test_validador_is_asked_and_the_state_change_is_shown(qtbot, demo_db, monkeypatch):
+    from sistema_seguimiento.ui import messages
+
+    answers, asked = [False, True], []
+    monkeypatch.setattr(messages, "confirm", lambda parent, title, text, **k: asked.append(text) or answers.pop(0))
+    page = make_page(qtbot, demo_db, CurrentUser("validador", "validador"))
+    r = row_of(page, "E001-A11-01", "RRI")
+    page.table.setCurrentIndex(page.model.index(r, COL_VALUE))
+    page.table.setFocus()
+    qtbot.keyClick(page.table, Qt.Key.Key_F2)  # declined: no editor, nothing changes
+    assert page.table.state() != QAbstractItemView.State.EditingState
+    assert "Validado" in asked[0] and "sigue" in page.message_label.text()
+    qtbot.keyClick(page.table, Qt.Key.Key_F2)  # accepted once for the period and dependencia
+    assert page.table.state() == QAbstractItemView.State.EditingState
+    editor = page.table.indexWidget(page.table.currentIndex())
+    editor.selectAll()
+    qtbot.keyClicks(editor, "21")
+    qtbot.keyClick(editor, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: page.table.state() != QAbstractItemView.State.EditingState, timeout=5000)
+    wait_saved(qtbot, page)
+    assert len(asked) == 2
+    assert db_value(demo_db, "E001-A11-01", "RRI", "2026-10") == Decimal(21)
+    assert workflow.states(demo_db, "2026-10")["0301"] == "capturando"
+    assert "volvió a «Capturando»" in page.message_label.text() and "Capturando" in page.state_label.text()
+    entry = audit_log.query(demo_db, entity="period")[0]
+    assert (entry.key, entry.old, entry.new, entry.user) == ("2026-10/0301", "validado", "capturando", "validador")
+
+
+def test_rejected_typed_value_keeps_the_cell_in_edit_with_the_reason_beside(qtbot, demo_db):
+    page = make_page(qtbot, returned(demo_db), CAP)
+    r = row_of(page, "E001-A11-01", "RRI")
+    page.table.setCurrentIndex(page.model.index(r, COL_VALUE))
+    page.table.setFocus()
+    qtbot.keyClicks(page.table, "a")
+    editor = page.table.focusWidget()
+    qtbot.keyClicks(editor, "bc")
+    qtbot.keyClick(editor, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: page.table.error_label.isVisible(), timeout=5000)  # Qt commits Enter queued
+    assert page.table.state() == QAbstractItemView.State.EditingState  # still editing «abc»
+    assert page.table.focusWidget() is editor and editor.text() == "abc"
+    beside = page.table.error_label
+    assert beside.isVisible() and "Esc" in beside.text() and beside.x() >= editor.geometry().right()
+    assert page.table.currentIndex().row() == r
+    editor.setText("7")
+    qtbot.keyClick(editor, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: page.table.state() != QAbstractItemView.State.EditingState, timeout=5000)
+    wait_saved(qtbot, page)
+    assert not beside.isVisible() and db_value(demo_db, "E001-A11-01", "RRI", "2026-10") == Decimal(7)

@@ -62,15 +62,19 @@ def test_dashboard_counts_behind_and_navigation(qtbot, ctx, tmp_path):
         i = next(i for i in range(2) if t.item(i, 0).data(Qt.ItemDataRole.UserRole) == "0801")
         t.cellDoubleClicked.emit(i, 0)
     assert sig.args == ["captura", {"agency": "0801"}]
-    # the indicators most behind, lowest % de avance first, click through to the indicator
+    # the indicators most behind: rojo first (the headline's one rojo, a sobrecumplimiento), then amarillo, then
+    # verde below 100 %, lowest % de avance first; click through to the indicator
     b = page.behind_table
     assert b.rowCount() >= 3
-    pcts = [float(b.item(i, 3).text().replace(" %", "").replace(",", "")) for i in range(b.rowCount())]
+    words = [b.item(i, 4).text() for i in range(b.rowCount())]
+    assert sum("Rojo" in w for w in words) == 1 and "Rojo" in words[0]  # = «1 en rojo» in the headline
+    assert b.item(0, 0).text() == "E001-A12-01"
+    pcts = [float(b.item(i, 3).text().replace(" %", "").replace(",", "")) for i in range(1, b.rowCount())]
     assert pcts == sorted(pcts) and all(p < 100 for p in pcts)
-    assert b.item(0, 0).text() == "E001-C1-01" and b.item(0, 3).text() == "95.36 %"
-    assert "Verde" in b.item(0, 4).text()
+    assert b.item(1, 0).text() == "E001-C1-01" and b.item(1, 3).text() == "95.36 %"
+    assert "Verde" in b.item(1, 4).text()
     with qtbot.waitSignal(ctx.navigateRequested) as sig:
-        b.cellDoubleClicked.emit(0, 1)
+        b.cellDoubleClicked.emit(1, 1)
     assert sig.args == ["indicador", {"key": "E001-C1-01"}]
     # trend per dependencia (second background phase): one point per month, January to October
     qtbot.waitUntil(lambda: page.trend_loaded, timeout=30_000)
@@ -181,3 +185,45 @@ def test_dashboard_hidden_waits_until_shown(qtbot, ctx):
     assert page.data.month == "2026-10"  # not recomputed while hidden
     page.show()
     qtbot.waitUntil(lambda: page.loaded and page.data.month == "2026-02", timeout=30_000)
+
+
+def test_many_dependencias_chart_shows_the_furthest_behind_with_a_way_to_all(qtbot, ctx):
+    from sistema_seguimiento.reports.data import DashboardData
+    from sistema_seguimiento.ui.dashboard import TOP_AGENCIES, DashboardPage
+
+    page = DashboardPage(ctx)
+    qtbot.addWidget(page)
+    page.show()
+    qtbot.waitUntil(lambda: page.loaded, timeout=30_000)
+    agencies = [(f"{i:04d}", f"D{i}", f"Dependencia {i}",
+                 {"verde": 5, "amarillo": i % 3, "rojo": i % 7, "gris": 1}) for i in range(250)]
+    total = {k: sum(a[3][k] for a in agencies) for k in ("verde", "amarillo", "rojo", "gris")}
+    page.show_data(DashboardData(month="2026-10", agencies=agencies, total=total, behind=[], trend={}))
+    page.resize(1200, 900)
+    shown = page.chart_agencies()
+    assert 5 <= len(shown) <= TOP_AGENCIES and page.all_button.isVisibleTo(page)
+    assert all(a[3]["rojo"] == 6 for a in shown)  # the most rojo first
+    assert "de 250" in page.bar_frame.title.text() and page.agency_table.rowCount() == 250
+    page.all_button.click()
+    assert len(page.chart_agencies()) == 250
+
+
+def test_indicator_without_captured_data_says_so(qtbot, ctx):
+    from sistema_seguimiento.services import editing as ed
+    from sistema_seguimiento.ui.charts import IndicatorChart
+
+    key = ed.add_indicator(ctx.db, ctx.user, 2026, "E001", "E001-C1", "Luminarias nuevas instaladas")
+    ed.update_indicator(ctx.db, ctx.user, key, "frequency", "trimestral")
+    ed.add_variable(ctx.db, ctx.user, key, "LNI", name="Luminarias nuevas instaladas")
+    ed.update_indicator(ctx.db, ctx.user, key, "formula", "LNI")
+    w = IndicatorChart(ctx)
+    qtbot.addWidget(w)
+    w.resize(700, 420)
+    w.show()
+    w.set_indicator(key)
+    assert w.no_data and "sin datos capturados" in w.subtitle.text()
+    notes = [i for i in w.plot.plotItem.items if type(i).__name__ == "TextItem"]
+    assert [n.textItem.toPlainText() for n in notes] == ["Sin datos capturados"]
+    assert w.plot.plotItem.vb.viewRange()[1][0] == 0  # the axis starts at 0
+    w.set_indicator("E001-C2-01")
+    assert not w.no_data and not [i for i in w.plot.plotItem.items if type(i).__name__ == "TextItem"]
