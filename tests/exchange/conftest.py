@@ -23,6 +23,11 @@ IND, VAR = "E001-A11-01", "RRI"  # mensual, dependencia 0301, 24 captured for 20
 def office(tmp_path):
     db = Database.open(tmp_path / "oficina.db", OpenOptions(create=True))
     load_demo(db)
+    # the demo's October is «Validado», read-only for capturistas: the office returns it before packaging it
+    from sistema_seguimiento.services import workflow
+
+    for agency in ("0301", "0801"):
+        workflow.apply(db, CurrentUser("validador", "validador"), "devolver", "2026-10", agency, "Capture octubre")
     yield db
     db.close()
 

@@ -14,6 +14,9 @@ def test_cli_round_trip(tmp_path, capsys, monkeypatch):
     office, dep = tmp_path / "oficina.db", tmp_path / "dep.db"
     monkeypatch.setenv("SES_HOY", "2026-11-15")
     assert cli.main(["demo", "--db", str(office)]) == 0
+    # the demo's October is «Validado» (read-only for the capturista): the office returns it first
+    assert cli.main(["periodo", "devolver", "--db", str(office), "--usuario", "validador", "--periodo", "2026-10",
+                     "--dependencia", "0301", "--motivo", "Capture octubre"]) == 0
     capsys.readouterr()
     assert cli.main(["paquete", "crear", "--db", str(office), "--usuario", "admin", "--periodo", "2026-10",
                      "--hasta", "2026-12", "--dependencia", "0301", "--salida", str(tmp_path / "p.ses"),

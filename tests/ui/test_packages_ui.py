@@ -41,6 +41,10 @@ def test_actions_registered_in_their_menus():
 def test_full_flow_from_the_window(qtbot, ctx, tmp_path, monkeypatch, no_dialogs):
     infos = []
     monkeypatch.setattr(QMessageBox, "information", lambda *a, **k: infos.append(a[2]))
+    # the demo's October is «Validado» (read-only for the capturista): the office returns it before packaging
+    from sistema_seguimiento.services import workflow
+
+    workflow.apply(ctx.db, CurrentUser("validador", "validador"), "devolver", "2026-10", "0301", "Capture octubre")
     # office: Captura → «Generar paquetes de captura…» for one dependencia
     def accept_generate(dlg):
         dlg._check_all(ui.Qt.CheckState.Unchecked)

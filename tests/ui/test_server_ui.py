@@ -89,7 +89,7 @@ def test_change_watcher_announces_other_officials_changes(qtbot, ctx):
     ctx.dataChanged.connect(lambda e, k: seen.append((e, k)))
     watcher = ChangeWatcher(ctx, host, interval_ms=50)
     qtbot.waitUntil(lambda: watcher._last is not None, timeout=5000)
-    other = CurrentUser("captura-0301", "capturista", "0301")
+    other = CurrentUser("validador", "validador")
     save_values(ctx.db, other, "2026-10", [ValueChange("E001-A11-01", "RRI", Decimal("23"))],
                 today=date(2026, 11, 15))
     qtbot.waitUntil(lambda: ("remoto", "") in seen, timeout=5000)
@@ -123,9 +123,9 @@ def test_capture_grid_reports_a_value_changed_by_someone_else(qtbot, demo_db, mo
     from sistema_seguimiento.services.capture import ValueChange, save_values
     from sistema_seguimiento.services.users import CurrentUser
     from sistema_seguimiento.ui import capture as capture_mod
-    from tests.ui.test_capture_grid import CAP, db_value, make_page, row_of, wait_saved
+    from tests.ui.test_capture_grid import CAP, db_value, make_page, returned, row_of, wait_saved
 
-    page = make_page(qtbot, demo_db, CAP)
+    page = make_page(qtbot, returned(demo_db), CAP)
     shown = []
     monkeypatch.setattr(capture_mod, "ask_keep_mine", lambda parent, exc: shown.append(str(exc)) or keep_mine)
     # the validador changes the value after the capturista's grid was loaded (24)
@@ -158,14 +158,14 @@ def test_capture_grid_retries_after_a_lost_connection_postgresql(qtbot, demo_db,
     from sistema_seguimiento.ui import capture as capture_mod
     from tests.dbfixtures import PG_URL
     from tests.services.test_connection_lost import Relay
-    from tests.ui.test_capture_grid import CAP, db_value, make_page, row_of, wait_saved
+    from tests.ui.test_capture_grid import CAP, db_value, make_page, returned, row_of, wait_saved
 
     monkeypatch.setattr(capture_mod, "RETRY_MS", 300)
     url = make_url(PG_URL)
     relay = Relay(url.host or "127.0.0.1", url.port or 5432)
     db = Database.open(url.set(host="127.0.0.1", port=relay.port).render_as_string(hide_password=False))
     try:
-        page = make_page(qtbot, db, CAP)
+        page = make_page(qtbot, returned(db), CAP)
         r = row_of(page, "E001-A11-01", "RRI")
         relay.cut()
         assert page.model.setData(page.model.index(r, capture_mod.COL_VALUE), "27")

@@ -209,7 +209,7 @@ def test_start_dialog_descriptions_are_readable(qtbot):
     dlg = StartDialog()
     qtbot.addWidget(dlg)
     dlg.show()
-    assert len(dlg.descriptions) == 3
+    assert len(dlg.descriptions) == 4  # demo, new, open, server
     for label in dlg.descriptions:
         fg = label.palette().color(QPalette.ColorRole.WindowText)
         bg = dlg.palette().color(QPalette.ColorRole.Window)
