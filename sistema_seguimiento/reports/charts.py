@@ -21,7 +21,7 @@ TEXT = {
     "sin_datos": "Sin periodos vencidos",
 }
 TARGET_COLOR = QColor("#9FB3C8")
-ORDER = ["verde", "amarillo", "rojo", "gris"]
+ORDER = ["verde", "amarillo", "rojo", "gris", "no_aplica"]
 
 
 @dataclass

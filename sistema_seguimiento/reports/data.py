@@ -15,7 +15,7 @@ from sqlalchemy import case, select
 
 from ..core import periods
 from ..core.semaforo import BUILTIN_PRESETS, OVERACHIEVEMENT_FLAGS
-from ..core.types import Light
+from ..core.types import NO_APLICA, Light
 from ..db.database import Database
 from ..db.models import Budget, Indicator, Justification, Objective, PlanElement, Program, FiscalYear
 from ..services.documents import read_programs
@@ -35,7 +35,9 @@ TEXT = {
     "scope_program": "Programa: {key} {name}",
 }
 
-LIGHTS = [Light.VERDE.value, Light.AMARILLO.value, Light.ROJO.value, Light.GRIS.value]
+#: the display states counted everywhere: the four lights, «Sin dato» (gris) apart from «No aplica al corte»
+LIGHTS = [Light.VERDE.value, Light.AMARILLO.value, Light.ROJO.value, Light.GRIS.value, NO_APLICA]
+UNCOLOURED = (Light.GRIS.value, NO_APLICA)
 
 
 @dataclass
@@ -103,7 +105,7 @@ class GroupSummary:
 
     @property
     def coloured(self) -> int:
-        return self.total - self.counts.get(Light.GRIS.value, 0)
+        return self.total - sum(self.counts.get(k, 0) for k in UNCOLOURED)
 
     def share(self, light: str) -> Decimal | None:
         """Share of the indicators with this colour, over all indicators of the group."""
@@ -151,7 +153,8 @@ class ReportData:
 def _counts(rows) -> dict[str, int]:
     c = {k: 0 for k in LIGHTS}
     for r in rows:
-        c[r.light if r.light in c else Light.GRIS.value] += 1
+        st = r.state
+        c[st if st in c else Light.GRIS.value] += 1
     return c
 
 
@@ -502,7 +505,7 @@ def dashboard_trend(db: Database, month: str, progress: Callable[[int, str], Non
             per_agency[r.agency_key or ""].append(r)
         for key, group in list(per_agency.items()) + [("", mrows)]:
             c = _counts(group)
-            coloured = sum(c.values()) - c[Light.GRIS.value]
+            coloured = sum(c.values()) - c[Light.GRIS.value] - c[NO_APLICA]
             share = Decimal(c[Light.VERDE.value]) * 100 / coloured if coloured else None
             trend[key].append((m, share, c))
     return dict(trend)

@@ -31,6 +31,7 @@ LIGHT_COLORS = {
     "amarillo": QColor("#F2B705"),
     "rojo": QColor("#C62828"),
     "gris": QColor("#9E9E9E"),
+    "no_aplica": QColor("#D9D9D9"),
 }
 
 MARGINS_MM = QMarginsF(18, 12, 18, 12)  # left, top, right, bottom (the header/footer bands are inside)

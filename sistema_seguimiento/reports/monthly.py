@@ -28,8 +28,8 @@ TEXT = {
     "footer": "SES · Informe mensual de avance · {mes} · Generado el {fecha}",
     "s1": "1. Resumen ejecutivo",
     "s1_intro": ("Corte al {fecha}. Alcance: {alcance}. Se evaluaron {n} indicadores de {p} programas presupuestarios; "
-                 "{v} ({vp}) están en verde, {a} ({ap}) en amarillo, {r} ({rp}) en rojo y {g} ({gp}) sin dato "
-                 "o sin periodo vencido. Capturas realizadas: {done} de {due} periodos vencidos ({cp})."),
+                 "{v} ({vp}) están en verde, {a} ({ap}) en amarillo, {r} ({rp}) en rojo, {g} ({gp}) sin dato "
+                 "(periodo vencido sin captura) y {na} ({nap}) no aplican al corte (ningún periodo vencido). Capturas realizadas: {done} de {due} periodos vencidos ({cp})."),
     "s1_chart": "Indicadores por semáforo y dependencia",
     "reds": "Indicadores en rojo",
     "overs": "Metas superadas (sobrecumplimiento)",
@@ -88,9 +88,10 @@ def _pct(n: int, total: int) -> str:
 
 def _mark(row) -> Mark:
     note = ", ".join(LABELS.get(f, f) for f in row.flags)
-    if row.light == "gris" and not note and row.status and row.status != "OK":
+    state = row.state
+    if state == "gris" and not note and row.status and row.status != "OK":
         note = LABELS.get(row.status, row.status)
-    return Mark(row.light, LABELS.get(row.light, row.light), note)
+    return Mark(state, LABELS.get(state, state), note)
 
 
 def _pct_cell(row) -> str:
@@ -119,6 +120,7 @@ def build_document(data: ReportData, generated: datetime | None = None) -> Docum
         fecha=data.cutoff.strftime("%d/%m/%Y"), alcance=data.scope_label, n=n, p=t.programs,
         v=t.counts["verde"], vp=_pct(t.counts["verde"], n), a=t.counts["amarillo"], ap=_pct(t.counts["amarillo"], n),
         r=t.counts["rojo"], rp=_pct(t.counts["rojo"], n), g=t.counts["gris"], gp=_pct(t.counts["gris"], n),
+        na=t.counts["no_aplica"], nap=_pct(t.counts["no_aplica"], n),
         done=data.done_captures, due=data.due_captures, cp=_pct(data.done_captures, data.due_captures)), 8.5))
     cols = [Col("Dependencia", 40), Col("Programas", 12, "r"), Col("Indicadores", 13, "r")] + [
         Col(LABELS[k], 17, "r") for k in LIGHTS]
