@@ -60,6 +60,33 @@ LIGHT_FILLS = {
 FMT_NUMBER = "#,##0.00"
 FMT_INT = "#,##0"
 FMT_PCT_POINTS = '#,##0.00" %"'  # percent points stored as numbers (85.3 shows «85.30 %»)
+FMT_MONEY = '"$"#,##0.00'
+
+LIGHT_FILLS["no_aplica"] = PatternFill("solid", fgColor="F2F2F2")
+
+_MONEY_UNITS = re.compile(r"(\$|\bpesos?\b|\bmxn\b|\bmonto\b|\bimporte\b|\bmiles de pesos\b)", re.I)
+_PCT_UNITS = re.compile(r"(%|porcentaje|por ciento|\btasa\b)", re.I)
+
+
+def unit_kind(unit: str | None, formula_type: str | None = None) -> str:
+    """How a figure of this unit is shown: ``pct`` (percent points, «%»), ``money`` («$»), ``count`` (whole
+    things: no decimals) or ``number``."""
+    u = unit or ""
+    if _PCT_UNITS.search(u) or formula_type in ("porcentaje", "tasa_variacion"):
+        return "pct"
+    if _MONEY_UNITS.search(u):
+        return "money"
+    if formula_type == "absoluto" or (u and not formula_type and u[:1].isupper() and " " not in u.strip()):
+        return "count"
+    return "number"
+
+
+UNIT_FORMATS = {"pct": FMT_PCT_POINTS, "money": FMT_MONEY, "count": FMT_INT, "number": FMT_NUMBER}
+
+
+def unit_format(unit: str | None, formula_type: str | None = None) -> str:
+    """The number format of a figure in the indicator's (or variable's) unit."""
+    return UNIT_FORMATS[unit_kind(unit, formula_type)]
 
 # ------------------------------------------------------------------------------------------------
 # safe text

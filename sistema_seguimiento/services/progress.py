@@ -218,6 +218,32 @@ def compute_progress(db: Database, month: str, program_key: str | None = None,
         return rows_for(pset, presets, month, detail=detail)
 
 
+@dataclass(frozen=True, slots=True)
+class PeriodFigures:
+    """The figures of one own period of an indicator (meta del periodo, realizado, %, semáforo, flags)."""
+
+    period: str
+    target: Decimal | None
+    value: Decimal | None
+    progress: Decimal | None
+    light: str
+    flags: tuple[str, ...]
+
+
+def last_period(row: ProgressRow) -> PeriodFigures | None:
+    """The month's own period of the row, else its latest due period (a quarterly indicator in October shows
+    the third quarter); None when no period is due. Needs rows computed with ``detail=True`` for the latter."""
+    res = row.result
+    per = getattr(res, "period_for_month", None) if res is not None else None
+    if per is None and res is not None:
+        due = set(getattr(res.cumulative, "due_periods", None) or ())
+        done = [p for p in (getattr(res, "periods", None) or ()) if p.period in due]
+        per = done[-1] if done else None
+    if per is None:
+        return None
+    return PeriodFigures(per.period, per.target, per.value, per.progress, str(per.light), tuple(per.flags))
+
+
 def light_counts(rows: list[ProgressRow]) -> dict[str, int]:
     counts = {c.value: 0 for c in Light}
     for r in rows:

@@ -100,36 +100,94 @@ def test_fichas_one_sheet_per_indicator(demo_db, tmp_path):
     assert isinstance(ws.cell(i, 2).value, (int, float))
 
 
+def _expected():
+    import json
+    from pathlib import Path
+
+    fx = Path(__file__).resolve().parents[2] / "resources" / "demo_municipio.json"
+    return json.loads(fx.read_text("utf-8"))["expected"]["indicators"]
+
+
 def test_avance_real_numbers_fills_and_overview(demo_db, tmp_path):
     out = export_avance(demo_db, "2026-10", tmp_path / "avance.xlsx")
     wb = load_workbook(out)
-    assert wb.sheetnames == ["Resumen", "Avance"]
+    assert wb.sheetnames == ["Resumen", "Avance", "Justificaciones"]
     ws = wb["Avance"]
     assert [c.value for c in ws[1]] == AV_HEADERS
-    assert ws.freeze_panes == "G2"
-    assert ws.auto_filter.ref == f"A1:O{ws.max_row}"
+    assert ws.freeze_panes == "F2"
+    assert ws.auto_filter.ref == f"A1:R{ws.max_row}"
     rows = compute_progress(demo_db, "2026-10")
     assert ws.max_row == len(rows) + 1
-    num_cols = [AV_HEADERS.index(h) + 1 for h in ("Meta anual", "Meta al periodo", "Realizado en el periodo",
-                                                   "Acumulado", "% de avance")]
+    col = {h: AV_HEADERS.index(h) + 1 for h in AV_HEADERS}
     for r in range(2, ws.max_row + 1):
-        for col in num_cols:
-            v = ws.cell(r, col).value
-            assert v is None or isinstance(v, (int, float)), (r, col, v)
-    light_col = AV_HEADERS.index("Semáforo") + 1
-    by_key = {ws.cell(r, 5).value: r for r in range(2, ws.max_row + 1)}
+        for h in ("Meta del periodo", "Realizado en el periodo", "% del periodo", "Meta anual", "Meta al corte",
+                  "Acumulado al corte", "% de avance al corte"):
+            v = ws.cell(r, col[h]).value
+            assert v is None or isinstance(v, (int, float)), (r, h, v)
+    by_key = {ws.cell(r, col["Clave indicador"]).value: r for r in range(2, ws.max_row + 1)}
     r = by_key["E001-A12-01"]
-    assert ws.cell(r, light_col).value == "Rojo"
-    assert ws.cell(r, light_col).fill.fgColor.rgb.endswith("F8696B")
-    assert abs(ws.cell(r, light_col - 1).value - 131) < 0.01
-    assert ws.cell(r, light_col - 1).number_format.endswith('" %"')
+    light = col["Semáforo al corte"]
+    assert ws.cell(r, light).value == "Rojo"
+    assert ws.cell(r, light).fill.fgColor.rgb.endswith("F8696B")
+    assert abs(ws.cell(r, col["% de avance al corte"]).value - 131) < 0.01
+    assert ws.cell(r, col["% de avance al corte"]).number_format.endswith('" %"')
+    assert ws.cell(r, col["Acumulado al corte"]).number_format == "#,##0"  # luminarias: a count, no decimals
+    assert "Sobrecumplimiento crítico" in ws.cell(r, col["Hallazgos"]).value
+    assert "Datos incompletos" in ws.cell(by_key["E001-A21-01"], col["Hallazgos"]).value
+    # print: oficio landscape fitted to the width, header row repeated, title and cut-off in every page header
+    assert ws.page_setup.orientation == "landscape" and ws.page_setup.fitToWidth == 1
+    assert ws.print_title_rows == "$1:$1"
+    assert "31/10/2026" in ws.oddHeader.center.text and "octubre 2026" in ws.oddHeader.center.text
     ov = wb["Resumen"]
     counts = {}
     for row in ov.iter_rows(values_only=True):
-        if row and row[0] in ("Verde", "Amarillo", "Rojo", "Sin dato") and isinstance(row[1], int):
+        if row and row[0] in ("Verde", "Amarillo", "Rojo", "Sin dato", "No aplica al corte") and isinstance(row[1], int):
             counts.setdefault(row[0], row[1])
     assert sum(counts.values()) == len(rows)
     assert counts["Rojo"] == sum(1 for x in rows if x.light == "rojo")
+
+
+def test_avance_period_figures_states_and_justification_parts(demo_db, tmp_path):
+    from sistema_seguimiento.core import periods
+    from sistema_seguimiento.services import justifications
+    from sistema_seguimiento.services.users import SYSTEM
+
+    justifications.save(demo_db, SYSTEM, "E001-A12-01", "2026-10", cause="Lluvias", effect="Reparaciones tardías",
+                        other_reasons="Desabasto de balastros", improvement_actions="Compra anticipada")
+    out = export_avance(demo_db, "2026-10", tmp_path / "avance.xlsx")
+    wb = load_workbook(out)
+    ws = wb["Avance"]
+    col = {h: AV_HEADERS.index(h) + 1 for h in AV_HEADERS}
+    by_key = {ws.cell(r, col["Clave indicador"]).value: r for r in range(2, ws.max_row + 1)}
+    expected = _expected()
+    labels = {"verde": "Verde", "amarillo": "Amarillo", "rojo": "Rojo"}
+    checked = 0
+    for key, ind in expected.items():
+        r = by_key[key]
+        acc = ind["acumulado"]
+        if acc["estado"] == "SIN_PERIODO_VENCIDO":  # the annual Fin in October: not due, kept apart from «Sin dato»
+            assert ws.cell(r, col["Semáforo al corte"]).value == "No aplica al corte"
+            assert ws.cell(r, col["Semáforo del periodo"]).value == "No aplica al corte"
+            assert ws.cell(r, col["Meta del periodo"]).value is None
+            continue
+        last = ind["periodos"][-1]  # the latest due own period (the month, or the quarter/semester before)
+        assert ws.cell(r, col["Periodo"]).value == periods.label(last["periodo"]), key
+        for h, k in (("Meta del periodo", "meta"), ("Realizado en el periodo", "valor"), ("% del periodo", "pct_avance")):
+            assert abs(Decimal(str(ws.cell(r, col[h]).value)) - Decimal(last[k])) < Decimal("0.006"), (key, h)
+        assert ws.cell(r, col["Semáforo del periodo"]).value == labels[last["semaforo"]], key
+        assert abs(Decimal(str(ws.cell(r, col["Meta al corte"]).value)) - Decimal(acc["meta"])) < Decimal("0.006")
+        checked += 1
+    assert checked == 14
+    assert ws.cell(by_key["E001-C2-01"], col["Periodo"]).value == "tercer trimestre 2026"
+    assert ws.cell(by_key["E001-A12-01"], col["Justificación"]).value.startswith("Sí, octubre 2026")
+    assert ws.cell(by_key["E001-P-01"], col["Justificación"]).value is None  # none exists: nothing shown
+    js = wb["Justificaciones"]
+    head = [c.value for c in js[1]]
+    assert head[3:] == ["Periodo", "Causa", "Efecto", "Otros motivos", "Acciones de mejora"]
+    found = [row for row in js.iter_rows(min_row=2, values_only=True) if row[1] == "E001-A12-01"]
+    assert found == [("DSPM", "E001-A12-01", "Luminarias sustituidas por tecnología LED", "octubre 2026", "Lluvias", "Reparaciones tardías", "Desabasto de balastros",
+                      "Compra anticipada")]
+    assert not any(row[1] == "E001-P-01" for row in js.iter_rows(min_row=2, values_only=True))
 
 
 def _png(width=40, height=20) -> bytes:
