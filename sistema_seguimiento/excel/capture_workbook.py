@@ -306,6 +306,10 @@ def build_capture_workbook(sheet, month: str, agency_key: str, agency_name: str,
                 c.set_text(cell, text)
             cell.protection = unlocked
             cell.fill = c.FILL_INPUT
+        need = _height([(t, WIDTHS[col - 1]) for col, t in zip(JUST_COLS, parts)])
+        have = sum(ws.row_dimensions[r].height or 15 for r in range(first, end + 1))
+        if need > have:  # the block grows so that the stored justification is readable
+            ws.row_dimensions[first].height = (ws.row_dimensions[first].height or 15) + need - have
         if n > 1:
             for col in [RESULT_COL, TARGET_COL, PCT_COL, LIGHT_COL] + JUST_COLS:
                 letter = get_column_letter(col)

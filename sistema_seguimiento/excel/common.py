@@ -384,9 +384,12 @@ def print_setup(ws, *, landscape: bool = True, title_rows: str | None = None, fi
         ws.page_setup.fitToHeight = 0
     if title_rows:
         ws.print_title_rows = title_rows
+    from datetime import date
+
     ws.page_margins.left = ws.page_margins.right = 0.4
-    ws.page_margins.top = ws.page_margins.bottom = 0.6
+    ws.page_margins.top = ws.page_margins.bottom = 0.75
+    ws.page_margins.header = ws.page_margins.footer = 0.3
     ws.oddFooter.center.text = "Página &P de &N"
     ws.oddFooter.center.size = 8
-    ws.oddFooter.right.text = "SES — &D"
+    ws.oddFooter.right.text = "SES — " + date.today().strftime("%d/%m/%Y")  # the date in es_MX order
     ws.oddFooter.right.size = 8

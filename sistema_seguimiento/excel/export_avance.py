@@ -53,7 +53,8 @@ HEADERS = ["Dependencia", "Programa presupuestario", "Nivel", "Clave indicador",
            "Periodo", "Meta del periodo", "Realizado en el periodo", "% del periodo", "Semáforo del periodo",
            "Meta anual", "Meta al corte", "Acumulado al corte", "% de avance al corte", "Semáforo al corte",
            "Hallazgos", "Justificación"]
-WIDTHS = [11, 26, 11, 13, 40, 13, 16, 12, 12, 10, 12, 12, 12, 12, 10, 12, 26, 20]
+WIDTHS = [11, 26, 11, 13, 40, 13, 16, 12, 12, 10, 14, 12, 12, 12, 10, 14, 26, 24]
+WRAPPED = (1, 4, 5, 6, 10, 15, 16, 17)  # columns whose text wraps: the row height follows the longest
 NUMERIC = {7, 8, 11, 12, 13}  # 0-based columns with figures in the indicator's unit
 PERIOD_PCT_COL = 9
 PERIOD_LIGHT_COL = 10
@@ -254,8 +255,10 @@ def _write_avance(rows: list[ProgressRow], pset: ProgramSet, month: str, out: st
     # overview
     ov = wb.create_sheet(TEXT["overview"])
     st = Styles(ov)
-    for col, w in zip("ABCDEFGH", [44, 11, 11, 11, 11, 13, 13, 11]):
+    for col, w in zip("ABCDEFGH", [50, 11, 11, 11, 11, 13, 11, 11]):
         ov.column_dimensions[col].width = w
+    c.print_setup(ov)  # before the first row: a write-only sheet writes its properties with it
+    _page_header(ov, org_name, month)
     ov.append([st.cell(org_name, st.title)])
     ov.append([st.cell(TEXT["title"].format(month=periods.label(month)), st.title)])
     ov.append([st.cell(TEXT["generated"].format(when=datetime.now().strftime("%d/%m/%Y %H:%M")), st.note)])
@@ -278,12 +281,14 @@ def _write_avance(rows: list[ProgressRow], pset: ProgramSet, month: str, out: st
     ov.append([])
     ov.append([st.cell(TEXT["by_agency"], st.header)] + [st.cell(label(k), st.light_head[k]) for k in LIGHTS]
               + [st.cell(TEXT["total"], st.header)])
+    ov_row = 3 + len(TEXT["notes"]) + 1 + 1 + len(LIGHTS) + 1 + 1 + 1  # the row of the dependencia header
+    ov.row_dimensions[ov_row].height = 30
     for name in sorted(by_agency):
         cts = by_agency[name]
+        ov_row += 1
+        ov.row_dimensions[ov_row].height = row_height([(name, 50)])
         ov.append([st.cell(name, st.wrap)] + [st.cell(cts[k], st.int) for k in LIGHTS]
                   + [st.cell(sum(cts.values()), st.int)])
-    c.print_setup(ov, landscape=False)
-    _page_header(ov, org_name, month)
 
     # detail
     ws = wb.create_sheet(TEXT["detail"])
@@ -305,10 +310,14 @@ def _write_avance(rows: list[ProgressRow], pset: ProgramSet, month: str, out: st
     base = [st.dtext, st.dwrap, st.dtext, st.dtext, st.dwrap, st.dwrap, st.dwrap, None, None, st.dpct, None,
             None, None, None, st.dpct, None, st.dwrap, st.dwrap]
     names = {}
+    rownum = 1
+    dims = ws.row_dimensions
     for r in rows:
         if r.agency_key not in names:
             names[r.agency_key] = agency_short(r.agency_key)
         vals = detail_values(r, names[r.agency_key], just)
+        rownum += 1
+        dims[rownum].height = row_height([(vals[i], WIDTHS[i]) for i in WRAPPED])
         num_style = st.numbers[fmt_of.get(r.indicator_key, c.FMT_NUMBER)]
         cells = []
         for i, v in enumerate(vals):
@@ -342,6 +351,8 @@ def _write_avance(rows: list[ProgressRow], pset: ProgramSet, month: str, out: st
         if parts is None:
             continue
         n += 1
+        js.row_dimensions[n + 1].height = row_height([(r.indicator_name, JUST_WIDTHS[2])]
+                                                     + [(x, w) for x, w in zip(parts, JUST_WIDTHS[4:])])
         js.append([st.cell(names.get(r.agency_key) or agency_short(r.agency_key), st.wrap),
                    st.cell(r.indicator_key, st.wrap), st.cell(r.indicator_name, st.wrap),
                    st.cell(periods.label(jper), st.wrap)] + [st.cell(x, st.wrap) if x else None for x in parts])
@@ -350,6 +361,29 @@ def _write_avance(rows: list[ProgressRow], pset: ProgramSet, month: str, out: st
     out = Path(out)
     wb.save(out)
     return out
+
+
+def row_height(texts, line_pt: float = 13.0) -> float:
+    """Points of a row whose wrapped texts are ``(text, column width)``: words wrap, so a line holds a little
+    less than the width in characters."""
+    lines = 1
+    for text, width in texts:
+        if text and isinstance(text, str):
+            per = max(1, int(width * 0.95) - 1)
+            n = 0
+            for part in text.split("\n"):
+                cur = 0
+                n += 1
+                for word in part.split(" "):
+                    add = len(word) + (1 if cur else 0)
+                    if cur and cur + add > per:
+                        n += 1
+                        cur = len(word)
+                    else:
+                        cur += add
+            if n > lines:
+                lines = n
+    return min(409.0, line_pt * lines + 2)
 
 
 def c_pct(n: int, total: int):
