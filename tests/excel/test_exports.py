@@ -16,25 +16,78 @@ def test_mir_single_program_layout(demo_db, tmp_path):
     wb = load_workbook(out)
     assert len(wb.sheetnames) == 1
     ws = wb.active
-    assert [ws.cell(HEADER_ROW, i).value for i in range(1, 10)] == HEADERS
+    # grouped «Indicadores» header over the indicator's own columns; the others span both header rows
+    grouped = [ws.cell(HEADER_ROW, i).value for i in range(3, 14)]
+    assert grouped == HEADERS[2:13]
+    assert ws.cell(HEADER_ROW - 1, 3).value == "Indicadores"
+    merged = {str(r) for r in ws.merged_cells.ranges}
+    assert f"C{HEADER_ROW - 1}:M{HEADER_ROW - 1}" in merged and f"A{HEADER_ROW - 1}:A{HEADER_ROW}" in merged
+    assert [ws.cell(HEADER_ROW - 1, i).value for i in (1, 2, 14, 15)] == [
+        "Nivel", "Resumen narrativo", "Medios de verificación", "Supuestos"]
     assert "Municipio" in ws["A1"].value
     assert any("E001" in str(ws.cell(r, 1).value) for r in range(1, HEADER_ROW))
+    title = "\n".join(str(ws.cell(r, 1).value) for r in range(1, HEADER_ROW - 1))
+    assert "Eje 3. Servicios públicos de calidad" in title and "Unidad responsable" in title
+    assert "Administración" in title and "Ejercicio fiscal 2026" in title
     levels = [ws.cell(r, 1).value for r in range(HEADER_ROW + 1, ws.max_row + 1)]
     assert levels[:3] == ["Fin", "Propósito", "Componente 1"]
     assert "Actividad 1.1" in levels and "Actividad 2.2" in levels
     # print set-up
     assert ws.page_setup.orientation == "landscape"
-    assert int(ws.page_setup.paperSize) == 1  # carta
+    assert int(ws.page_setup.paperSize) == 5  # oficio
     assert ws.page_setup.fitToWidth == 1
     assert ws.sheet_properties.pageSetUpPr.fitToPage
-    assert ws.print_title_rows == f"${HEADER_ROW}:${HEADER_ROW}"
+    assert ws.print_title_rows == f"${HEADER_ROW - 1}:${HEADER_ROW}"
     assert "&P" in ws.oddFooter.center.text
     # wrapped text, borders, numbers as numbers
     cell = ws.cell(HEADER_ROW + 1, 2)
     assert cell.alignment.wrap_text and cell.border.left.style == "thin"
-    metas = [ws.cell(r, 7).value for r in range(HEADER_ROW + 1, ws.max_row + 1)]
+    col = {h: HEADERS.index(h) + 1 for h in HEADERS}
+    metas = [ws.cell(r, col["Meta anual"]).value for r in range(HEADER_ROW + 1, HEADER_ROW + 9)]
     assert all(isinstance(m, (int, float)) for m in metas if m is not None)
     assert Decimal(str(metas[1])) == Decimal("95")
+
+
+def test_mir_fields_symbols_units_and_signatures(demo_db, tmp_path):
+    import json
+    from pathlib import Path
+
+    from sistema_seguimiento.db.models import Organization
+
+    with demo_db.transaction() as s:
+        org = s.scalars(select(Organization)).one()
+        org.settings = {**(org.settings or {}), "firma_elaboro": {"nombre": "Ana Ruiz", "cargo": "Analista"},
+                        "firma_autorizo": {"nombre": "Luis Mora", "cargo": "Director de Planeación"}}
+    fx = json.loads((Path(__file__).resolve().parents[2] / "resources" / "demo_municipio.json").read_text("utf-8"))
+    inds = {i["id"]: i for p in fx["programs"] for i in p["indicators"]}
+    out = export_mir(demo_db, tmp_path / "mir.xlsx", ["E001"])
+    ws = load_workbook(out).active
+    col = {h: HEADERS.index(h) + 1 for h in HEADERS}
+    rows = {}
+    for r in range(HEADER_ROW + 1, ws.max_row + 1):
+        name = ws.cell(r, col["Nombre del indicador"]).value
+        for key, ind in inds.items():
+            if ind["nombre"] == name:
+                rows[key] = r
+    assert len(rows) == 8
+    labels = {"estrategico": "Estratégico", "gestion": "De gestión", "eficacia": "Eficacia",
+              "eficiencia": "Eficiencia", "calidad": "Calidad", "economia": "Economía",
+              "ascendente": "Ascendente", "descendente": "Descendente", "regular": "Regular"}
+    for key, r in rows.items():
+        ind = inds[key]
+        for v in ind["variables"]:  # under the método, what every symbol means
+            assert f"{v['clave']} = {v['nombre']}" in ws.cell(r, col["Variables del método"]).value
+        assert ws.cell(r, col["Tipo"]).value == labels[ind["tipo"]]
+        assert ws.cell(r, col["Dimensión"]).value == labels[ind["dimension"]]
+        assert ws.cell(r, col["Sentido"]).value == labels[ind["sentido"]]
+        assert Decimal(str(ws.cell(r, col["Línea base"]).value)) == Decimal(str(ind["linea_base"]["valor"]))
+        assert ws.cell(r, col["Año de la línea base"]).value == ind["linea_base"]["anio"]
+    # numbers shown by the unit: «%» for percentages, no decimals for counts
+    assert ws.cell(rows["E001-P-01"], col["Meta anual"]).number_format.endswith('" %"')
+    assert ws.cell(rows["E001-A12-01"], col["Meta anual"]).number_format == "#,##0"
+    texts = [str(ws.cell(r, cc).value) for r in range(HEADER_ROW + 9, ws.max_row + 1) for cc in range(1, 16)]
+    for word in ("Elaboró", "Revisó", "Autorizó", "Ana Ruiz", "Analista", "Luis Mora", "Director de Planeación"):
+        assert word in texts, word
 
 
 def test_mir_merges_objective_with_several_indicators(demo_db, tmp_path):
@@ -53,7 +106,7 @@ def test_mir_merges_objective_with_several_indicators(demo_db, tmp_path):
     merged = {str(r) for r in ws.merged_cells.ranges}
     first = HEADER_ROW + 1
     assert f"A{first}:A{first + 1}" in merged and f"B{first}:B{first + 1}" in merged
-    assert f"I{first}:I{first + 1}" in merged
+    assert f"O{first}:O{first + 1}" in merged
     assert ws.cell(first + 1, 3).value == "Segundo indicador del Fin"
 
 
