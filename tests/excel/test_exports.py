@@ -269,3 +269,46 @@ def test_mir_title_block_has_the_logo_when_set(demo_db, tmp_path):
         assert media and zf.read(media[0]) == _png()
     ws = load_workbook(out).active
     assert "Municipio" in ws["C1"].value  # the title moves right of the logo
+
+
+def test_fichas_semaforo_words_targets_per_period_alignment_signatures(demo_db, tmp_path):
+    import json
+    from pathlib import Path
+
+    from sistema_seguimiento.db.models import Organization
+
+    with demo_db.transaction() as s:
+        org = s.scalars(select(Organization)).one()
+        org.settings = {**(org.settings or {}), "firma_reviso": {"nombre": "Eva Soto", "cargo": "Contralora"}}
+    fx = json.loads((Path(__file__).resolve().parents[2] / "resources" / "demo_municipio.json").read_text("utf-8"))
+    ind = next(i for p in fx["programs"] for i in p["indicators"] if i["id"] == "E001-C1-01")  # quarterly
+    out = export_fichas(demo_db, tmp_path / "fichas.xlsx", ["E001"])
+    ws = load_workbook(out)["E001-C1-01"]
+    cells = {}
+    for r in range(1, ws.max_row + 1):
+        cells[r] = [ws.cell(r, cc).value for cc in range(1, 8)]
+    pairs = {v[0]: v[1] for v in cells.values() if v[0]}
+    sem = pairs["Parámetros de semaforización"]
+    assert "Verde: de 90 % a 110 %" in sem and "amarillo: de 80 % a menos de 90 %" in sem and "rojo: menos de 80 %" in sem
+    assert "PRESET" not in sem  # never the internal code
+    assert "Eje 3. Servicios públicos de calidad" in pairs["Alineación al Plan de Gobierno"]
+    assert "Interpretación" in pairs or any(v[0] == "Interpretación" for v in cells.values())
+    assert any(v[0] == "Factor de comparación" for v in cells.values())
+    # targets in the indicator's own periods (T1–T4), the expected result and each variable's target, «Total anual»
+    head = next(r for r, v in cells.items() if v[0] == "Periodo" and v[1] == "Meta del indicador")
+    assert cells[head][2:4] == ["LMP", "LP"]
+    body = [cells[r] for r in range(head + 1, head + 6)]
+    assert [b[0] for b in body] == ["primer trimestre 2026", "segundo trimestre 2026", "tercer trimestre 2026",
+                                    "cuarto trimestre 2026", "Total anual"]
+    metas = {m["periodo"]: m["variables"] for m in ind["metas_calendarizadas"]}
+    for b, per in zip(body, ["2026-T1", "2026-T2", "2026-T3", "2026-T4"]):
+        lmp, lp = Decimal(str(metas[per]["LMP"])), Decimal(str(metas[per]["LP"]))
+        assert Decimal(str(b[2])) == lmp and Decimal(str(b[3])) == lp
+        assert abs(Decimal(str(b[1])) - lmp / lp * 100) < Decimal("0.000001")
+    lmp_sum = sum(Decimal(str(m["LMP"])) for m in metas.values())  # flujo: summed
+    lp_last = Decimal(str(metas["2026-T4"]["LP"]))  # existencia: the last value
+    assert Decimal(str(body[4][2])) == lmp_sum and Decimal(str(body[4][3])) == lp_last
+    assert abs(Decimal(str(body[4][1])) - lmp_sum / lp_last * 100) < Decimal("0.000001")
+    assert ws.cell(head + 1, 2).number_format.endswith('" %"') and ws.cell(head + 1, 3).number_format == "#,##0"
+    flat = [str(x) for v in cells.values() for x in v if x is not None]
+    assert "Elaboró" in flat and "Revisó" in flat and "Autorizó" in flat and "Eva Soto" in flat
