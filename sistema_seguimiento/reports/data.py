@@ -45,6 +45,7 @@ class Signature:
     role: str  # "Elaboró" …
     name: str
     title: str
+    missing: bool = False  # no name in Configuración: the box prints a placeholder
 
 
 @dataclass
@@ -88,6 +89,7 @@ class ProgramSection:
     rows: list[ProgressRow]
     budget: BudgetFigures | None
     counts: dict[str, int]
+    docs: dict = field(default_factory=dict)  # indicator key -> IndicatorDoc (fórmula, línea base, metas)
 
 
 @dataclass
@@ -144,6 +146,12 @@ class ReportData:
     include_charts: bool = True
     executive_only: bool = False
     cumulative_series: dict[str, list[tuple[str, Decimal | None, Decimal | None]]] = field(default_factory=dict)
+    issuing_unit: str = ""  # Configuración: unidad que emite el informe (settings «unidad_emisora»)
+
+    @property
+    def missing_signatures(self) -> list[str]:
+        """Roles (Elaboró, Revisó, Autorizó) whose name is empty in Configuración."""
+        return [s.role for s in self.signatures if s.missing]
 
     @property
     def rows(self) -> list[ProgressRow]:
@@ -281,6 +289,22 @@ def _validated_captures(session, keys: set[str] | None, cutoff: date) -> int:
     return total
 
 
+def _fill_ficha_figures(session, pset) -> None:
+    """Línea base (with its year) and the approved annual target of the indicators of a lean read, for the
+    program tables (read-only)."""
+    docs = {ind.key: ind for p in pset.programs for ind in p.indicators}
+    keys = sorted(docs)
+    for start in range(0, len(keys), 20_000):
+        q = select(Indicator.key, Indicator.baseline_value, Indicator.baseline_year,
+                   Indicator.annual_target_original).where(Indicator.key.in_(keys[start:start + 20_000]))
+        for key, value, year, original in session.execute(q):
+            ind = docs.get(key)
+            if ind is not None:
+                ind.baseline_value = None if value is None else Decimal(str(value))
+                ind.baseline_year = year
+                ind.annual_target_original = None if original is None else Decimal(str(original))
+
+
 def _signatures(settings: dict | None) -> list[Signature]:
     settings = settings or {}
     out = []
@@ -291,7 +315,8 @@ def _signatures(settings: dict | None) -> list[Signature]:
             v = {"nombre": v}
         name = str(v.get("nombre") or "").strip()
         title = str(v.get("cargo") or "").strip()
-        out.append(Signature(role=role, name=name or TEXT["placeholder_name"], title=title if name else ""))
+        out.append(Signature(role=role, name=name or TEXT["placeholder_name"], title=title if name else "",
+                             missing=not name))
     return out
 
 
@@ -324,10 +349,13 @@ def build_report(db: Database, month: str, *, agency_key: str | None = None, pro
         pkeys = [p.key for p in pset.programs]
         budgets = {} if executive_only else read_budget(session, year, month, pkeys)
         ejes = _eje_of_programs(session, year, pkeys)
+        if not executive_only:
+            _fill_ficha_figures(session, pset)
     if not pset.programs:
         raise ServiceError(TEXT["no_programs"].format(periodo=periods.label(month)))
     step(15, "Calculando avance…")
-    rows = rows_for(pset, presets, month, detail=include_charts and not executive_only)
+    # program tables show each indicator's latest due own period (a quarter in October): detail results
+    rows = rows_for(pset, presets, month, detail=not executive_only)
     by_prog: dict[str, list[ProgressRow]] = defaultdict(list)
     for r in rows:
         by_prog[r.program_key].append(r)
@@ -349,7 +377,8 @@ def build_report(db: Database, month: str, *, agency_key: str | None = None, pro
         sections.append(ProgramSection(
             key=prog.key, name=prog.name, modality=prog.modality, agency_key=prog.agency_key,
             agency_name=ag.name if ag else "", responsible=prog.responsible, alignment=prog.alignment, eje=eje,
-            rows=prow, budget=budgets.get(prog.key), counts=counts))
+            rows=prow, budget=budgets.get(prog.key), counts=counts,
+            docs={ind.key: ind for ind in prog.indicators}))
         akey = prog.agency_key or ""
         g = agencies.get(akey)
         if g is None:
@@ -389,7 +418,8 @@ def build_report(db: Database, month: str, *, agency_key: str | None = None, pro
         due_captures=due, done_captures=done,
         red_rows=[r for r in rows if r.light == Light.ROJO.value],
         over_rows=[r for r in rows if any(f in OVERACHIEVEMENT_FLAGS for f in r.flags)],
-        include_charts=include_charts, executive_only=executive_only)
+        include_charts=include_charts, executive_only=executive_only,
+        issuing_unit=str(settings.get("unidad_emisora") or "").strip())
     with db.reading() as session:
         whole = not agency_key and not program_key
         data.validated_captures = _validated_captures(session, None if whole else {r.indicator_key for r in rows},
