@@ -249,6 +249,8 @@ def test_program_tables_period_figures_baseline_formula_and_states(demo_pdf):
     assert "tercer" in text and "trimestre" in text and "2026-T3" not in text  # periods in words, never codes
     assert "Sobrecumplimiento crítico" in text
     assert "No aplica al corte" in text
+    # charts: a flow's cumulative line on its own axis (1,310 luminarias against monthly bars of ~145), units
+    assert "Acumulado (eje der.)" in text and "Luminaria, acumulado" in text
 
 
 def test_justifications_four_parts_and_signature_warning(demo_pdf, tmp_path):
