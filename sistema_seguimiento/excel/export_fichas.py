@@ -16,7 +16,7 @@ from ..services.documents import ProgramSet
 from ..services.errors import ServiceError
 from ..services.mir_view import FICHA_FIELDS, _value, mir_order
 from . import common as c
-from .export_mir import level_names, signature_people
+from .export_mir import _height, level_names, signature_people
 
 TEXT = {
     "title": "Ficha técnica del indicador",
@@ -256,6 +256,7 @@ def build_fichas_workbook(pset: ProgramSet, presets: dict | None = None) -> Work
             cell = index.cell(r, col)
             c.set_text(cell, v)
             cell.border, cell.font, cell.alignment = c.BORDER, c.FONT_BODY, c.WRAP_TOP
+        index.row_dimensions[r].height = _height([(ind.name, 60)])  # wrapped names never overlap the next row
         link = index.cell(r, 5, TEXT["go"])
         link.hyperlink = f"#'{title}'!A1"
         link.font = c.Font(name="Calibri", size=10, color="0563C1", underline="single")

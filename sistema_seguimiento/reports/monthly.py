@@ -165,8 +165,8 @@ def build_document(data: ReportData, generated: datetime | None = None) -> Docum
         r=t.counts["rojo"], rp=_pct(t.counts["rojo"], n), g=t.counts["gris"], gp=_pct(t.counts["gris"], n),
         na=t.counts["no_aplica"], nap=_pct(t.counts["no_aplica"], n),
         done=data.done_captures, due=data.due_captures, cp=_pct(data.done_captures, data.due_captures)), 8.5))
-    cols = [Col("Dependencia", 40), Col("Programas", 12, "r"), Col("Indicadores", 13, "r")] + [
-        Col(LABELS[k], 17, "r") for k in LIGHTS]
+    cols = [Col("Dependencia", 36), Col("Programas", 15, "r"), Col("Indicadores", 16, "r")] + [
+        Col(LABELS[k], 16, "r") for k in LIGHTS]
     rows = [Row([f"{g.name} — {getattr(g, 'full_name', '')}" if getattr(g, "full_name", "") and g.name != getattr(g, "full_name", "") else g.name,
                  str(g.programs), str(g.total)] + _counts_cells(g.counts, g.total)) for g in data.agencies]
     rows.append(Row(["Total", str(t.programs), str(n)] + _counts_cells(t.counts, n), kind="total"))
@@ -187,10 +187,10 @@ def build_document(data: ReportData, generated: datetime | None = None) -> Docum
         doc.add(Heading(TEXT["overs"], 3))
         _row_list(doc, data.over_rows, limit, key=lambda r: -(r.progress_pct or 0))
     # by eje
-    doc.add(Heading(TEXT["s2"], 1, page_break_before=True))
+    doc.add(Heading(TEXT["s2"], 1))  # follows the summary when it fits: no page three-quarters empty
     doc.add(Para(TEXT["s2_intro"], 8, italic=True, color=MUTED))
-    cols = [Col("Eje", 38), Col("Programas", 13, "r"), Col("Indicadores", 14, "r")] + [
-        Col(LABELS[k], 16, "r") for k in LIGHTS] + [Col("% en verde", 12, "r")]
+    cols = [Col("Eje", 34), Col("Programas", 15, "r"), Col("Indicadores", 16, "r")] + [
+        Col(LABELS[k], 15, "r") for k in LIGHTS] + [Col("% en verde", 13, "r")]
     rows = [Row([e.name, str(e.programs), str(e.total)] + _counts_cells(e.counts, e.total)
                 + [fmt_pct_es(e.green_share_of_coloured, 1)]) for e in data.ejes]
     doc.add(Table(cols, rows))

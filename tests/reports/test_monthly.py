@@ -64,7 +64,9 @@ def test_demo_pdf_exists_with_expected_pages(demo_pdf):
     _db, pdf = demo_pdf
     assert pdf.exists() and pdf.read_bytes().startswith(b"%PDF")
     n = page_count(pdf)
-    assert n == 8  # cover, summary, ejes, 2 × program (table + charts), justifications/signatures
+    # cover, summary followed by the ejes (no page three-quarters empty), 2 × program (table + charts),
+    # justifications/signatures
+    assert n == 7
     pages = pdf_pages(pdf)
     assert len(pages) == n
     for i, text in enumerate(pages, start=1):
@@ -99,8 +101,8 @@ def test_summary_semaforo_words_and_sections(demo_pdf):
     assert "Resumen ejecutivo" in summary
     assert "DSPM" in summary and "DIF" in summary
     assert "13 (81.3 %)" in summary  # 13 of 16 green, total row
-    assert "Avance por eje del Plan de Gobierno" in pages[2]
-    assert "Eje 3. Servicios públicos de calidad" in pages[2]
+    assert "Avance por eje del Plan de Gobierno" in pages[1]  # the ejes fit under the summary
+    assert "Eje 3. Servicios públicos de calidad" in pages[1]
     text = "\n".join(pages)
     for word in ("Verde", "Rojo", "Sin dato"):
         assert word in text
