@@ -14,7 +14,7 @@ from typing import Callable
 from sqlalchemy import case, select
 
 from ..core import periods
-from ..core.semaforo import BUILTIN_PRESETS, OVERACHIEVEMENT_FLAGS
+from ..core.semaforo import BUILTIN_PRESETS, OVERACHIEVEMENT_FLAGS, describe_preset
 from ..core.types import NO_APLICA, Light
 from ..db.database import Database
 from ..db.models import Budget, Indicator, Justification, Objective, PlanElement, Program, FiscalYear
@@ -136,7 +136,7 @@ class ReportData:
     sections: list[ProgramSection]
     justifications: list[JustificationEntry]
     signatures: list[Signature]
-    presets_used: list[tuple[str, str, str]]  # (key, name, descending formula text)
+    presets_used: list[tuple[str, str, str, str]]  # (key, name, descending formula text, ranges in words)
     flags_used: list[str]
     due_captures: int
     done_captures: int
@@ -399,7 +399,11 @@ def build_report(db: Database, month: str, *, agency_key: str | None = None, pro
         method = str(p.descending_method) if p else "lineal"
         formula = ("lineal: ((2 × meta − realizado) / meta) × 100" if method == "lineal"
                    else "inversa: (meta / realizado) × 100")
-        presets_used.append((k, p.name if p else k, formula))
+        try:
+            words = describe_preset(p) if p else ""
+        except Exception:  # noqa: BLE001 - a deviation preset without thresholds for «gestión»
+            words = ""
+        presets_used.append((k, p.name if p else k, formula, words))
     flags = sorted({f for r in rows for f in r.flags})
     due = sum(len(r.result.cumulative.due_periods) for r in rows if r.result is not None)
     done = sum(len(r.result.cumulative.captured_periods) for r in rows if r.result is not None)

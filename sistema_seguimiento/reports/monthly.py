@@ -60,7 +60,8 @@ TEXT = {
     "no_just": "Sin justificación capturada.",
     "none_just": "Todos los indicadores están dentro del rango aceptable.",
     "notes": "Notas",
-    "preset_note": "Semáforo: preset «{name}» ({key}); fórmula para indicadores descendentes: {formula}.",
+    "preset_note": ("Semáforo: preset «{name}» ({key}). {words}. Fórmula para indicadores descendentes: "
+                    "{formula}."),
     "data_note": ("Estado de los datos: cifras preliminares sujetas a validación por la unidad de planeación "
                   "({val} de {tot} capturas validadas). Porcentajes redondeados a dos decimales (mitad hacia arriba); "
                   "el color se asigna sobre el porcentaje redondeado."),
@@ -314,9 +315,9 @@ def _justifications(doc: Document, data: ReportData) -> None:
 
 def _notes(doc: Document, data: ReportData) -> None:
     doc.add(Heading(TEXT["notes"], 3))
-    for key, name, formula in data.presets_used:
-        doc.add(Para(TEXT["preset_note"].format(name=name, key=key, formula=formula), 7.5, color=MUTED,
-                     space_after_mm=0.8))
+    for key, name, formula, words in data.presets_used:
+        doc.add(Para(TEXT["preset_note"].format(name=name, key=key, formula=formula, words=words), 7.5,
+                     color=MUTED, space_after_mm=0.8))
     tot = data.done_captures
     validated = data.validated_captures
     key = "data_note_ok" if tot and validated >= tot else "data_note"

@@ -112,6 +112,7 @@ def test_summary_semaforo_words_and_sections(demo_pdf):
     assert "300 luminarias" in text  # a justification of an out-of-band indicator
     assert "Elaboró" in last and "Revisó" in last and "Autorizó" in last and "Nombre y cargo" in last
     assert "PRESET_A_BANDA_90_110" in last and "lineal" in last  # footnote: preset and descendente formula
+    assert "Verde: de 90 % a 110 %" in last  # and its ranges in words
     assert "Datos incompletos" in last  # flag legend
 
 
