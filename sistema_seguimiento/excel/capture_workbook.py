@@ -58,9 +58,10 @@ TEXT = {
         "2. Use punto decimal (por ejemplo 1234.5). Deje vacía la celda si aún no tiene el dato; borre el valor "
         "para eliminar una captura anterior.",
         "3. «Resultado», «Meta del indicador», «%» y «Semáforo» se calculan solos con el método de cálculo del "
-        "indicador. Si el semáforo no es verde, escriba la justificación: la «Causa» es obligatoria (se marca en rojo).",
-        "4. No agregue, borre ni mueva filas u hojas: el libro se rechaza si la plantilla fue alterada. Guárdelo "
-        "como «Libro de Excel (.xlsx)» y entréguelo a la unidad de planeación, que lo importará en SES.",
+        "indicador. Si el semáforo no es verde, escriba la justificación: la «Causa» es obligatoria "
+        "(se marca en rojo).",
+        "4. No agregue, borre ni mueva filas u hojas: el libro se rechaza si la plantilla fue alterada. "
+        "Guárdelo como «Libro de Excel (.xlsx)» y entréguelo a la unidad de planeación, que lo importará en SES.",
     ],
     "validation_title": "Valor no válido",
     "validation_nonneg": "Escriba un número mayor o igual a cero, con punto decimal.",

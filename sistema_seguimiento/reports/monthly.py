@@ -240,8 +240,8 @@ def _program_sections(doc: Document, data: ReportData) -> None:
             doc.add(Heading(TEXT["s3"], 1, page_break_before=True))
         doc.add(Heading(f"{s.key} {s.name}", 2, page_break_before=not first))
         first = False
-        doc.add(Para(TEXT["prog_info"].format(dep=s.agency_name or TEXT["sin_dependencia"],
-                                              mod=s.modality or "—", resp=s.responsible or "sin registrar"), 8, color=MUTED,
+        doc.add(Para(TEXT["prog_info"].format(dep=s.agency_name or TEXT["sin_dependencia"], mod=s.modality or "—",
+                                              resp=s.responsible or "sin registrar"), 8, color=MUTED,
                      space_after_mm=0.8))
         align = " › ".join(str(s.alignment.get(k)) for k in ("plan", "eje", "objetivo", "estrategia")
                            if s.alignment.get(k))
