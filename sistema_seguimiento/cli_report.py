@@ -46,8 +46,11 @@ def cmd_informe(args) -> int:
     with open_db(args, read_only=True) as db:
         tmp = target.with_name(target.name + ".tmp")
         try:
+            warnings: list[str] = []
             n = make_pdf(db, args.periodo, str(tmp), agency_key=args.dependencia, program_key=args.programa,
-                         include_charts=not args.sin_graficas, executive_only=args.resumen)
+                         include_charts=not args.sin_graficas, executive_only=args.resumen, warnings=warnings)
+            for w in warnings:
+                print(w, file=sys.stderr)
             from .fileops import replace_file
 
             replace_file(tmp, target)

@@ -398,3 +398,59 @@ def preset_to_dict(preset: Preset) -> dict[str, Any]:
         out["sobrecumplimiento_mayor_a"] = (None if preset.overachievement_above is None
                                             else str(preset.overachievement_above))
     return out
+
+
+# --------------------------------------------------------------------------------------------------
+# the ranges in words (fichas técnicas, reports): never an internal preset code
+
+WORDS = {
+    "verde": "Verde", "amarillo": "amarillo", "rojo": "rojo",
+    "below": "menos de {hi} %", "upto": "hasta {hi} %", "above": "más de {lo} %", "from": "{lo} % o más",
+    "between_ii": "de {lo} % a {hi} %", "between_ie": "de {lo} % a menos de {hi} %",
+    "between_ei": "de más de {lo} % a {hi} %", "between_ee": "más de {lo} % y menos de {hi} %",
+    "dev_green": "Verde: el avance se aparta hasta {g} puntos de la meta (100 %)",
+    "dev_yellow": "amarillo: más de {g} y hasta {y} puntos", "dev_red": "rojo: más de {y} puntos",
+    "dev_over": "sobrecumplimiento por encima de {x} %",
+    "and": " y ",
+}
+
+
+def _pct_word(d: Decimal) -> str:
+    text = format(d.normalize(), "f")
+    return text
+
+
+def _range_words(r: Range) -> str:
+    lo = None if r.min is None else _pct_word(r.min)
+    hi = None if r.max is None else _pct_word(r.max)
+    if lo is None and hi is None:
+        return "cualquier avance"
+    if lo is None:
+        return WORDS["upto" if r.max_inclusive else "below"].format(hi=hi)
+    if hi is None:
+        return WORDS["from" if r.min_inclusive else "above"].format(lo=lo)
+    key = "between_" + ("i" if r.min_inclusive else "e") + ("i" if r.max_inclusive else "e")
+    return WORDS[key].format(lo=lo, hi=hi)
+
+
+def describe_preset(preset: Preset, indicator_type: IndicatorType | str = IndicatorType.GESTION) -> str:
+    """The semáforo ranges of a preset in words: «Verde: de 90 % a 110 %; amarillo: de 80 % a menos de 90 % y
+    de más de 110 % a 130 %; rojo: menos de 80 % y más de 130 %»."""
+    if preset.kind == KIND_DEVIATION:
+        t = preset.thresholds_for(indicator_type)
+        parts = [WORDS["dev_green"].format(g=_pct_word(t.green_max)),
+                 WORDS["dev_yellow"].format(g=_pct_word(t.green_max), y=_pct_word(t.yellow_max)),
+                 WORDS["dev_red"].format(y=_pct_word(t.yellow_max))]
+        if preset.overachievement_above is not None:
+            parts.append(WORDS["dev_over"].format(x=_pct_word(preset.overachievement_above)))
+        return "; ".join(parts)
+    by_color: dict[str, list[str]] = {}
+    for r in sorted(preset.ranges, key=lambda r: (r.min is not None, r.min or 0)):
+        words = _range_words(r)
+        if r.flag:
+            from .types import label
+
+            words += f" ({label(r.flag).lower()})"
+        by_color.setdefault(str(r.color), []).append(words)
+    order = [k for k in ("verde", "amarillo", "rojo") if k in by_color]
+    return "; ".join(f"{WORDS[k]}: {WORDS['and'].join(by_color[k])}" for k in order)

@@ -85,6 +85,21 @@ class Light(StrEnum):
     GRIS = "gris"
 
 
+#: A progress row's display state: the four lights plus «No aplica al corte» — an indicator whose first period
+#: is not due yet at the cut-off (annual, multi-year) or that has no measurement in the fiscal year. Its light
+#: stays ``gris``; «Sin dato» (``gris``) is then only what is due and not captured (or not computable).
+NO_APLICA = "no_aplica"
+STATES = ("verde", "amarillo", "rojo", "gris", NO_APLICA)
+NOT_DUE_STATUSES = frozenset({"SIN_PERIODO_VENCIDO", "SIN_MEDICION_EN_EJERCICIO"})
+
+
+def progress_state(light: str, status: str | None) -> str:
+    """The display state of a light and an engine status (see :data:`STATES`)."""
+    if light == "gris" and status in NOT_DUE_STATUSES:
+        return NO_APLICA
+    return str(light)
+
+
 class DescendingMethod(StrEnum):
     LINEAL = "lineal"  # ((2P - L) / P) * 100, default
     INVERSA = "inversa"  # P / L * 100
@@ -148,6 +163,7 @@ LABELS: dict[str, str] = {
     "suma": "Suma (flujo)", "ultimo_valor": "Último valor (existencia)",
     "numerador": "Numerador", "denominador": "Denominador", "valor": "Valor",
     "verde": "Verde", "amarillo": "Amarillo", "rojo": "Rojo", "gris": "Sin dato",
+    "no_aplica": "No aplica al corte",
     "acumulado": "Acumulado", "periodico": "Periódico",
     "capturando": "Capturando", "enviado": "Enviado", "validado": "Validado", "devuelto": "Devuelto",
     "cerrado": "Cerrado",

@@ -30,16 +30,23 @@ from ..services.errors import ServiceError
 from . import common as c
 from .export_mir import _height
 
-FORMAT = "SES-captura-1"
+FORMAT = "SES-captura-2"
 SHEET = "Captura"
 META_SHEET = "_ses"
 HEADER_ROW = 9
 FIRST_ROW = HEADER_ROW + 1
 HEADERS = ["Programa", "Clave indicador", "Indicador", "Periodo", "Variable", "Nombre de la variable",
-           "Unidad de medida", "Meta del periodo", "Valor", "Valor anterior"]
-WIDTHS = [11, 15, 46, 20, 10, 42, 16, 14, 14, 14]
+           "Unidad de medida", "Meta del periodo", "Valor", "Valor anterior", "Resultado del periodo",
+           "Meta del indicador", "% del periodo", "Semáforo del periodo", "Causa", "Efecto", "Otros motivos",
+           "Acciones de mejora"]
+WIDTHS = [10, 13, 36, 16, 9, 30, 12, 13, 13, 13, 13, 13, 10, 12, 30, 30, 24, 30]
 VALUE_COL = 9  # I
+RESULT_COL, TARGET_COL, PCT_COL, LIGHT_COL = 11, 12, 13, 14  # K L M N: formulas written by SES
+JUST_COLS = [15, 16, 17, 18]  # O P Q R: causa, efecto, otros motivos, acciones de mejora (first row of a block)
+JUST_FIELDS = ["cause", "effect", "other_reasons", "improvement_actions"]
 LOCKED_COLS = [1, 2, 3, 4, 5, 6, 7, 8, 10]
+SECRET_KEY = "capture_secret"  # app_meta: HMAC key of the workbook fingerprint (never leaves the database)
+PASSWORD_KEY = "capture_password"  # app_meta: sheet / workbook protection password kept by SES
 
 TEXT = {
     "title": "Libro de captura de avances — {agency}",
@@ -50,8 +57,11 @@ TEXT = {
         "pueden modificar.",
         "2. Use punto decimal (por ejemplo 1234.5). Deje vacía la celda si aún no tiene el dato; borre el valor "
         "para eliminar una captura anterior.",
-        "3. No agregue, borre ni mueva filas u hojas: el libro se rechaza si la plantilla fue alterada.",
-        "4. Guarde como «Libro de Excel (.xlsx)» y entréguelo a la unidad de planeación, que lo importará en SES.",
+        "3. «Resultado», «Meta del indicador», «%» y «Semáforo» se calculan solos con el método de cálculo del "
+        "indicador. Si el semáforo no es verde, escriba la justificación: la «Causa» es obligatoria "
+        "(se marca en rojo).",
+        "4. No agregue, borre ni mueva filas u hojas: el libro se rechaza si la plantilla fue alterada. "
+        "Guárdelo como «Libro de Excel (.xlsx)» y entréguelo a la unidad de planeación, que lo importará en SES.",
     ],
     "validation_title": "Valor no válido",
     "validation_nonneg": "Escriba un número mayor o igual a cero, con punto decimal.",
@@ -68,6 +78,14 @@ TEXT = {
     "other_db": ("El libro «{name}» se generó con otra base de datos ({org}); no corresponde a esta base. "
                  "No se importó nada."),
     "other_period": ("El libro «{name}» es del periodo {got}; se esperaba {want}. No se importó nada."),
+    "meta_altered": ("La hoja oculta «_ses» del libro «{name}» fue modificada (periodo, dependencia, claves o "
+                     "identificadores no coinciden con la huella de SES). No se importó nada; exporte una "
+                     "plantilla nueva."),
+    "just_no_cause": ("Hoja «{sheet}», fila {row}, columna {col} (justificación del indicador {ind}): escriba la "
+                      "causa; efecto, otros motivos y acciones de mejora no se guardan sin ella."),
+    "just_needed": ("Hoja «{sheet}», fila {row}: {message} (indicador {ind}); escriba la causa en la columna "
+                    "{col}."),
+    "finding": "Hoja «{sheet}», fila {row}: {rule} {message} (indicador {ind}).",
     "altered": ("La plantilla del libro «{name}» fue alterada (se movieron, agregaron o borraron filas, o se "
                 "cambiaron celdas protegidas: {detail}). No se importó nada; exporte una plantilla nueva y "
                 "copie en ella los valores."),
@@ -107,28 +125,58 @@ def database_identity(session) -> tuple[str, str]:
 
 
 def ensure_identity(db) -> None:
-    """Give the database its random id (once) so that workbooks of another database are recognised."""
+    """Give the database its random id, the fingerprint key and the protection password (once each) so that
+    workbooks of another database are recognised and edited templates are refused."""
+    import secrets
     import uuid
 
     from ..db.models import AppMeta
 
     if db.read_only:
         return
+    wanted = {INSTANCE_KEY: lambda: uuid.uuid4().hex[:20], SECRET_KEY: lambda: secrets.token_hex(32),
+              PASSWORD_KEY: lambda: secrets.token_urlsafe(12)}
     with db.reading() as s:
-        if s.scalar(select(AppMeta.value).where(AppMeta.key == INSTANCE_KEY)):
-            return
+        have = set(s.scalars(select(AppMeta.key).where(AppMeta.key.in_(list(wanted)))))
+    if have >= set(wanted):
+        return
     with db.transaction() as s:
-        if s.get(AppMeta, INSTANCE_KEY) is None:
-            s.add(AppMeta(key=INSTANCE_KEY, value=uuid.uuid4().hex[:20]))
+        for key, make in wanted.items():
+            if s.get(AppMeta, key) is None:
+                s.add(AppMeta(key=key, value=make()))
 
 
-def fingerprint(rows: list[list]) -> str:
-    """SHA-256 of the protected cells: what a person must not change."""
-    h = hashlib.sha256()
+def capture_keys(session) -> tuple[str, str]:
+    """(fingerprint key, protection password) that SES keeps for this database ("" when never exported)."""
+    from ..db.models import AppMeta
+
+    got = dict(session.execute(select(AppMeta.key, AppMeta.value).where(AppMeta.key.in_([SECRET_KEY,
+                                                                                          PASSWORD_KEY]))).all())
+    return got.get(SECRET_KEY, ""), got.get(PASSWORD_KEY, "")
+
+
+def kept_password(db) -> str:
+    """The password SES put on the capture workbooks of this database (for the planning office)."""
+    with db.reading() as s:
+        return capture_keys(s)[1]
+
+
+def fingerprint(rows: list[list], secret: str = "") -> str:
+    """HMAC-SHA256 (keyed by the database's secret) of what a person must not change: the protected cells and
+    the whole hidden sheet (period, dependencia, database, row ids, exported values)."""
+    import hmac
+
+    h = hmac.new(secret.encode(), digestmod=hashlib.sha256)
     for r in rows:
         h.update(json.dumps([_canon(v) for v in r], ensure_ascii=False).encode())
         h.update(b"\n")
     return h.hexdigest()
+
+
+def _meta_rows(info: dict, ids: list[list]) -> list[list]:
+    head = [[k, info.get(k)] for k in ("formato", "periodo", "dependencia", "base_de_datos", "organizacion",
+                                        "filas")]
+    return head + [list(r[:6]) for r in ids]
 
 
 def _canon(v):
@@ -145,7 +193,15 @@ def _canon(v):
 # export
 
 def build_capture_workbook(sheet, month: str, agency_key: str, agency_name: str, org_name: str, db_id: str,
-                           password: str | None = None) -> Workbook:
+                           password: str | None = None, *, secret: str = "",
+                           justifications: dict | None = None) -> Workbook:
+    from openpyxl.formatting.rule import FormulaRule
+    from openpyxl.workbook.protection import WorkbookProtection
+
+    from ..core.formula import FormulaError
+    from .formulas import NotTranslatable, excel_expression, light_expression, progress_expression
+
+    justifications = justifications or {}
     wb = Workbook()
     ws = wb.active
     ws.title = SHEET
@@ -161,6 +217,7 @@ def build_capture_workbook(sheet, month: str, agency_key: str, agency_name: str,
         cell = ws.cell(i, 1, line)
         cell.font = c.FONT_BOLD if i == 3 else c.FONT_BODY
         cell.alignment = c.LEFT_CENTER
+        ws.row_dimensions[i].height = 15 if i == 3 else 27
     for i, (h, w) in enumerate(zip(HEADERS, WIDTHS), start=1):
         cell = ws.cell(HEADER_ROW, i, h)
         cell.font, cell.fill, cell.alignment, cell.border = c.FONT_HEADER, c.FILL_HEADER, c.WRAP_CENTER, c.BORDER
@@ -187,9 +244,14 @@ def build_capture_workbook(sheet, month: str, agency_key: str, agency_name: str,
         ws.add_data_validation(dv)
     row = FIRST_ROW
     for ci in sheet.indicators:
+        first = row
+        n = len(ci.variables)
+        doc = ci.doc
+        ind_fmt = c.unit_format(doc.unit, doc.formula_type)
         for v in ci.variables:
             vals = [ci.program_key, ci.key, ci.name, periods.label(ci.period), v.key, v.name, v.unit,
                     c.decimal_for_cell(v.target), c.decimal_for_cell(v.value), c.decimal_for_cell(v.value)]
+            var_fmt = c.unit_format(v.unit)
             for col, value in enumerate(vals, start=1):
                 cell = ws.cell(row, col)
                 if isinstance(value, str):
@@ -199,10 +261,15 @@ def build_capture_workbook(sheet, month: str, agency_key: str, agency_name: str,
                 cell.border = c.BORDER
                 cell.font = c.FONT_BODY
                 if col in (8, 9, 10):
-                    cell.number_format = c.FMT_NUMBER
+                    cell.number_format = var_fmt
                     cell.alignment = c.Alignment(vertical="top")
                 else:
                     cell.alignment = c.WRAP_TOP
+            for col in range(RESULT_COL, len(HEADERS) + 1):
+                cell = ws.cell(row, col)
+                cell.border = c.BORDER
+                cell.font = c.FONT_BODY
+                cell.alignment = c.WRAP_TOP
             ws.row_dimensions[row].height = _height([(ci.name, WIDTHS[2]), (v.name, WIDTHS[5]),
                                                      (periods.label(ci.period), WIDTHS[3])])
             vcell = ws.cell(row, VALUE_COL)
@@ -210,9 +277,57 @@ def build_capture_workbook(sheet, month: str, agency_key: str, agency_name: str,
             vcell.fill = c.FILL_INPUT
             (dv_int if v.integer_only and not v.allow_negative else
              dv_any if v.allow_negative else dv_nonneg).add(vcell)
-            ids.append([row, ci.key, v.key, ci.period, _canon(c.decimal_for_cell(v.value))])
+            ids.append([row, ci.key, v.key, ci.period, _canon(c.decimal_for_cell(v.value)), first])
             protected.append([ws.cell(row, col).value for col in LOCKED_COLS])
             row += 1
+        end = row - 1
+        # the live result of the period: SES's own formulas over the «Valor» and «Meta» cells of the block
+        refs_v = {v.key: f"$I${first + i}" for i, v in enumerate(ci.variables)}
+        refs_t = {v.key: f"$H${first + i}" for i, v in enumerate(ci.variables)}
+        try:
+            ev, et = excel_expression(doc.formula, refs_v), excel_expression(doc.formula, refs_t)
+        except (NotTranslatable, FormulaError):
+            ev = et = None
+        if ev is not None:
+            K, L, M = (f"{get_column_letter(x)}{first}" for x in (RESULT_COL, TARGET_COL, PCT_COL))
+            ws.cell(first, RESULT_COL).value = f'=IF(COUNT($I${first}:$I${end})<{n},"",IFERROR({ev},""))'
+            ws.cell(first, TARGET_COL).value = f'=IF(COUNT($H${first}:$H${end})<{n},"",IFERROR({et},""))'
+            pct = progress_expression(K, L, doc.direction, str(ci.preset.descending_method))
+            ws.cell(first, PCT_COL).value = f'=IF(OR({K}="",{L}="",{L}=0),"",IFERROR(ROUND({pct},2),""))'
+            try:
+                ws.cell(first, LIGHT_COL).value = "=" + light_expression(M, ci.preset, doc.type or "gestion")
+            except Exception:  # noqa: BLE001 - a preset without thresholds for the type: no live colour
+                ws.cell(first, LIGHT_COL).value = None
+        ws.cell(first, RESULT_COL).number_format = ind_fmt
+        ws.cell(first, TARGET_COL).number_format = ind_fmt
+        ws.cell(first, PCT_COL).number_format = c.FMT_PCT_POINTS
+        ws.cell(first, LIGHT_COL).alignment = c.WRAP_CENTER
+        parts = justifications.get((ci.key, ci.period)) or ("", "", "", "")
+        for col, text in zip(JUST_COLS, parts):
+            cell = ws.cell(first, col)
+            if text:
+                c.set_text(cell, text)
+            cell.protection = unlocked
+            cell.fill = c.FILL_INPUT
+        need = _height([(t, WIDTHS[col - 1]) for col, t in zip(JUST_COLS, parts)])
+        have = sum(ws.row_dimensions[r].height or 15 for r in range(first, end + 1))
+        if need > have:  # the block grows so that the stored justification is readable
+            ws.row_dimensions[first].height = (ws.row_dimensions[first].height or 15) + need - have
+        if n > 1:
+            for col in [RESULT_COL, TARGET_COL, PCT_COL, LIGHT_COL] + JUST_COLS:
+                letter = get_column_letter(col)
+                ws.merge_cells(f"{letter}{first}:{letter}{end}")
+    if ids:
+        n_col, o_col = get_column_letter(LIGHT_COL), get_column_letter(JUST_COLS[0])
+        area = f"{n_col}{FIRST_ROW}:{n_col}{row - 1}"
+        for k in ("verde", "amarillo", "rojo"):
+            ws.conditional_formatting.add(area, FormulaRule(formula=[f'${n_col}{FIRST_ROW}="{label(k)}"'],
+                                                            fill=c.LIGHT_FILLS[k]))
+        # the causa is required when the result is out of band: the empty cell turns red
+        ws.conditional_formatting.add(
+            f"{o_col}{FIRST_ROW}:{o_col}{row - 1}",
+            FormulaRule(formula=[f'AND(${n_col}{FIRST_ROW}<>"",${n_col}{FIRST_ROW}<>"{label("verde")}",'
+                                 f'LEN(TRIM(${o_col}{FIRST_ROW}))=0)'], fill=c.LIGHT_FILLS["rojo"]))
     ws.freeze_panes = ws.cell(FIRST_ROW, 4)
     ws.protection.sheet = True
     ws.protection.formatColumns = False  # people may widen columns
@@ -222,24 +337,31 @@ def build_capture_workbook(sheet, month: str, agency_key: str, agency_name: str,
     if password:
         ws.protection.password = password
     c.print_setup(ws, title_rows=f"{HEADER_ROW}:{HEADER_ROW}")
+    ws.page_setup.paperSize = "5"  # oficio (legal): the capture and justification columns stay readable
 
-    fp = fingerprint(protected + [[r[0], r[1], r[2], r[3]] for r in ids])
-    meta.append(["formato", FORMAT])
-    meta.append(["periodo", month])
-    meta.append(["dependencia", agency_key])
-    meta.append(["base_de_datos", db_id])
-    meta.append(["organizacion", org_name])
+    info = {"formato": FORMAT, "periodo": month, "dependencia": agency_key, "base_de_datos": db_id,
+            "organizacion": org_name, "filas": len(ids)}
+    fp = fingerprint(protected + _meta_rows(info, ids), secret)
+    for k in ("formato", "periodo", "dependencia", "base_de_datos", "organizacion"):
+        meta.append([k, info[k]])
     meta.append(["huella", fp])
+    meta.append(["huella_hoja", fingerprint(protected, secret)])
     meta.append(["filas", len(ids)])
     meta.append([])
-    meta.append(["fila", "indicador", "variable", "periodo", "valor_exportado"])
+    meta.append(["fila", "indicador", "variable", "periodo", "valor_exportado", "fila_indicador"])
     for r in ids:
         meta.append(r)
     meta.protection.sheet = True
+    if password:
+        meta.protection.password = password
+        # the hidden sheet cannot be shown, nor sheets added, moved or removed, without the password
+        wb.security = WorkbookProtection(workbookPassword=password, lockStructure=True)
     return wb
 
 
 def export_capture(db, month: str, agency: str, out: str | Path, password: str | None = None) -> Path:
+    """Write the capture workbook of a dependencia for a month. Without ``password`` the sheets are protected
+    with the password that SES keeps for this database (:func:`kept_password`)."""
     from ..services.capture import capture_rows
 
     if not agency:
@@ -253,13 +375,35 @@ def export_capture(db, month: str, agency: str, out: str | Path, password: str |
             raise ServiceError(f"No existe la dependencia «{agency}».")
         agency_key, agency_name = ag.key, f"{ag.acronym or ag.key} — {ag.name}"
         db_id, org_name = database_identity(s)
+        secret, kept = capture_keys(s)
     sheet = capture_rows(db, month, agency_key)
     if not sheet.indicators:
         raise ServiceError(TEXT["no_rows"].format(agency=agency_name, month=periods.label(month)))
-    wb = build_capture_workbook(sheet, month, agency_key, agency_name, org_name, db_id, password)
+    with db.reading() as s:
+        just = _justification_parts(s, [(ci.key, ci.period) for ci in sheet.indicators])
+    wb = build_capture_workbook(sheet, month, agency_key, agency_name, org_name, db_id, password or kept or None,
+                                secret=secret, justifications=just)
     from ..fileops import save_workbook
 
     return save_workbook(wb, out)
+
+
+def _justification_parts(session, pairs: list[tuple[str, str]]) -> dict[tuple[str, str], tuple[str, ...]]:
+    """(indicator key, period) -> (causa, efecto, otros motivos, acciones de mejora) stored in the database."""
+    from ..db.models import Indicator, Justification
+
+    out: dict[tuple[str, str], tuple[str, ...]] = {}
+    keys = sorted({k for k, _p in pairs})
+    wanted = set(pairs)
+    for start in range(0, len(keys), 20_000):
+        q = (select(Indicator.key, Justification.period, Justification.cause, Justification.effect,
+                    Justification.other_reasons, Justification.improvement_actions)
+             .join(Justification, Justification.indicator_id == Indicator.id)
+             .where(Indicator.key.in_(keys[start:start + 20_000])))
+        for key, period, *parts in session.execute(q):
+            if (key, period) in wanted:
+                out[(key, period)] = tuple(p or "" for p in parts)
+    return out
 
 
 # ------------------------------------------------------------------------------------------------
@@ -283,6 +427,21 @@ class CaptureLine:
 
 
 @dataclass
+class JustificationLine:
+    sheet: str
+    row: int
+    indicator_key: str
+    period: str
+    parts: tuple[str, str, str, str]  # causa, efecto, otros motivos, acciones de mejora
+    kind: str  # nueva | modificada
+
+    def as_json(self) -> dict:
+        return {"hoja": self.sheet, "fila": self.row, "indicador": self.indicator_key, "periodo": self.period,
+                "causa": self.parts[0], "efecto": self.parts[1], "otros_motivos": self.parts[2],
+                "acciones_de_mejora": self.parts[3], "tipo": self.kind}
+
+
+@dataclass
 class CapturePreview:
     file: str
     month: str = ""
@@ -290,6 +449,7 @@ class CapturePreview:
     lines: list[CaptureLine] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    justifications: list[JustificationLine] = field(default_factory=list)
 
     def count(self, kind: str) -> int:
         return sum(1 for x in self.lines if x.kind == kind)
@@ -302,7 +462,8 @@ class CapturePreview:
         return {"archivo": self.file, "periodo": self.month, "dependencia": self.agency_key,
                 "nuevos": self.count("nuevo"), "modificados": self.count("modificado"),
                 "borrados": self.count("borrado"), "sin_cambio": self.count("sin_cambio"),
-                "errores": list(self.errors), "advertencias": list(self.warnings), "filas": [x.as_json() for x in self.lines if x.kind != "sin_cambio"]}
+                "errores": list(self.errors), "advertencias": list(self.warnings), "filas": [x.as_json() for x in self.lines if x.kind != "sin_cambio"],
+                "justificaciones": [j.as_json() for j in self.justifications]}
 
     def as_text(self) -> str:
         lines = [TEXT["summary"].format(agency=self.agency_key, month=periods.label(self.month) if self.month else "?",
@@ -315,6 +476,9 @@ class CapturePreview:
             new = "—" if x.new is None else fmt_es(x.new)
             lines.append(f"  {names[x.kind]:10} fila {x.row}: {x.indicator_key} / {x.variable_key} "
                          f"({periods.label(x.period)}): {old} → {new}")
+        for j in self.justifications:
+            lines.append(f"  Justificación {'nueva' if j.kind == 'nueva' else 'modificada'} fila {j.row}: "
+                         f"{j.indicator_key} ({periods.label(j.period)}): {j.parts[0]}")
         for w in self.warnings:
             lines.append(f"  Advertencia: {w}")
         for e in self.errors:
@@ -336,7 +500,7 @@ def _read_meta(wb, name: str) -> tuple[dict, list[list]]:
             in_ids = True
             continue
         if in_ids:
-            ids.append(list(r[:5]) + [None] * (5 - len(r[:5])))
+            ids.append(list(r[:6]) + [None] * (6 - len(r[:6])))
         else:
             info[str(r[0])] = r[1] if len(r) > 1 else None
     for k in ("formato", "periodo", "dependencia", "base_de_datos", "huella"):
@@ -345,7 +509,7 @@ def _read_meta(wb, name: str) -> tuple[dict, list[list]]:
     if info["formato"] != FORMAT:
         raise ServiceError(TEXT["other_format"].format(name=name, fmt=info["formato"]))
     try:
-        rows = [[int(r[0]), str(r[1]), str(r[2]), str(r[3]), r[4]] for r in ids]
+        rows = [[int(r[0]), str(r[1]), str(r[2]), str(r[3]), r[4], int(r[5])] for r in ids]
     except (TypeError, ValueError):
         raise ServiceError(TEXT["bad_meta"].format(name=name)) from None
     if str(len(rows)) != str(info.get("filas")):
@@ -361,21 +525,23 @@ def preview_capture(db, path: str | Path, *, expected_month: str | None = None) 
     wb = c.open_user_workbook(path, data_only=True)
     info, ids = _read_meta(wb, path.name)
     month = str(info["periodo"])
-    if expected_month and month != expected_month:
-        raise ServiceError(TEXT["other_period"].format(name=path.name, got=periods.label(month),
-                                                       want=periods.label(expected_month)))
     with db.reading() as s:
         db_id, org_name = database_identity(s)
+        secret, _password = capture_keys(s)
     if info["base_de_datos"] != db_id:
         raise ServiceError(TEXT["other_db"].format(name=path.name, org=info.get("organizacion") or "?"))
     ws = wb[SHEET]
     protected = [[ws.cell(HEADER_ROW, i).value for i in range(1, len(HEADERS) + 1)]]
     for r in ids:
         protected.append([ws.cell(r[0], col).value for col in LOCKED_COLS])
-    fp = fingerprint(protected + [r[:4] for r in ids])
+    fp = fingerprint(protected + _meta_rows(info, ids), secret)
     if fp != info["huella"]:
-        detail = _first_difference(ws, ids)
-        raise ServiceError(TEXT["altered"].format(name=path.name, detail=detail))
+        if fingerprint(protected, secret) == info.get("huella_hoja"):  # visible sheet intact: the hidden one edited
+            raise ServiceError(TEXT["meta_altered"].format(name=path.name))
+        raise ServiceError(TEXT["altered"].format(name=path.name, detail=_first_difference(ws, ids)))
+    if expected_month and month != expected_month:
+        raise ServiceError(TEXT["other_period"].format(name=path.name, got=periods.label(month),
+                                                       want=periods.label(expected_month)))
     # rows below the template must be empty
     last = ids[-1][0] if ids else FIRST_ROW - 1
     for extra in ws.iter_rows(min_row=last + 1, max_row=min(ws.max_row, last + 200), values_only=True):
@@ -403,7 +569,7 @@ def preview_capture(db, path: str | Path, *, expected_month: str | None = None) 
                         Measurement.period == per, Measurement.variable_id.in_(lst[start:start + 20_000]))):
                     current[(vid, per)] = value
     col = get_column_letter(VALUE_COL)
-    for rownum, ik, vk, per, exported in ids:
+    for rownum, ik, vk, per, exported, _first in ids:
         vid = vids.get((ik, vk, per))
         if vid is None:
             preview.errors.append(TEXT["gone"].format(sheet=SHEET, row=rownum, ind=ik, var=vk))
@@ -443,7 +609,102 @@ def preview_capture(db, path: str | Path, *, expected_month: str | None = None) 
                 sheet=SHEET, row=rownum, ind=ik, var=vk, exported=exported if exported not in (None, "") else "vacío",
                 now=fmt_es(old) if old is not None else "vacío"))
         preview.lines.append(CaptureLine(SHEET, rownum, ik, vk, per, old, new, kind))
+    _read_justifications(db, ws, ids, preview)
+    _validation_warnings(db, ids, preview)
     return preview
+
+
+def _read_justifications(db, ws, ids: list[list], preview: CapturePreview) -> None:
+    """The justification parts of each indicator block, compared with the database's record of the period."""
+    blocks = {}
+    for r in ids:
+        blocks.setdefault((r[1], r[3]), r[5])
+    with db.reading() as s:
+        stored = _justification_parts(s, list(blocks))
+    col = get_column_letter(JUST_COLS[0])
+    for (ik, per), first in blocks.items():
+        parts = tuple(c.cell_text(ws.cell(first, x).value).strip() for x in JUST_COLS)
+        old = tuple((stored.get((ik, per)) or ("", "", "", "")))
+        if parts == tuple(x.strip() for x in old):
+            continue
+        if not parts[0]:
+            if any(parts) or any(old):
+                preview.errors.append(TEXT["just_no_cause"].format(sheet=SHEET, row=first, col=col, ind=ik))
+            continue
+        preview.justifications.append(JustificationLine(SHEET, first, ik, per, parts,
+                                                        "modificada" if any(old) else "nueva"))
+
+
+_PREVIEW_RULES = ("AV-002", "AV-003", "AV-004", "AV-005", "AV-006", "AV-008", "AV-009")
+
+
+def _validation_warnings(db, ids: list[list], preview: CapturePreview) -> None:
+    """What ``ses validar`` would say about the captured periods once the workbook is applied (AV-005, AV-006 …),
+    as warnings of the preview."""
+    from datetime import date
+
+    from ..core.engine import compute_indicator
+    from ..core.mir import MeasurementDoc
+    from ..core.numbers import round2
+    from ..core.validation import validate_indicator
+    from ..services.documents import read_programs
+    from ..services.progress import presets_by_key, resolve_preset
+    from ..services.validation import validation_context
+
+    month = preview.month
+    new_values: dict[tuple[str, str], dict[str, Decimal]] = {}
+    for x in preview.lines:
+        vals = new_values.setdefault((x.indicator_key, x.period), {})
+        if x.new is not None:
+            vals[x.variable_key] = x.new
+    if not any(new_values.values()):
+        return
+    first_row = {}
+    for r in ids:
+        first_row.setdefault(r[1], r[5])
+    just = {(j.indicator_key, j.period) for j in preview.justifications}
+    year = periods.year_of(month)
+    with db.reading() as s:
+        pset = read_programs(s, year, None, preview.agency_key or None)
+        ctx = validation_context(s, pset)
+        presets = presets_by_key(s)
+    ctx.cutoff, ctx.today = periods.month_cutoff(month), date.today()
+    org_key = pset.organization.preset_key if pset.organization else None
+    docs = {ind.key: (prog, ind) for prog in pset.programs for ind in prog.indicators}
+    for (ik, per), vals in new_values.items():
+        if ik not in docs or not vals:
+            continue
+        prog, ind = docs[ik]
+        m = next((x for x in ind.measurements if x.period == per), None)
+        if m is None:
+            m = MeasurementDoc(period=per, values={})
+            ind.measurements.append(m)
+            ind.measurements.sort(key=lambda x: x.period)
+        m.values = dict(vals)
+        if (ik, per) in just:
+            m.justification = "workbook"
+        preset = resolve_preset(presets, org_key, prog, ind)
+
+        def needs(doc, meas, _preset=preset, _per=per):
+            if meas.period != _per:
+                return None
+            try:
+                spec = doc.spec()
+            except ValueError:
+                return None
+            targets, values = pset.engine_inputs(doc)
+            res = compute_indicator(spec, targets, values, ctx.cutoff, _preset, fiscal_year=year,
+                                    report_month=month, justified_periods=set())
+            pr = next((p for p in res.periods if p.period == _per), None)
+            if pr is None or not pr.needs_justification:
+                return None
+            return round2(pr.progress) if pr.progress is not None else "N/D"
+
+        ctx.justification_check = needs
+        for f in validate_indicator(ind, ctx, program=prog):
+            if f.period == per and f.rule_id in _PREVIEW_RULES:
+                preview.warnings.append(TEXT["finding"].format(sheet=SHEET, row=first_row.get(ik, "?"),
+                                                               rule=f.rule_id, message=f.message, ind=ik))
 
 
 def _first_difference(ws, ids) -> str:
@@ -459,12 +720,16 @@ def _first_difference(ws, ids) -> str:
 
 def apply_capture(db, preview: CapturePreview, *, actor) -> str:
     """Save the preview's changes through services.capture.save_values (one transaction, all or nothing)."""
-    from ..services.capture import ValueChange, save_values
+    from ..services.capture import JustificationChange, ValueChange, save_values
 
     if preview.errors:
         raise ServiceError(f"El libro tiene {len(preview.errors)} errores; no se guardó nada.", preview.errors)
     changes = [ValueChange(x.indicator_key, x.variable_key, x.new) for x in preview.changes]
-    if not changes:
+    justs = [JustificationChange(j.indicator_key, j.period, *j.parts) for j in preview.justifications]
+    if not changes and not justs:
         return "no había cambios que guardar"
-    result = save_values(db, actor, preview.month, changes)
-    return f"{result.saved} valores guardados, {result.cleared} borrados"
+    result = save_values(db, actor, preview.month, changes, justifications=justs)
+    text = f"{result.saved} valores guardados, {result.cleared} borrados"
+    if justs:
+        text += f", {len(justs)} justificaciones guardadas"
+    return text

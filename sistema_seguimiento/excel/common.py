@@ -72,6 +72,33 @@ LIGHT_FILLS = {
 FMT_NUMBER = "#,##0.00"
 FMT_INT = "#,##0"
 FMT_PCT_POINTS = '#,##0.00" %"'  # percent points stored as numbers (85.3 shows «85.30 %»)
+FMT_MONEY = '"$"#,##0.00'
+
+LIGHT_FILLS["no_aplica"] = PatternFill("solid", fgColor="F2F2F2")
+
+_MONEY_UNITS = re.compile(r"(\$|\bpesos?\b|\bmxn\b|\bmonto\b|\bimporte\b|\bmiles de pesos\b)", re.I)
+_PCT_UNITS = re.compile(r"(%|porcentaje|por ciento|\btasa\b)", re.I)
+
+
+def unit_kind(unit: str | None, formula_type: str | None = None) -> str:
+    """How a figure of this unit is shown: ``pct`` (percent points, «%»), ``money`` («$»), ``count`` (whole
+    things: no decimals) or ``number``."""
+    u = unit or ""
+    if _PCT_UNITS.search(u) or formula_type in ("porcentaje", "tasa_variacion"):
+        return "pct"
+    if _MONEY_UNITS.search(u):
+        return "money"
+    if formula_type == "absoluto" or (u and not formula_type and u[:1].isupper() and " " not in u.strip()):
+        return "count"
+    return "number"
+
+
+UNIT_FORMATS = {"pct": FMT_PCT_POINTS, "money": FMT_MONEY, "count": FMT_INT, "number": FMT_NUMBER}
+
+
+def unit_format(unit: str | None, formula_type: str | None = None) -> str:
+    """The number format of a figure in the indicator's (or variable's) unit."""
+    return UNIT_FORMATS[unit_kind(unit, formula_type)]
 
 # ------------------------------------------------------------------------------------------------
 # safe text
@@ -479,9 +506,12 @@ def print_setup(ws, *, landscape: bool = True, title_rows: str | None = None, fi
         ws.page_setup.fitToHeight = 0
     if title_rows:
         ws.print_title_rows = title_rows
+    from datetime import date
+
     ws.page_margins.left = ws.page_margins.right = 0.4
-    ws.page_margins.top = ws.page_margins.bottom = 0.6
+    ws.page_margins.top = ws.page_margins.bottom = 0.75
+    ws.page_margins.header = ws.page_margins.footer = 0.3
     ws.oddFooter.center.text = "Página &P de &N"
     ws.oddFooter.center.size = 8
-    ws.oddFooter.right.text = "SES — &D"
+    ws.oddFooter.right.text = "SES — " + date.today().strftime("%d/%m/%Y")  # the date in es_MX order
     ws.oddFooter.right.size = 8

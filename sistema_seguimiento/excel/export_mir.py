@@ -24,18 +24,39 @@ TEXT = {
     "program": "Programa presupuestario: {key} — {name}",
     "agency": "Dependencia: {agency}",
     "no_agency": "Dependencia: (sin asignar)",
+    "responsible": "Unidad responsable: {resp}",
+    "admin": "Administración: {adm}",
+    "state": "{state}",
+    "unset": "(sin registrar)",
+    "alignment": "Alineación al {plan}: {parts}",
+    "alignment_plan": "Plan de Gobierno",
+    "eje": "Eje: {x}", "objetivo": "Objetivo: {x}", "estrategia": "Estrategia: {x}",
+    "no_alignment": "Alineación al Plan de Gobierno: (sin registrar)",
     "index": "Índice",
     "index_title": "Matrices de Indicadores para Resultados — ejercicio {year}",
     "index_headers": ["Clave", "Programa presupuestario", "Dependencia", "Objetivos", "Indicadores", "Hoja"],
     "go": "Ir a la hoja",
     "no_programs": "No hay programas que exportar.",
+    "indicators": "Indicadores",
+    "signatures": ["Elaboró", "Revisó", "Autorizó"],
+    "sign_line": "Nombre, cargo y firma",
 }
 
-HEADERS = ["Nivel", "Resumen narrativo", "Indicador", "Método de cálculo", "Frecuencia", "Unidad de medida",
-           "Meta anual", "Medios de verificación", "Supuestos"]
-WIDTHS = [15, 42, 34, 36, 13, 16, 13, 32, 32]
-TITLE_ROWS = 5
-HEADER_ROW = TITLE_ROWS + 1
+# one grouped header («Indicadores») over the indicator's columns; the other columns span both header rows
+HEADERS = ["Nivel", "Resumen narrativo", "Nombre del indicador", "Método de cálculo", "Variables del método",
+           "Tipo", "Dimensión", "Frecuencia", "Sentido", "Unidad de medida", "Línea base",
+           "Año de la línea base", "Meta anual", "Medios de verificación", "Supuestos"]
+WIDTHS = [13, 34, 28, 24, 30, 11, 11, 11, 11, 12, 11, 9, 11, 30, 30]
+GROUP = (3, 13)  # first and last column under «Indicadores»
+COL = {h: i for i, h in enumerate(HEADERS, start=1)}
+TITLE_ROWS = 8
+GROUP_ROW = TITLE_ROWS + 1
+HEADER_ROW = GROUP_ROW + 1  # the row with every column's own name; data start below it
+
+
+def symbol_legend(ind: IndicatorDoc) -> str:
+    """What every symbol of the método means: «RR = Reportes recibidos», one per line."""
+    return "\n".join(f"{v.key} = {v.name or v.description or v.key}" for v in ind.variables)
 
 
 def level_names(program: ProgramDoc) -> dict[str, str]:
@@ -64,7 +85,7 @@ def _height(texts: list[tuple[str, int]], min_lines: int = 1) -> float:
     for text, width in texts:
         if not text:
             continue
-        per_line = max(1, int(width * 1.15))
+        per_line = max(1, int(width * 1.0))
         n = sum(max(1, math.ceil(len(part) / per_line)) for part in str(text).split("\n"))
         lines = max(lines, n)
     return min(409, 13.5 * lines + 3)
@@ -74,12 +95,21 @@ def _title_block(ws, pset: ProgramSet, program: ProgramDoc, ncols: int) -> None:
     org = pset.organization
     agency = pset.agencies.get(program.agency_key or "")
     last = get_column_letter(ncols)
+    al = program.alignment or {}
+    parts = [TEXT[k].format(x=al[k]) for k in ("eje", "objetivo", "estrategia") if al.get(k)]
+    alignment = (TEXT["alignment"].format(plan=al.get("plan") or TEXT["alignment_plan"], parts="; ".join(parts))
+                 if parts else TEXT["no_alignment"])
+    state = getattr(org, "state_name", "") if org else ""
+    admin = getattr(org, "administration", "") if org else ""
     rows = [
-        (org.name if org else "", c.FONT_TITLE),
-        (TEXT["title"] + " — " + TEXT["year"].format(year=pset.fiscal_year), c.FONT_SUBTITLE),
+        ((org.name if org else "") + (f" · {state}" if state else ""), c.FONT_TITLE),
+        (TEXT["title"] + " — " + TEXT["year"].format(year=pset.fiscal_year) + " · "
+         + TEXT["admin"].format(adm=admin or TEXT["unset"]), c.FONT_SUBTITLE),
         (TEXT["program"].format(key=program.key, name=program.name), c.FONT_SUBTITLE),
         (TEXT["agency"].format(agency=f"{agency.key} {agency.acronym} — {agency.name}".replace("  ", " "))
          if agency else TEXT["no_agency"], c.FONT_BODY),
+        (TEXT["responsible"].format(resp=program.responsible or TEXT["unset"]), c.FONT_BODY),
+        (alignment, c.FONT_BODY),
     ]
     has_logo = _logo(ws, org)
     first = 3 if has_logo else 1
@@ -89,7 +119,7 @@ def _title_block(ws, pset: ProgramSet, program: ProgramDoc, ncols: int) -> None:
         c.set_text(cell, text)
         cell.font = font
         cell.alignment = c.LEFT_CENTER
-        ws.row_dimensions[i].height = 22 if i == 1 else 18
+        ws.row_dimensions[i].height = 22 if i == 1 else 18 if i < len(rows) else _height([(text, 200)])
     if has_logo:
         ws.merge_cells(f"A1:B{TITLE_ROWS - 1}")  # logo area
 
@@ -161,12 +191,19 @@ def write_program_sheet(ws, pset: ProgramSet, program: ProgramDoc) -> None:
     ncols = len(HEADERS)
     _title_block(ws, pset, program, ncols)
     for i, (h, w) in enumerate(zip(HEADERS, WIDTHS), start=1):
-        cell = ws.cell(HEADER_ROW, i, h)
-        cell.font = c.FONT_HEADER
-        cell.fill = c.FILL_HEADER
-        cell.alignment = c.WRAP_CENTER
-        cell.border = c.BORDER
+        top = ws.cell(GROUP_ROW, i)
+        cell = ws.cell(HEADER_ROW, i)
+        for x in (top, cell):
+            x.font, x.fill, x.alignment, x.border = c.FONT_HEADER, c.FILL_HEADER, c.WRAP_CENTER, c.BORDER
+        if GROUP[0] <= i <= GROUP[1]:
+            cell.value = h
+        else:
+            top.value = h
+            ws.merge_cells(start_row=GROUP_ROW, start_column=i, end_row=HEADER_ROW, end_column=i)
         ws.column_dimensions[get_column_letter(i)].width = w
+    ws.cell(GROUP_ROW, GROUP[0]).value = TEXT["indicators"]
+    ws.merge_cells(start_row=GROUP_ROW, start_column=GROUP[0], end_row=GROUP_ROW, end_column=GROUP[1])
+    ws.row_dimensions[GROUP_ROW].height = 18
     ws.row_dimensions[HEADER_ROW].height = 30
     names = level_names(program)
     by_obj: dict[str, list[IndicatorDoc]] = {}
@@ -180,17 +217,50 @@ def write_program_sheet(ws, pset: ProgramSet, program: ProgramDoc) -> None:
             _indicator_row(ws, row, obj, ind, names.get(obj.key, ""), first == row)
             row += 1
         if len(inds) > 1:
-            for col in (1, 2, 9):  # every cell already has its border: add the range without openpyxl's re-styling
+            for col in (1, 2, ncols):  # every cell already has its border: add the range without re-styling
                 ws.merged_cells.add(CellRange(min_col=col, min_row=first, max_col=col, max_row=row - 1))
             # the merged objective text needs room: grow the last row if needed
-            need = _height([(obj.text, WIDTHS[1]), ("\n".join(obj.assumptions), WIDTHS[8])])
+            need = _height([(obj.text, WIDTHS[1]), ("\n".join(obj.assumptions), WIDTHS[-1])])
             have = sum(ws.row_dimensions[r].height or 15 for r in range(first, row))
             if need > have:
                 ws.row_dimensions[row - 1].height = min(409, (ws.row_dimensions[row - 1].height or 15)
                                                         + need - have)
+    last_data = max(row - 1, HEADER_ROW)
+    row = _signature_block(ws, pset, row + 1, ncols)
     ws.freeze_panes = ws.cell(HEADER_ROW + 1, 1)
-    c.print_setup(ws, title_rows=f"{HEADER_ROW}:{HEADER_ROW}")
-    ws.print_area = f"A1:{get_column_letter(ncols)}{max(row - 1, HEADER_ROW)}"
+    c.print_setup(ws, title_rows=f"{GROUP_ROW}:{HEADER_ROW}")
+    ws.page_setup.paperSize = "5"  # oficio: fifteen columns stay readable
+    ws.print_area = f"A1:{get_column_letter(ncols)}{max(row - 1, last_data)}"
+
+
+def signature_people(org) -> list[tuple[str, str, str]]:
+    """(role, name, cargo) of Elaboró / Revisó / Autorizó from the organization's settings (Configuración)."""
+    settings = dict(getattr(org, "settings", None) or {}) if org is not None else {}
+    out = []
+    for key, role in zip(("firma_elaboro", "firma_reviso", "firma_autorizo"), TEXT["signatures"]):
+        v = settings.get(key) or {}
+        if isinstance(v, str):
+            v = {"nombre": v}
+        out.append((role, str(v.get("nombre") or "").strip(), str(v.get("cargo") or "").strip()))
+    return out
+
+
+def _signature_block(ws, pset: ProgramSet, row: int, ncols: int) -> int:
+    """Elaboró / Revisó / Autorizó under the matrix, with the names of Configuración; returns the next row."""
+    people = signature_people(pset.organization)
+    span = ncols // 3
+    thin = c.Side(style="thin", color="000000")
+    for i, (role, name, title) in enumerate(people):
+        a, b = 1 + i * span, (i + 1) * span if i < 2 else ncols
+        for r, text, font in ((row, role, c.FONT_BOLD), (row + 3, name or TEXT["sign_line"], c.FONT_BODY),
+                              (row + 4, title, c.FONT_NOTE)):
+            ws.merge_cells(start_row=r, start_column=a, end_row=r, end_column=b)
+            cell = ws.cell(r, a)
+            c.set_text(cell, text)
+            cell.font, cell.alignment = font, c.CENTER
+        for col in range(a, b + 1):  # the line to sign on
+            ws.cell(row + 3, col).border = c.Border(top=thin)
+    return row + 5
 
 
 def _styles(ws) -> dict:
@@ -215,20 +285,34 @@ def _styles(ws) -> dict:
 
 def _indicator_row(ws, row: int, obj: ObjectiveDoc, ind: IndicatorDoc | None, level_name: str,
                    first: bool) -> None:
-    values = [level_name if first else None, obj.text if first else None,
-              ind.name if ind else "", ind.formula if ind else "", label(ind.frequency) if ind and ind.frequency
-              else "", ind.unit if ind else "", None, "\n".join(ind.verification_sources) if ind else "",
-              "\n".join(obj.assumptions) if first else None]
+    if ind is not None:
+        kind_fmt = c.unit_format(ind.unit, ind.formula_type)
+        ind_vals = [ind.name, ind.formula, symbol_legend(ind), label(ind.type) if ind.type else "",
+                    label(ind.dimension) if ind.dimension else "", label(ind.frequency) if ind.frequency else "",
+                    label(ind.direction) if ind.direction else "", ind.unit,
+                    c.decimal_for_cell(ind.baseline_value), ind.baseline_year,
+                    c.decimal_for_cell(ind.annual_target), "\n".join(ind.verification_sources)]
+    else:
+        kind_fmt = c.FMT_NUMBER
+        ind_vals = [""] * 8 + [None, None, None, ""]
+    values = [level_name if first else None, obj.text if first else None] + ind_vals + [
+        "\n".join(obj.assumptions) if first else None]
     st = _styles(ws)
+    numeric = (COL["Línea base"], COL["Meta anual"])
     for col, value in enumerate(values, start=1):
         cell = ws.cell(row, col)
-        if col == 7:
+        if col in numeric:
             cell._style = copy(st["number"])
-            cell.value = c.decimal_for_cell(ind.annual_target) if ind else None
+            cell.value = value
+            cell.number_format = kind_fmt
+        elif col == COL["Año de la línea base"]:
+            cell._style = copy(st["center"])
+            cell.value = value
         else:
-            cell._style = copy(st["level"] if col == 1 else st["center"] if col == 5 else st["text"])
+            cell._style = copy(st["level"] if col == 1 else st["center"] if 6 <= col <= 10 else st["text"])
             c.set_text(cell, value)
-    ws.row_dimensions[row].height = _height([(str(v or ""), w) for v, w in zip(values, WIDTHS)])
+    ws.row_dimensions[row].height = _height([(str(v or ""), w) for v, w in zip(values, WIDTHS)
+                                             if isinstance(v, str)])
 
 
 def build_mir_workbook(pset: ProgramSet) -> Workbook:
@@ -274,6 +358,7 @@ def _index_sheet(ws, pset: ProgramSet, sheets) -> None:
             else:
                 c.set_text(cell, v)
             cell.border, cell.font, cell.alignment = c.BORDER, c.FONT_BODY, c.WRAP_TOP
+        ws.row_dimensions[r].height = _height([(vals[1], 50), (vals[2], 36)])
         link = ws.cell(r, 6, TEXT["go"])
         link.hyperlink = f"#'{title}'!A1"
         link.font = c.Font(name="Calibri", size=10, color="0563C1", underline="single")

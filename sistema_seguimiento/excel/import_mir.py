@@ -72,6 +72,7 @@ _TYPE = {"estrategico": "estrategico", "estrategica": "estrategico", "gestion": 
 _DIM = {"eficacia": "eficacia", "eficiencia": "eficiencia", "calidad": "calidad", "economia": "economia"}
 _DIR = {"ascendente": "ascendente", "descendente": "descendente", "regular": "regular", "nominal": "regular",
         "constante": "regular"}
+_SIGNATURE_START = ("elaboro", "reviso", "autorizo", "valido")
 _NOTE_START = ("fuente", "elaboro", "elaborado", "nota", "notas", "total", "autorizo", "reviso", "valido",
                "observaciones")
 
@@ -386,6 +387,9 @@ def parse_sheet(ws, result: WorkbookParse, year: int | None) -> None:
         nivel_raw = c.cell_text(row_vals.get("nivel"))
         if c.norm(nivel_raw).startswith("presupuesto"):
             result.ignored.append(Issue(sheet, r, MSG["budget"]))
+            break
+        if c.norm(nivel_raw).startswith(_SIGNATURE_START):  # the signature block closes the matrix
+            result.ignored.append(Issue(sheet, r, MSG["note_row"].format(text=nivel_raw[:60])))
             break
         first_text = c.cell_text(nonempty[0])
         if _closing_line(first_text) and parse_level(nivel_raw) is None:

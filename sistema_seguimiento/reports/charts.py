@@ -19,9 +19,13 @@ TEXT = {
     "meta_acum": "Meta acumulada",
     "banda": "Banda verde",
     "sin_datos": "Sin periodos vencidos",
+    "right_axis": "{name} (eje der.)",
+    "unit_left": "{unit}",
+    "unit_right": "{unit}, acumulado",
 }
+TWO_AXES_RATIO = 1.8  # the cumulative line gets its own right axis when it outgrows the bars by this factor
 TARGET_COLOR = QColor("#9FB3C8")
-ORDER = ["verde", "amarillo", "rojo", "gris"]
+ORDER = ["verde", "amarillo", "rojo", "gris", "no_aplica"]
 
 
 @dataclass
@@ -109,23 +113,33 @@ def draw_indicator_chart(p: QPainter, rect: QRectF, s: IndicatorSeries, c: Ctx) 
     tf = font(7, True)
     p.setFont(tf)
     m = c.metrics(tf)
-    title_r = QRectF(rect.left() + pad, rect.top() + pad, rect.width() - 2 * pad - 4 * mm, m.height() * 2.1)
-    # the coloured mark of the indicator's semáforo at the right of the title
+    word = LABELS.get(s.light, s.light)
+    wf = font(6.5)
+    ww = c.advance(wf, word)
+    title_r = QRectF(rect.left() + pad, rect.top() + pad, rect.width() - 2 * pad - 5 * mm - ww, m.height() * 2.1)
+    # the coloured mark of the indicator's semáforo at the right of the title, with its word
     d = 2.6 * mm
     p.setBrush(LIGHT_COLORS.get(s.light, LIGHT_COLORS["gris"]))
     p.setPen(Qt.PenStyle.NoPen)
-    p.drawEllipse(QRectF(rect.right() - pad - d, rect.top() + pad + 0.5, d, d))
+    p.drawEllipse(QRectF(rect.right() - pad - d - ww - 1 * mm, rect.top() + pad + 0.5, d, d))
     p.setBrush(Qt.BrushStyle.NoBrush)
+    p.setPen(MUTED)
+    c.draw_text(p, wf, QRectF(rect.right() - pad - ww, rect.top() + pad, ww + 0.5 * mm, d + 1 * mm),
+                int(Qt.AlignmentFlag.AlignLeft), word)
     p.setPen(INK)
     title = s.title
     if c.advance(tf, title) > title_r.width() * 2 - 4 * mm:
         title = m.elidedText(title, Qt.TextElideMode.ElideRight, title_r.width() * 2 - 6 * mm)
     c.draw_text(p, tf, title_r, int(Qt.TextFlag.TextWordWrap), title)
     legend_h = c.metrics(font(6.5)).height()
-    plot = QRectF(rect.left() + 13 * mm, title_r.bottom() + 3 * mm, rect.width() - 16 * mm,
-                  rect.height() - title_r.height() - legend_h - 11.5 * mm)
-    vals = [float(v) for _, t, v in s.periods for v in (t, v) if v is not None]
-    vals += [float(v) for _, a, b in s.cumulative for v in (a, b) if v is not None]
+    pvals = [float(v) for _, t, v in s.periods for v in (t, v) if v is not None]
+    cvals = [float(v) for _, a, b in s.cumulative for v in (a, b) if v is not None]
+    two_axes = bool(pvals and cvals) and max(abs(x) for x in cvals) > TWO_AXES_RATIO * max(
+        1e-9, max(abs(x) for x in pvals))
+    plot = QRectF(rect.left() + 13 * mm, title_r.bottom() + 5 * mm,
+                  rect.width() - (27 if two_axes else 16) * mm,
+                  rect.height() - title_r.height() - legend_h - 13.5 * mm)
+    vals = pvals if two_axes else pvals + cvals
     if not s.periods or not vals:
         p.setFont(font(7, italic=True))
         p.setPen(MUTED)
@@ -136,6 +150,22 @@ def draw_indicator_chart(p: QPainter, rect: QRectF, s: IndicatorSeries, c: Ctx) 
 
     def ypos(v: float) -> float:
         return bottom - (v - lo) / span * height
+
+    clo, chi, cstep = nice_range(min(cvals), max(cvals) * 1.04) if two_axes else (lo, hi, step)
+    cspan = chi - clo
+
+    def cpos(v: float) -> float:
+        return bottom - (v - clo) / cspan * height
+
+    uf = font(5.8, italic=True)
+    p.setPen(MUTED)
+    if s.unit:  # axis units
+        c.draw_text(p, uf, QRectF(rect.left() + 1 * mm, plot.top() - 4 * mm, plot.width() / 2, 3 * mm),
+                    int(Qt.AlignmentFlag.AlignLeft), TEXT["unit_left"].format(unit=s.unit))
+        if two_axes:
+            c.draw_text(p, uf, QRectF(plot.right() - plot.width() / 2 + 12 * mm, plot.top() - 4 * mm,
+                                      plot.width() / 2, 3 * mm), int(Qt.AlignmentFlag.AlignRight),
+                        TEXT["unit_right"].format(unit=s.unit))
 
     af = font(6)
     p.setFont(af)
@@ -183,16 +213,36 @@ def draw_indicator_chart(p: QPainter, rect: QRectF, s: IndicatorSeries, c: Ctx) 
     p.drawLine(QPointF(plot.left(), base), QPointF(plot.right(), base))
     by_label = {lab: i for i, (lab, _, _) in enumerate(s.periods)}
     r = 0.7 * mm
+    if two_axes:  # the right axis of the cumulative line
+        p.setPen(MUTED)
+        left_align = int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+        cdec = 0 if cstep >= 1 else 2
+        for k in range(int(round(cspan / cstep)) + 1):
+            v = clo + cstep * k
+            c.draw_text(p, af, QRectF(plot.right() + 1 * mm, cpos(v) - ah / 2, 12 * mm, ah), left_align,
+                        _tick_label(v, cdec))
     for idx, color, dashed in ((1, ACCENT2, False), (2, CUM_TARGET, True)):
-        pts = [QPointF(centers[by_label[t[0]]], ypos(float(t[idx])))
-               for t in s.cumulative if t[0] in by_label and t[idx] is not None]
+        # a missing capture is a gap: the line is drawn only between consecutive captured periods
+        runs: list[list[QPointF]] = [[]]
+        pts = []
+        for t in s.cumulative:
+            if t[0] not in by_label:
+                continue
+            if t[idx] is None:
+                runs.append([])
+                continue
+            pt = QPointF(centers[by_label[t[0]]], cpos(float(t[idx])))
+            runs[-1].append(pt)
+            pts.append(pt)
         if not pts:
             continue
         pen = QPen(color, (0.35 if dashed else 0.55) * mm)
         if dashed:
             pen.setStyle(Qt.PenStyle.DashLine)
         p.setPen(pen)
-        p.drawPolyline(pts)
+        for run in runs:
+            if len(run) > 1:
+                p.drawPolyline(run)
         if not dashed:
             dots = QPainterPath()
             for pt in pts:
@@ -201,7 +251,8 @@ def draw_indicator_chart(p: QPainter, rect: QRectF, s: IndicatorSeries, c: Ctx) 
 
     _legend(p, c, rect.left() + pad, rect.bottom() - legend_h - 1.5 * mm,
             [(TEXT["meta"], TARGET_COLOR, "box"), (TEXT["realizado"], ACCENT, "box"),
-             (TEXT["acumulado"], ACCENT2, "line"), (TEXT["meta_acum"], CUM_TARGET, "dash")])
+             (TEXT["right_axis"].format(name=TEXT["acumulado"]) if two_axes else TEXT["acumulado"], ACCENT2, "line"),
+             (TEXT["meta_acum"], CUM_TARGET, "dash")])
 
 
 def stacked_height_mm(n: int) -> float:

@@ -14,8 +14,8 @@ from typing import Callable
 from sqlalchemy import case, select
 
 from ..core import periods
-from ..core.semaforo import BUILTIN_PRESETS, OVERACHIEVEMENT_FLAGS
-from ..core.types import Light
+from ..core.semaforo import BUILTIN_PRESETS, OVERACHIEVEMENT_FLAGS, describe_preset
+from ..core.types import NO_APLICA, Light
 from ..db.database import Database
 from ..db.models import Budget, Indicator, Justification, Objective, PlanElement, Program, FiscalYear
 from ..services.documents import read_programs
@@ -35,7 +35,9 @@ TEXT = {
     "scope_program": "Programa: {key} {name}",
 }
 
-LIGHTS = [Light.VERDE.value, Light.AMARILLO.value, Light.ROJO.value, Light.GRIS.value]
+#: the display states counted everywhere: the four lights, «Sin dato» (gris) apart from «No aplica al corte»
+LIGHTS = [Light.VERDE.value, Light.AMARILLO.value, Light.ROJO.value, Light.GRIS.value, NO_APLICA]
+UNCOLOURED = (Light.GRIS.value, NO_APLICA)
 
 
 @dataclass
@@ -43,6 +45,7 @@ class Signature:
     role: str  # "Elaboró" …
     name: str
     title: str
+    missing: bool = False  # no name in Configuración: the box prints a placeholder
 
 
 @dataclass
@@ -86,6 +89,7 @@ class ProgramSection:
     rows: list[ProgressRow]
     budget: BudgetFigures | None
     counts: dict[str, int]
+    docs: dict = field(default_factory=dict)  # indicator key -> IndicatorDoc (fórmula, línea base, metas)
 
 
 @dataclass
@@ -103,7 +107,7 @@ class GroupSummary:
 
     @property
     def coloured(self) -> int:
-        return self.total - self.counts.get(Light.GRIS.value, 0)
+        return self.total - sum(self.counts.get(k, 0) for k in UNCOLOURED)
 
     def share(self, light: str) -> Decimal | None:
         """Share of the indicators with this colour, over all indicators of the group."""
@@ -132,7 +136,7 @@ class ReportData:
     sections: list[ProgramSection]
     justifications: list[JustificationEntry]
     signatures: list[Signature]
-    presets_used: list[tuple[str, str, str]]  # (key, name, descending formula text)
+    presets_used: list[tuple[str, str, str, str]]  # (key, name, descending formula text, ranges in words)
     flags_used: list[str]
     due_captures: int
     done_captures: int
@@ -142,6 +146,12 @@ class ReportData:
     include_charts: bool = True
     executive_only: bool = False
     cumulative_series: dict[str, list[tuple[str, Decimal | None, Decimal | None]]] = field(default_factory=dict)
+    issuing_unit: str = ""  # Configuración: unidad que emite el informe (settings «unidad_emisora»)
+
+    @property
+    def missing_signatures(self) -> list[str]:
+        """Roles (Elaboró, Revisó, Autorizó) whose name is empty in Configuración."""
+        return [s.role for s in self.signatures if s.missing]
 
     @property
     def rows(self) -> list[ProgressRow]:
@@ -151,7 +161,8 @@ class ReportData:
 def _counts(rows) -> dict[str, int]:
     c = {k: 0 for k in LIGHTS}
     for r in rows:
-        c[r.light if r.light in c else Light.GRIS.value] += 1
+        st = r.state
+        c[st if st in c else Light.GRIS.value] += 1
     return c
 
 
@@ -278,6 +289,22 @@ def _validated_captures(session, keys: set[str] | None, cutoff: date) -> int:
     return total
 
 
+def _fill_ficha_figures(session, pset) -> None:
+    """Línea base (with its year) and the approved annual target of the indicators of a lean read, for the
+    program tables (read-only)."""
+    docs = {ind.key: ind for p in pset.programs for ind in p.indicators}
+    keys = sorted(docs)
+    for start in range(0, len(keys), 20_000):
+        q = select(Indicator.key, Indicator.baseline_value, Indicator.baseline_year,
+                   Indicator.annual_target_original).where(Indicator.key.in_(keys[start:start + 20_000]))
+        for key, value, year, original in session.execute(q):
+            ind = docs.get(key)
+            if ind is not None:
+                ind.baseline_value = None if value is None else Decimal(str(value))
+                ind.baseline_year = year
+                ind.annual_target_original = None if original is None else Decimal(str(original))
+
+
 def _signatures(settings: dict | None) -> list[Signature]:
     settings = settings or {}
     out = []
@@ -288,7 +315,8 @@ def _signatures(settings: dict | None) -> list[Signature]:
             v = {"nombre": v}
         name = str(v.get("nombre") or "").strip()
         title = str(v.get("cargo") or "").strip()
-        out.append(Signature(role=role, name=name or TEXT["placeholder_name"], title=title if name else ""))
+        out.append(Signature(role=role, name=name or TEXT["placeholder_name"], title=title if name else "",
+                             missing=not name))
     return out
 
 
@@ -321,10 +349,13 @@ def build_report(db: Database, month: str, *, agency_key: str | None = None, pro
         pkeys = [p.key for p in pset.programs]
         budgets = {} if executive_only else read_budget(session, year, month, pkeys)
         ejes = _eje_of_programs(session, year, pkeys)
+        if not executive_only:
+            _fill_ficha_figures(session, pset)
     if not pset.programs:
         raise ServiceError(TEXT["no_programs"].format(periodo=periods.label(month)))
     step(15, "Calculando avance…")
-    rows = rows_for(pset, presets, month, detail=include_charts and not executive_only)
+    # program tables show each indicator's latest due own period (a quarter in October): detail results
+    rows = rows_for(pset, presets, month, detail=not executive_only)
     by_prog: dict[str, list[ProgressRow]] = defaultdict(list)
     for r in rows:
         by_prog[r.program_key].append(r)
@@ -346,7 +377,8 @@ def build_report(db: Database, month: str, *, agency_key: str | None = None, pro
         sections.append(ProgramSection(
             key=prog.key, name=prog.name, modality=prog.modality, agency_key=prog.agency_key,
             agency_name=ag.name if ag else "", responsible=prog.responsible, alignment=prog.alignment, eje=eje,
-            rows=prow, budget=budgets.get(prog.key), counts=counts))
+            rows=prow, budget=budgets.get(prog.key), counts=counts,
+            docs={ind.key: ind for ind in prog.indicators}))
         akey = prog.agency_key or ""
         g = agencies.get(akey)
         if g is None:
@@ -367,7 +399,11 @@ def build_report(db: Database, month: str, *, agency_key: str | None = None, pro
         method = str(p.descending_method) if p else "lineal"
         formula = ("lineal: ((2 × meta − realizado) / meta) × 100" if method == "lineal"
                    else "inversa: (meta / realizado) × 100")
-        presets_used.append((k, p.name if p else k, formula))
+        try:
+            words = describe_preset(p) if p else ""
+        except Exception:  # noqa: BLE001 - a deviation preset without thresholds for «gestión»
+            words = ""
+        presets_used.append((k, p.name if p else k, formula, words))
     flags = sorted({f for r in rows for f in r.flags})
     due = sum(len(r.result.cumulative.due_periods) for r in rows if r.result is not None)
     done = sum(len(r.result.cumulative.captured_periods) for r in rows if r.result is not None)
@@ -386,7 +422,8 @@ def build_report(db: Database, month: str, *, agency_key: str | None = None, pro
         due_captures=due, done_captures=done,
         red_rows=[r for r in rows if r.light == Light.ROJO.value],
         over_rows=[r for r in rows if any(f in OVERACHIEVEMENT_FLAGS for f in r.flags)],
-        include_charts=include_charts, executive_only=executive_only)
+        include_charts=include_charts, executive_only=executive_only,
+        issuing_unit=str(settings.get("unidad_emisora") or "").strip())
     with db.reading() as session:
         whole = not agency_key and not program_key
         data.validated_captures = _validated_captures(session, None if whole else {r.indicator_key for r in rows},
@@ -506,7 +543,7 @@ def dashboard_trend(db: Database, month: str, progress: Callable[[int, str], Non
             per_agency[r.agency_key or ""].append(r)
         for key, group in list(per_agency.items()) + [("", mrows)]:
             c = _counts(group)
-            coloured = sum(c.values()) - c[Light.GRIS.value]
+            coloured = sum(c.values()) - c[Light.GRIS.value] - c[NO_APLICA]
             share = Decimal(c[Light.VERDE.value]) * 100 / coloured if coloured else None
             trend[key].append((m, share, c))
     return dict(trend)

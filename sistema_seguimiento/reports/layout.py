@@ -31,6 +31,7 @@ LIGHT_COLORS = {
     "amarillo": QColor("#F2B705"),
     "rojo": QColor("#C62828"),
     "gris": QColor("#9E9E9E"),
+    "no_aplica": QColor("#D9D9D9"),
 }
 
 MARGINS_MM = QMarginsF(18, 12, 18, 12)  # left, top, right, bottom (the header/footer bands are inside)
@@ -58,6 +59,13 @@ def font(size: float, bold: bool = False, italic: bool = False) -> QFont:
         f.setPointSizeF(size)
         f.setBold(bold)
         f.setItalic(italic)
+        # no typographic ligatures: «fi» would become one glyph (U+FB01) and words such as «Justificaciones»
+        # could not be found or copied from the PDF (DejaVu Sans, the usual Linux fallback, has them)
+        for tag in ("liga", "clig"):
+            try:
+                f.setFeature(QFont.Tag(tag), 0)
+            except (AttributeError, TypeError):  # Qt < 6.7: keep the font's default
+                break
         _FONTS[key] = f
     return f
 

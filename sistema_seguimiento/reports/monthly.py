@@ -9,6 +9,7 @@ from typing import Callable
 from PySide6.QtCore import QRectF, Qt
 from PySide6.QtGui import QColor, QImage, QPagedPaintDevice, QPainter, QPdfWriter, QPen
 
+from ..core import periods
 from ..core.numbers import fmt_es, fmt_pct_es, round2
 from ..core.types import LABELS
 from ..db.database import Database
@@ -24,12 +25,19 @@ TEXT = {
     "corte": "Fecha de corte: {fecha}",
     "ejercicio": "Ejercicio fiscal {anio}",
     "admin": "Administración {adm}",
+    "issuing": "Emite: {unit}",
+    "sign_warning": ("Aviso: faltan los nombres de {roles} en Configuración → Firmas; el informe se imprime con "
+                     "«Nombre y cargo» en su lugar."),
+    "lb": "Línea base: {v}",
+    "formula": "Fórmula: {f}",
+    "meta": "Meta anual: {v}",
+    "meta_mod": "Meta anual modificada: {v} (aprobada: {o})",
     "emitido": "Emitido por el Sistema Estratégico de Seguimiento el {fecha}",
     "footer": "SES · Informe mensual de avance · {mes} · Generado el {fecha}",
     "s1": "1. Resumen ejecutivo",
     "s1_intro": ("Corte al {fecha}. Alcance: {alcance}. Se evaluaron {n} indicadores de {p} programas presupuestarios; "
-                 "{v} ({vp}) están en verde, {a} ({ap}) en amarillo, {r} ({rp}) en rojo y {g} ({gp}) sin dato "
-                 "o sin periodo vencido. Capturas realizadas: {done} de {due} periodos vencidos ({cp})."),
+                 "{v} ({vp}) están en verde, {a} ({ap}) en amarillo, {r} ({rp}) en rojo, {g} ({gp}) sin dato "
+                 "(periodo vencido sin captura) y {na} ({nap}) no aplican al corte (ningún periodo vencido). Capturas realizadas: {done} de {due} periodos vencidos ({cp})."),
     "s1_chart": "Indicadores por semáforo y dependencia",
     "reds": "Indicadores en rojo",
     "overs": "Metas superadas (sobrecumplimiento)",
@@ -43,7 +51,8 @@ TEXT = {
     "prog_info": "Dependencia: {dep}   ·   Modalidad: {mod}   ·   Unidad responsable: {resp}",
     "alineacion": "Alineación: {txt}",
     "budget_title": "Presupuesto al corte (pesos)",
-    "no_budget": "Sin información presupuestal registrada para este programa.",
+    "no_budget": ("Sin información presupuestal: no hay presupuesto aprobado, modificado ni ejercido registrado "
+                  "para este programa hasta el corte."),
     "charts_title": "Meta y realizado por periodo, con el valor acumulado",
     "s4": "4. Justificaciones de indicadores fuera de rango",
     "s4_intro": ("Indicadores en amarillo o rojo, con sobrecumplimiento o que requieren justificación; "
@@ -51,7 +60,8 @@ TEXT = {
     "no_just": "Sin justificación capturada.",
     "none_just": "Todos los indicadores están dentro del rango aceptable.",
     "notes": "Notas",
-    "preset_note": "Semáforo: preset «{name}» ({key}); fórmula para indicadores descendentes: {formula}.",
+    "preset_note": ("Semáforo: preset «{name}» ({key}). {words}. Fórmula para indicadores descendentes: "
+                    "{formula}."),
     "data_note": ("Estado de los datos: cifras preliminares sujetas a validación por la unidad de planeación "
                   "({val} de {tot} capturas validadas). Porcentajes redondeados a dos decimales (mitad hacia arriba); "
                   "el color se asigna sobre el porcentaje redondeado."),
@@ -63,9 +73,10 @@ TEXT = {
     "sin_dependencia": "Sin dependencia",
 }
 
-COLS_PROGRAM = [Col("Nivel", 17), Col("Indicador", 48), Col("Meta anual", 16, "r"), Col("Meta al corte", 16, "r"),
-                Col("Realizado del periodo", 17, "r"), Col("Acumulado", 16, "r"), Col("% de avance", 15, "r"),
-                Col("Semáforo", 24)]
+COLS_PROGRAM = [Col("Nivel", 11), Col("Indicador", 48), Col("Periodo", 16), Col("Meta del periodo", 14, "r"),
+                Col("Realizado", 15, "r"), Col("% y semáforo del periodo", 15, "r"), Col("Meta al corte", 14, "r"),
+                Col("Acumulado", 17, "r"), Col("% de avance", 16, "r"), Col("Semáforo al corte", 24)]
+LEVEL_ABBR = {"FIN": "Fin", "PROPOSITO": "Prop.", "COMPONENTE": "Comp.", "ACTIVIDAD": "Act."}
 
 FLAG_HELP = {
     "SOBRECUMPLIMIENTO": "el avance supera la banda verde (más de 110 %)",
@@ -88,9 +99,10 @@ def _pct(n: int, total: int) -> str:
 
 def _mark(row) -> Mark:
     note = ", ".join(LABELS.get(f, f) for f in row.flags)
-    if row.light == "gris" and not note and row.status and row.status != "OK":
+    state = row.state
+    if state == "gris" and not note and row.status and row.status != "OK":
         note = LABELS.get(row.status, row.status)
-    return Mark(row.light, LABELS.get(row.light, row.light), note)
+    return Mark(state, LABELS.get(state, state), note)
 
 
 def _pct_cell(row) -> str:
@@ -99,6 +111,39 @@ def _pct_cell(row) -> str:
             return "Dif. " + fmt_es(row.cumulative_value - row.cumulative_target)
         return "N/D"
     return fmt_pct_es(round2(row.progress_pct))
+
+
+def _program_row(r, ind) -> list:
+    """One indicator of a program table: name with unit, frequency, sentido, fórmula and línea base; the annual
+    target (and the approved one when it was modified); the latest due own period's figures; the cumulative."""
+    from ..core import periods as _periods
+    from ..services.progress import last_period
+
+    name = f"{r.indicator_key} {r.indicator_name}"
+    if r.unit or r.frequency:
+        name += f"\n{r.unit} · {LABELS.get(r.frequency, r.frequency)} · {LABELS.get(r.direction, r.direction)}"
+    meta = TEXT["meta"].format(v=fmt_es(r.annual_target))
+    extra = []
+    if ind is not None:
+        if ind.formula:
+            name += "\n" + TEXT["formula"].format(f=ind.formula)
+        if ind.baseline_value is not None:
+            lb = fmt_es(ind.baseline_value) + (f" ({ind.baseline_year})" if ind.baseline_year else "")
+            extra.append(TEXT["lb"].format(v=lb))
+        orig = ind.annual_target_original
+        if orig is not None and r.annual_target is not None and orig != r.annual_target:
+            meta = TEXT["meta_mod"].format(v=fmt_es(r.annual_target), o=fmt_es(orig))
+    name += "\n" + " · ".join(extra + [meta])
+    per = last_period(r)
+    if per is None:
+        pcells = [LABELS.get("no_aplica") if r.state == "no_aplica" else "—", "—", "—", "—"]
+    else:
+        pct = "N/D" if per.progress is None else fmt_pct_es(round2(per.progress))
+        pcells = [_periods.label(per.period), fmt_es(per.target) if per.target is not None else "—",
+                  fmt_es(per.value) if per.value is not None else "Sin captura",
+                  f"{pct}\n{LABELS.get(per.light, per.light)}"]
+    return ([LEVEL_ABBR.get(r.level, r.level), name] + pcells
+            + [fmt_es(r.cumulative_target), fmt_es(r.cumulative_value), _pct_cell(r), _mark(r)])
 
 
 def _counts_cells(counts: dict[str, int], total: int) -> list[str]:
@@ -119,13 +164,14 @@ def build_document(data: ReportData, generated: datetime | None = None) -> Docum
         fecha=data.cutoff.strftime("%d/%m/%Y"), alcance=data.scope_label, n=n, p=t.programs,
         v=t.counts["verde"], vp=_pct(t.counts["verde"], n), a=t.counts["amarillo"], ap=_pct(t.counts["amarillo"], n),
         r=t.counts["rojo"], rp=_pct(t.counts["rojo"], n), g=t.counts["gris"], gp=_pct(t.counts["gris"], n),
+        na=t.counts["no_aplica"], nap=_pct(t.counts["no_aplica"], n),
         done=data.done_captures, due=data.due_captures, cp=_pct(data.done_captures, data.due_captures)), 8.5))
-    cols = [Col("Dependencia", 40), Col("Programas", 12, "r"), Col("Indicadores", 13, "r")] + [
-        Col(LABELS[k], 17, "r") for k in LIGHTS]
+    cols = [Col("Dependencia", 42), Col("Programas", 17, "r"), Col("Indicadores", 18, "r")] + [
+        Col(LABELS[k], 20, "r") for k in LIGHTS]
     rows = [Row([f"{g.name} — {getattr(g, 'full_name', '')}" if getattr(g, "full_name", "") and g.name != getattr(g, "full_name", "") else g.name,
                  str(g.programs), str(g.total)] + _counts_cells(g.counts, g.total)) for g in data.agencies]
     rows.append(Row(["Total", str(t.programs), str(n)] + _counts_cells(t.counts, n), kind="total"))
-    doc.add(Table(cols, rows))
+    doc.add(Table(cols, rows, size=7.4))  # «13 (81.3 %)» on one line in every count column
     groups = [(g.name, g.counts) for g in data.agencies]
     for start in range(0, len(groups), 30):
         part = groups[start:start + 30]
@@ -142,10 +188,10 @@ def build_document(data: ReportData, generated: datetime | None = None) -> Docum
         doc.add(Heading(TEXT["overs"], 3))
         _row_list(doc, data.over_rows, limit, key=lambda r: -(r.progress_pct or 0))
     # by eje
-    doc.add(Heading(TEXT["s2"], 1, page_break_before=True))
+    doc.add(Heading(TEXT["s2"], 1))  # follows the summary when it fits: no page three-quarters empty
     doc.add(Para(TEXT["s2_intro"], 8, italic=True, color=MUTED))
-    cols = [Col("Eje", 38), Col("Programas", 13, "r"), Col("Indicadores", 14, "r")] + [
-        Col(LABELS[k], 16, "r") for k in LIGHTS] + [Col("% en verde", 12, "r")]
+    cols = [Col("Eje", 34), Col("Programas", 15, "r"), Col("Indicadores", 16, "r")] + [
+        Col(LABELS[k], 15, "r") for k in LIGHTS] + [Col("% en verde", 13, "r")]
     rows = [Row([e.name, str(e.programs), str(e.total)] + _counts_cells(e.counts, e.total)
                 + [fmt_pct_es(e.green_share_of_coloured, 1)]) for e in data.ejes]
     doc.add(Table(cols, rows))
@@ -166,8 +212,9 @@ EXEC_LIST_LIMIT = 60
 
 def _row_list(doc: Document, rows, limit: int | None, key) -> None:
     shown = rows if limit is None or len(rows) <= limit else sorted(rows, key=key)[:limit]
-    doc.add(Table([Col("Clave", 16), Col("Indicador", 60), Col("Programa", 14), Col("% de avance", 14, "r"),
-                   Col("Semáforo", 22)],
+    # the semáforo column holds the longest flag («Sobrecumplimiento crítico») on one line
+    doc.add(Table([Col("Clave", 16), Col("Indicador", 52), Col("Programa", 12), Col("% de avance", 14, "r"),
+                   Col("Semáforo", 32)],
                   [Row([r.indicator_key, r.indicator_name, r.program_key, _pct_cell(r), _mark(r)]) for r in shown]))
     if len(shown) < len(rows):
         doc.add(Para(TEXT["more"].format(n=len(shown), total=len(rows)), 7.5, italic=True, color=MUTED))
@@ -193,8 +240,8 @@ def _program_sections(doc: Document, data: ReportData) -> None:
             doc.add(Heading(TEXT["s3"], 1, page_break_before=True))
         doc.add(Heading(f"{s.key} {s.name}", 2, page_break_before=not first))
         first = False
-        doc.add(Para(TEXT["prog_info"].format(dep=s.agency_name or TEXT["sin_dependencia"],
-                                              mod=s.modality or "—", resp=s.responsible or "—"), 8, color=MUTED,
+        doc.add(Para(TEXT["prog_info"].format(dep=s.agency_name or TEXT["sin_dependencia"], mod=s.modality or "—",
+                                              resp=s.responsible or "sin registrar"), 8, color=MUTED,
                      space_after_mm=0.8))
         align = " › ".join(str(s.alignment.get(k)) for k in ("plan", "eje", "objetivo", "estrategia")
                            if s.alignment.get(k))
@@ -210,14 +257,8 @@ def _program_sections(doc: Document, data: ReportData) -> None:
             doc.add(Para(TEXT["no_budget"], 8, italic=True, color=MUTED))
         rows = []
         for r in s.rows:
-            name = f"{r.indicator_key} {r.indicator_name}"
-            if r.unit or r.frequency:
-                name += f"\n{r.unit} · {LABELS.get(r.frequency, r.frequency)} · {LABELS.get(r.direction, r.direction)}"
-            rows.append(Row([LEVEL_SHORT.get(r.level, r.level), name, fmt_es(r.annual_target),
-                             fmt_es(r.cumulative_target),
-                             fmt_es(r.period_value) if r.period_value is not None or r.period else "—", fmt_es(r.cumulative_value),
-                             _pct_cell(r), _mark(r)]))
-        doc.add(Table(COLS_PROGRAM, rows, size=7.2))
+            rows.append(Row(_program_row(r, s.docs.get(r.indicator_key))))
+        doc.add(Table(COLS_PROGRAM, rows, size=6.8))
         if data.include_charts:
             draws = []
             for r in s.rows:
@@ -242,7 +283,7 @@ def _indicator_charts(series: list) -> Charts:
             ch.draw_indicator_chart(p, rect, ser, holder["ctx"])
 
         draws.append(draw)
-    block = Charts(draws, 58, 2)
+    block = Charts(draws, 53, 2)  # four rows of two charts fit one page under the heading
     block.holder = holder  # type: ignore[attr-defined]
     return block
 
@@ -253,36 +294,30 @@ def _justifications(doc: Document, data: ReportData) -> None:
     if not data.justifications:
         doc.add(Para(TEXT["none_just"], italic=True, color=MUTED))
         return
-    has_effect = any(j.effect for j in data.justifications)
-    has_other = any(j.other or j.actions for j in data.justifications)
-    spare = (0 if has_effect else 20) + (0 if has_other else 24)
-    cols = [Col("Indicador", 30 + spare // 4), Col("Semáforo", 20), Col("% de avance", 11, "r")]
-    cols.append(Col("Causa", 27 + spare - spare // 4))
-    if has_effect:
-        cols.append(Col("Efecto", 20))
-    if has_other:
-        cols.append(Col("Otros motivos / acciones de mejora", 24))
+    # all four parts always; a part nobody wrote gets a narrow column (its cells read «—»)
+    used = [any(getattr(j, a) for j in data.justifications) for a in ("cause", "effect", "other", "actions")]
+    used[0] = True
+    room = 88 - sum(11 for u in used if not u)
+    n_used = sum(used)
+    cols = [Col("Indicador", 30), Col("Semáforo", 20), Col("% de avance", 12, "r")] + [
+        Col(title, room / n_used if u else 11) for title, u in zip(
+            ("Causa", "Efecto", "Otros motivos", "Acciones de mejora"), used)]
     rows = []
     for j in data.justifications:
         r = j.row
-        ind = f"{r.indicator_key} {r.indicator_name}\n{r.program_key} · {j.period or ''}"
-        other = j.other
-        if j.actions:
-            other = (other + "\n" if other else "") + "Acciones de mejora: " + j.actions
-        cells = [ind, _mark(r), _pct_cell(r), TEXT["no_just"] if j.missing else j.cause]
-        if has_effect:
-            cells.append(j.effect)
-        if has_other:
-            cells.append(other)
+        when = periods.label(j.period) if j.period else ""
+        ind = f"{r.indicator_key} {r.indicator_name}\n{r.program_key} · {when}"
+        cells = [ind, _mark(r), _pct_cell(r), TEXT["no_just"] if j.missing else j.cause] + [
+            x or "—" for x in (j.effect, j.other, j.actions)]
         rows.append(Row(cells))
-    doc.add(Table(cols, rows, size=7))
+    doc.add(Table(cols, rows, size=6.8))
 
 
 def _notes(doc: Document, data: ReportData) -> None:
     doc.add(Heading(TEXT["notes"], 3))
-    for key, name, formula in data.presets_used:
-        doc.add(Para(TEXT["preset_note"].format(name=name, key=key, formula=formula), 7.5, color=MUTED,
-                     space_after_mm=0.8))
+    for key, name, formula, words in data.presets_used:
+        doc.add(Para(TEXT["preset_note"].format(name=name, key=key, formula=formula, words=words), 7.5,
+                     color=MUTED, space_after_mm=0.8))
     tot = data.done_captures
     validated = data.validated_captures
     key = "data_note_ok" if tot and validated >= tot else "data_note"
@@ -333,6 +368,8 @@ def _cover(data: ReportData, stamp: str):
             line(data.org_state, 11, color=MUTED, gap=1)
         if data.administration:
             line(TEXT["admin"].format(adm=data.administration), 10, color=MUTED, gap=1)
+        if data.issuing_unit:
+            line(TEXT["issuing"].format(unit=data.issuing_unit), 10, color=MUTED, gap=1)
         y += c.mm(16)
         p.setPen(QPen(ACCENT2, c.mm(0.8)))
         p.drawLine(int(w * 0.2), int(y), int(w * 0.8), int(y))
@@ -421,12 +458,26 @@ def write_pdf(doc: Document, path: str, progress: Callable[[int, int], None] | N
     return n
 
 
+def signature_warning(data: ReportData) -> str | None:
+    """The warning to show before printing when signature names are empty in Configuración (None: all set)."""
+    roles = data.missing_signatures
+    if not roles:
+        return None
+    names = ", ".join(f"«{r}»" for r in roles[:-1]) + (" y " if len(roles) > 1 else "") + f"«{roles[-1]}»"
+    return TEXT["sign_warning"].format(roles=names)
+
+
 def make_pdf(db: Database, month: str, path: str, *, agency_key: str | None = None,
              program_key: str | None = None, include_charts: bool = True, executive_only: bool = False,
-             progress: Callable[[int, str], None] | None = None) -> int:
-    """Assemble, lay out and write the report; returns the number of pages."""
+             progress: Callable[[int, str], None] | None = None, warnings: list[str] | None = None) -> int:
+    """Assemble, lay out and write the report; returns the number of pages. ``warnings`` receives what a
+    person should know before printing (empty signature names)."""
     data = build_report(db, month, agency_key=agency_key, program_key=program_key, include_charts=include_charts,
                         executive_only=executive_only, progress=progress)
+    if warnings is not None:
+        w = signature_warning(data)
+        if w:
+            warnings.append(w)
     if progress:
         progress(62, "Componiendo el documento…")
     doc = build_document(data)

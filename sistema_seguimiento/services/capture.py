@@ -94,6 +94,16 @@ class Conflict:
 
 
 @dataclass
+class JustificationChange:
+    indicator_key: str
+    period: str  # the indicator's own period (or a month inside it)
+    cause: str
+    effect: str = ""
+    other_reasons: str = ""
+    improvement_actions: str = ""
+
+
+@dataclass
 class SaveResult:
     saved: int = 0  # values written (new or changed)
     cleared: int = 0  # values removed
@@ -224,8 +234,9 @@ def value_problems(value: Decimal, var: _Var, ind_key: str, period: str) -> list
 # save
 
 def save_values(db: Database, actor: CurrentUser, period: str, changes: list[ValueChange], *,
-                today: date | None = None) -> SaveResult:
-    """Write captured values for ``period`` (a month, or an indicator period id such as ``2026-T3``)."""
+                today: date | None = None, justifications: list[JustificationChange] | None = None) -> SaveResult:
+    """Write captured values for ``period`` (a month, or an indicator period id such as ``2026-T3``), and with
+    ``justifications`` their justification records, in the same transaction (all or nothing)."""
     if db.read_only:
         raise ServiceError(MSG["read_only"])
     if actor.role == Role.CONSULTA.value:
@@ -234,7 +245,7 @@ def save_values(db: Database, actor: CurrentUser, period: str, changes: list[Val
         periods.parse(period)
     except periods.PeriodError as exc:
         raise ServiceError(str(exc)) from exc
-    if not changes:
+    if not changes and not justifications:
         return SaveResult()
     today = today or date.today()
     result = SaveResult()
@@ -352,6 +363,12 @@ def save_values(db: Database, actor: CurrentUser, period: str, changes: list[Val
                              action="capturar", reason=MSG["state_back"].format(old=st.status, by=st.updated_by or "—"))
                 st.status, st.updated_by, st.updated_at = PeriodStatus.CAPTURANDO.value, actor.name, now
                 result.reopened_states.append((month, agency_key or ""))
+        if justifications:
+            from . import justifications as just_service
+
+            for j in justifications:
+                just_service.write(s, actor, j.indicator_key, j.period, cause=j.cause, effect=j.effect,
+                                   other_reasons=j.other_reasons, improvement_actions=j.improvement_actions)
     return result
 
 

@@ -34,6 +34,8 @@ class ProgramSet:
     programs: list[ProgramDoc]
     measurement_status: dict[tuple[str, str], str] = field(default_factory=dict)  # (indicator, period) -> status
     justified: dict[str, set[str]] = field(default_factory=dict)  # indicator key -> periods with justification
+    # full reads only: (indicator key, period) -> (causa, efecto, otros motivos, acciones de mejora)
+    justification_parts: dict[tuple[str, str], tuple[str, str, str, str]] = field(default_factory=dict)
     # lean reads only: indicator key -> (targets, values) as per-variable columns, variable key -> (period ids,
     # Decimals) in period order (instead of IndicatorDoc.targets and IndicatorDoc.measurements)
     columns: dict[str, tuple[Columns, Columns]] = field(default_factory=dict)
@@ -305,6 +307,7 @@ def read_programs(session: Session, year: int | None = None, program_keys: list[
         if lean:
             continue
         cause, effect, other, actions = texts
+        result.justification_parts[(key, period)] = (cause or "", effect or "", other or "", actions or "")
         for m in ind_by_id[iid].measurements:
             if m.period == period:
                 m.justification = " ".join(x for x in (cause, effect, other, actions) if x)

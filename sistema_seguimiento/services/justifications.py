@@ -118,27 +118,38 @@ def get(db: Database, indicator_key: str, period: str) -> JustificationInfo:
 
 def save(db: Database, actor: CurrentUser, indicator_key: str, period: str, *, cause: str = "", effect: str = "",
          other_reasons: str = "", improvement_actions: str = "") -> JustificationInfo:
+    if not cause.strip():
+        raise ServiceError(MSG["empty"])
+    with db.transaction() as s:
+        own = write(s, actor, indicator_key, period, cause=cause, effect=effect, other_reasons=other_reasons,
+                    improvement_actions=improvement_actions)
+    return get(db, indicator_key, own)
+
+
+def write(s, actor: CurrentUser, indicator_key: str, period: str, *, cause: str = "", effect: str = "",
+          other_reasons: str = "", improvement_actions: str = "") -> str:
+    """Store the four parts inside the caller's transaction (the window's dialog and the capture workbook
+    import); returns the indicator's own period."""
     new = {"cause": cause.strip(), "effect": effect.strip(), "other_reasons": other_reasons.strip(),
            "improvement_actions": improvement_actions.strip()}
     if not new["cause"]:
         raise ServiceError(MSG["empty"])
-    with db.transaction() as s:
-        ind, own = _resolve(s, actor, indicator_key, period)
-        j = s.scalars(select(Justification).where(Justification.indicator_id == ind.id,
-                                                  Justification.period == own)).first()
-        if j is None:
-            j = Justification(indicator_id=ind.id, period=own)
-            s.add(j)
-            old = {k: None for k in new}
-        else:
-            old = {k: getattr(j, k) for k in new}
-        for attr, label in FIELDS:
-            if (old[attr] or "") != new[attr]:
-                audit.record(s, actor, "justification", f"{ind.key}/{own}", label, old[attr], new[attr],
-                             action="justificar")
-            setattr(j, attr, new[attr])
-        j.author, j.updated_at = actor.name, datetime.now().replace(microsecond=0)
-    return get(db, indicator_key, own)
+    ind, own = _resolve(s, actor, indicator_key, period)
+    j = s.scalars(select(Justification).where(Justification.indicator_id == ind.id,
+                                              Justification.period == own)).first()
+    if j is None:
+        j = Justification(indicator_id=ind.id, period=own)
+        s.add(j)
+        old = {k: None for k in new}
+    else:
+        old = {k: getattr(j, k) for k in new}
+    for attr, label in FIELDS:
+        if (old[attr] or "") != new[attr]:
+            audit.record(s, actor, "justification", f"{ind.key}/{own}", label, old[attr], new[attr],
+                         action="justificar")
+        setattr(j, attr, new[attr])
+    j.author, j.updated_at = actor.name, datetime.now().replace(microsecond=0)
+    return own
 
 
 def _refusal(path: Path, st: os.stat_result) -> str | None:

@@ -13,7 +13,7 @@ from ..core.engine import SummaryPlan, compute_indicator, summarize_indicator, s
 from ..core.mir import IndicatorDoc, ProgramDoc
 from ..core.numbers import fmt_decimal, round2
 from ..core.semaforo import BUILTIN_PRESETS, Preset, preset_from_dict
-from ..core.types import LABELS, IndicatorSpec, Light
+from ..core.types import LABELS, STATES, IndicatorSpec, Light, progress_state
 from ..db.database import Database
 from ..db.models import TrafficLightPreset
 from .documents import ProgramSet, read_programs
@@ -66,6 +66,20 @@ class ProgressRow:
     progress_alt_pct: Decimal | None = None
     result: object = None  # the engine's IndicatorResult, for charts and detail views
 
+    @property
+    def state(self) -> str:
+        """verde | amarillo | rojo | gris («Sin dato»: due, not captured) | no_aplica («No aplica al corte»)."""
+        return progress_state(self.light, self.status)
+
+    @property
+    def period_state(self) -> str | None:
+        """The state of the month's own period (``None`` when no own period ends in the month)."""
+        if self.period_light is None:
+            return None
+        if self.period_light == "gris" and self.status in ("SIN_PERIODO_VENCIDO", "SIN_MEDICION_EN_EJERCICIO"):
+            return "no_aplica"
+        return self.period_light
+
     def as_json(self) -> dict:
         d = _json_decimal
         return {
@@ -76,7 +90,7 @@ class ProgressRow:
             "period_target": d(self.period_target), "cumulative_target": d(self.cumulative_target),
             "annual_target": d(self.annual_target),
             "progress_pct": d(self.progress_pct), "period_progress_pct": d(self.period_progress_pct),
-            "light": self.light, "period_light": self.period_light,
+            "light": self.light, "period_light": self.period_light, "state": self.state,
             "needs_justification": self.needs_justification, "has_justification": self.has_justification,
             "flags": list(self.flags), "period_flags": list(self.period_flags), "reason": self.reason,
         }
@@ -204,10 +218,45 @@ def compute_progress(db: Database, month: str, program_key: str | None = None,
         return rows_for(pset, presets, month, detail=detail)
 
 
+@dataclass(frozen=True, slots=True)
+class PeriodFigures:
+    """The figures of one own period of an indicator (meta del periodo, realizado, %, semáforo, flags)."""
+
+    period: str
+    target: Decimal | None
+    value: Decimal | None
+    progress: Decimal | None
+    light: str
+    flags: tuple[str, ...]
+
+
+def last_period(row: ProgressRow) -> PeriodFigures | None:
+    """The month's own period of the row, else its latest due period (a quarterly indicator in October shows
+    the third quarter); None when no period is due. Needs rows computed with ``detail=True`` for the latter."""
+    res = row.result
+    per = getattr(res, "period_for_month", None) if res is not None else None
+    if per is None and res is not None:
+        due = set(getattr(res.cumulative, "due_periods", None) or ())
+        done = [p for p in (getattr(res, "periods", None) or ()) if p.period in due]
+        per = done[-1] if done else None
+    if per is None:
+        return None
+    return PeriodFigures(per.period, per.target, per.value, per.progress, str(per.light), tuple(per.flags))
+
+
 def light_counts(rows: list[ProgressRow]) -> dict[str, int]:
     counts = {c.value: 0 for c in Light}
     for r in rows:
         counts[r.light] = counts.get(r.light, 0) + 1
+    return counts
+
+
+def state_counts(rows: list[ProgressRow]) -> dict[str, int]:
+    """Counts by display state: the lights with «Sin dato» (gris) apart from «No aplica al corte»."""
+    counts = dict.fromkeys(STATES, 0)
+    for r in rows:
+        st = r.state
+        counts[st] = counts.get(st, 0) + 1
     return counts
 
 

@@ -15,7 +15,7 @@ TEXT = {
     "title": "Tablero",
     "heading": "Tablero de seguimiento — corte a {mes}",
     "loading": "Calculando el avance de {mes}…",
-    "loaded": "{n} indicadores · {v} en verde, {a} en amarillo, {r} en rojo, {g} sin dato. "
+    "loaded": "{n} indicadores · {v} en verde, {a} en amarillo, {r} en rojo, {g} sin dato, {na} no aplican al corte. "
               "Doble clic en una dependencia para ver su captura; en un indicador para ver su ficha.",
     "refresh": "Actualizar",
     "agencies": "Semáforo por dependencia",
@@ -32,9 +32,12 @@ TEXT = {
     "show_all": "Ver todas", "show_top": "Ver las {n} más rezagadas",
 }
 TOP_AGENCIES = 15  # above this many dependencias the chart shows the ones furthest behind (the table lists all)
-ORDER = ["verde", "amarillo", "rojo", "gris"]
-LIGHT_WORD = {"verde": "Verde", "amarillo": "Amarillo", "rojo": "Rojo", "gris": "Sin dato"}
-LIGHT_HEX = {"verde": "#2E7D32", "amarillo": "#F2B705", "rojo": "#C62828", "gris": "#9E9E9E"}
+ORDER = ["verde", "amarillo", "rojo", "gris", "no_aplica"]
+LIGHT_WORD = {"verde": "Verde", "amarillo": "Amarillo", "rojo": "Rojo", "gris": "Sin dato",
+              "no_aplica": "No aplica al corte"}
+LIGHT_HEX = {"verde": "#2E7D32", "amarillo": "#F2B705", "rojo": "#C62828", "gris": "#9E9E9E",
+             "no_aplica": "#D9D9D9"}
+TEXT_HEX = {"amarillo": "#8A6400", "no_aplica": "#616161"}  # readable text colours of the light bands
 
 
 def _alive(widget: QWidget) -> bool:
@@ -79,7 +82,7 @@ class DashboardPage(QWidget):
         lab = QLabel(TEXT["agencies"])
         lab.setStyleSheet("font-weight: bold;")
         box.addWidget(lab)
-        self.agency_table = QTableWidget(0, 6)
+        self.agency_table = QTableWidget(0, len(ORDER) + 2)
         self.agency_table.setHorizontalHeaderLabels(
             [TEXT["col_dep"]] + [LIGHT_WORD[k] for k in ORDER] + [TEXT["col_total"]])
         self._setup_table(self.agency_table)
@@ -244,7 +247,7 @@ class DashboardPage(QWidget):
         self.data = data
         t = data.total
         self.status.setText(TEXT["loaded"].format(n=sum(t.values()), v=t["verde"], a=t["amarillo"], r=t["rojo"],
-                                                  g=t["gris"]))
+                                                  g=t["gris"], na=t["no_aplica"]))
         at = self.agency_table
         at.setRowCount(len(data.agencies))
         for i, (key, acr, name, counts) in enumerate(data.agencies):
@@ -256,11 +259,11 @@ class DashboardPage(QWidget):
                 c = QTableWidgetItem(str(counts[k]))
                 c.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
                 if counts[k]:
-                    c.setForeground(QBrush(QColor(LIGHT_HEX[k] if k != "amarillo" else "#8A6400")))
+                    c.setForeground(QBrush(QColor(TEXT_HEX.get(k, LIGHT_HEX[k]))))
                 at.setItem(i, j, c)
             tot = QTableWidgetItem(str(sum(counts.values())))
             tot.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-            at.setItem(i, 5, tot)
+            at.setItem(i, len(ORDER) + 1, tot)
         bt = self.behind_table
         bt.setRowCount(len(data.behind))
         names = {k: acr for k, acr, _n, _c in data.agencies}
@@ -363,7 +366,7 @@ class DashboardPage(QWidget):
         p.clear()
         xs = [i for i, (_m, share, _c) in enumerate(pts) if share is not None]
         ys = [float(share) for _m, share, _c in pts if share is not None]
-        red = [float(c["rojo"]) * 100 / max(1, sum(c.values()) - c["gris"]) for _m, share, c in pts if share is not None]
+        red = [float(c["rojo"]) * 100 / max(1, sum(c.values()) - c["gris"] - c["no_aplica"]) for _m, share, c in pts if share is not None]
         legend = p.plotItem.legend or p.addLegend(offset=(10, 2), labelTextSize="8pt", colCount=2)
         legend.clear()
         if xs:

@@ -162,6 +162,8 @@ def capture_preview_dialog(preview, parent=None) -> PreviewDialog:
 
     rows = [[TEXT["kinds"][x.kind], str(x.row), x.indicator_key, x.variable_key, periods.label(x.period),
              "" if x.old is None else fmt_es(x.old), "" if x.new is None else fmt_es(x.new)] for x in preview.changes]
+    rows += [[f"Justificación {j.kind}", str(j.row), j.indicator_key, "", periods.label(j.period), "", j.parts[0]]
+             for j in getattr(preview, "justifications", [])]
     return PreviewDialog(TEXT["preview_captura"], TEXT["capture_headers"], rows, preview.errors, preview.warnings, [],
                          preview.as_text().splitlines()[0], parent)
 

@@ -41,7 +41,15 @@ def test_export_structure(demo_db, tmp_path):
     assert wb.sheetnames == [SHEET, META_SHEET]
     assert wb[META_SHEET].sheet_state == "hidden"
     ws = wb[SHEET]
-    assert ws.protection.sheet and not ws.protection.password
+    # protected with the password SES keeps for this database (never an empty or a fixed one)
+    from openpyxl.utils.protection import hash_password
+
+    from sistema_seguimiento.excel.capture_workbook import kept_password
+
+    kept = kept_password(demo_db)
+    assert len(kept) >= 12
+    assert ws.protection.sheet and ws.protection.password == hash_password(kept)
+    assert wb.security.lockStructure and wb[META_SHEET].protection.sheet
     assert "Instrucciones" in ws["A3"].value
     assert ws.cell(HEADER_ROW, VALUE_COL).value == "Valor"
     rows = _rows(ws)

@@ -7,7 +7,7 @@ from openpyxl.styles import Alignment
 from sqlalchemy import select
 
 from sistema_seguimiento.db.models import AuditEntry, Indicator, Objective
-from sistema_seguimiento.excel.export_mir import HEADER_ROW, export_mir
+from sistema_seguimiento.excel.export_mir import HEADER_ROW, HEADERS, export_mir
 from sistema_seguimiento.excel.import_mir import parse_workbook
 from sistema_seguimiento.services.documents import read_programs
 from sistema_seguimiento.services.errors import ServiceError
@@ -375,14 +375,16 @@ def test_update_in_place_with_audit(demo_db, tmp_path):
     ws = wb.active
     first = HEADER_ROW + 1
     ws.cell(first, 3).value = "Tasa de variación de delitos nocturnos"  # rename the Fin indicator
-    ws.cell(first + 1, 7).value = "96%"  # Propósito meta anual
-    last = ws.max_row + 1
+    col = {h: HEADERS.index(h) + 1 for h in HEADERS}
+    ws.cell(first + 1, col["Meta anual"]).value = "96%"  # Propósito meta anual
+    # a new row right after the matrix (the signature block below closes it)
+    last = next(r for r in range(first, ws.max_row + 1) if ws.cell(r, 1).value is None)
     ws.cell(last, 1).value = "Actividad 2.3"
     ws.cell(last, 2).value = "Difusión del número de reportes."
     ws.cell(last, 3).value = "Campañas realizadas"
-    ws.cell(last, 4).value = "CR / CP * 100"
-    ws.cell(last, 5).value = "Mensual"
-    ws.cell(last, 7).value = 100
+    ws.cell(last, col["Método de cálculo"]).value = "CR / CP * 100"
+    ws.cell(last, col["Frecuencia"]).value = "Mensual"
+    ws.cell(last, col["Meta anual"]).value = 100
     # delete the last Actividad 2.2 row's indicator from the sheet: it has measurements, it must be kept
     p = tmp_path / "editado.xlsx"
     wb.save(p)

@@ -44,7 +44,9 @@ def test_mir_preview_dialog(qtbot, demo_db, tmp_path):
 
     out = export_mir(demo_db, tmp_path / "m.xlsx", ["E001"])
     wb = load_workbook(out)
-    wb.active.cell(7, 3).value = "Nuevo nombre del indicador del Fin"
+    from sistema_seguimiento.excel.export_mir import HEADER_ROW
+
+    wb.active.cell(HEADER_ROW + 1, 3).value = "Nuevo nombre del indicador del Fin"
     wb.save(out)
     dlg = mir_preview_dialog(preview_import(demo_db, out))
     qtbot.addWidget(dlg)

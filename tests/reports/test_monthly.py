@@ -64,7 +64,9 @@ def test_demo_pdf_exists_with_expected_pages(demo_pdf):
     _db, pdf = demo_pdf
     assert pdf.exists() and pdf.read_bytes().startswith(b"%PDF")
     n = page_count(pdf)
-    assert n == 8  # cover, summary, ejes, 2 × program (table + charts), justifications/signatures
+    # cover, summary followed by the ejes (no page three-quarters empty), 2 × program (table + charts),
+    # justifications/signatures
+    assert n == 7
     pages = pdf_pages(pdf)
     assert len(pages) == n
     for i, text in enumerate(pages, start=1):
@@ -99,8 +101,8 @@ def test_summary_semaforo_words_and_sections(demo_pdf):
     assert "Resumen ejecutivo" in summary
     assert "DSPM" in summary and "DIF" in summary
     assert "13 (81.3 %)" in summary  # 13 of 16 green, total row
-    assert "Avance por eje del Plan de Gobierno" in pages[2]
-    assert "Eje 3. Servicios públicos de calidad" in pages[2]
+    assert "Avance por eje del Plan de Gobierno" in pages[1]  # the ejes fit under the summary
+    assert "Eje 3. Servicios públicos de calidad" in pages[1]
     text = "\n".join(pages)
     for word in ("Verde", "Rojo", "Sin dato"):
         assert word in text
@@ -110,6 +112,7 @@ def test_summary_semaforo_words_and_sections(demo_pdf):
     assert "300 luminarias" in text  # a justification of an out-of-band indicator
     assert "Elaboró" in last and "Revisó" in last and "Autorizó" in last and "Nombre y cargo" in last
     assert "PRESET_A_BANDA_90_110" in last and "lineal" in last  # footnote: preset and descendente formula
+    assert "Verde: de 90 % a 110 %" in last  # and its ranges in words
     assert "Datos incompletos" in last  # flag legend
 
 
@@ -224,3 +227,59 @@ def test_heading_is_not_left_alone_at_page_bottom(qapp, tmp_path):
     pages = pg.run()
     assert len(pages) == 2 and len(pages[0]) == 0
     del filler, w
+
+
+def test_program_tables_period_figures_baseline_formula_and_states(demo_pdf):
+    """Issue 14: each indicator row carries its fórmula, línea base with year, meta anual, the latest due own
+    period in words with its meta, realizado, % and semáforo; the annual Fin not yet due reads «No aplica al
+    corte», kept apart from «Sin dato»."""
+    _db, pdf = demo_pdf
+    text = "\n".join(pdf_pages(pdf))
+    lines = text.splitlines()
+    data = json.loads(FIXTURE.read_text(encoding="utf-8"), parse_float=Decimal)
+    inds = {i["id"]: i for p in data["programs"] for i in p["indicators"]}
+    for key, exp in expected_indicators().items():
+        ind = inds[key]
+        assert f"Fórmula: {ind['metodo_calculo']}"[:30] in text.replace("\n", " ") or ind["metodo_calculo"] in text
+        if not exp["periodos"]:
+            assert any(key in l and "No aplica" in l for l in lines), key
+            continue
+        last = exp["periodos"][-1]
+        per_pct = fmt_pct_es(Decimal(last["pct_avance"]))
+        row = next(l for l in lines if key in l and "Fórmula" not in l and per_pct in l)
+        assert fmt_es(Decimal(last["valor"])) in row and fmt_es(Decimal(last["meta"])) in row, (key, row)
+    assert "Línea base: 900.00 (2025)" in text  # E001-A12-01
+    assert "tercer" in text and "trimestre" in text and "2026-T3" not in text  # periods in words, never codes
+    assert "Sobrecumplimiento crítico" in text
+    assert "No aplica al corte" in text
+    # charts: a flow's cumulative line on its own axis (1,310 luminarias against monthly bars of ~145), units
+    assert "Acumulado (eje der.)" in text and "Luminaria, acumulado" in text
+
+
+def test_justifications_four_parts_and_signature_warning(demo_pdf, tmp_path):
+    import shutil as _shutil
+
+    db, _ = demo_pdf
+    copy = tmp_path / "demo.db"
+    _shutil.copy(db, copy)
+    from sistema_seguimiento.db.database import Database, OpenOptions
+    from sistema_seguimiento.services import justifications
+    from sistema_seguimiento.services.users import SYSTEM
+
+    d = Database.open(str(copy), OpenOptions())
+    try:
+        justifications.save(d, SYSTEM, "E001-A12-01", "2026-10", cause="Donativo estatal",
+                            effect="Meta rebasada", other_reasons="Sin costo para el municipio",
+                            improvement_actions="Ajuste de meta ante Tesorería")
+    finally:
+        d.close()
+    pdf = tmp_path / "i.pdf"
+    proc = ses("informe", "--db", copy, "--periodo", "2026-10", "--pdf", pdf)
+    assert "faltan los nombres" in proc.stderr and "Elaboró" in proc.stderr  # empty names: warned before printing
+    # reading order (not the side-by-side layout), with the lines of each wrapped cell joined
+    flow = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    last = " ".join(flow.split("\f")[-2].split())
+    for word in ("Causa", "Efecto", "Otros motivos", "Acciones de mejora", "Donativo estatal", "Meta rebasada",
+                 "Sin costo para el municipio", "Ajuste de meta ante Tesorería"):
+        assert word in last, word
+    assert "E001 · octubre 2026" in last and "2026-10" not in last

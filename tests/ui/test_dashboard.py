@@ -52,10 +52,14 @@ def test_dashboard_counts_behind_and_navigation(qtbot, ctx, tmp_path):
     qtbot.waitUntil(lambda: page.loaded, timeout=30_000)
     t = page.agency_table
     assert t.rowCount() == 2
-    rows = {t.item(i, 0).data(Qt.ItemDataRole.UserRole): [t.item(i, j).text() for j in range(1, 6)]
+    rows = {t.item(i, 0).data(Qt.ItemDataRole.UserRole): [t.item(i, j).text() for j in range(1, 7)]
             for i in range(2)}
-    assert rows["0301"] == ["6", "0", "1", "1", "8"]  # DSPM: verde, amarillo, rojo, sin dato, total
-    assert rows["0801"] == ["7", "0", "0", "1", "8"]
+    # DSPM: verde, amarillo, rojo, sin dato, no aplica al corte (the annual Fin is not due in October), total
+    assert rows["0301"] == ["6", "0", "1", "0", "1", "8"]
+    assert rows["0801"] == ["7", "0", "0", "0", "1", "8"]
+    headers = [t.horizontalHeaderItem(j).text() for j in range(t.columnCount())]
+    assert "Sin dato" in headers and "No aplica al corte" in headers
+    assert "no aplican al corte" in page.status.text()
     assert "Octubre 2026".lower() in page.heading.text().lower()
     # click through to the capture list of the dependencia
     with qtbot.waitSignal(ctx.navigateRequested) as sig:
