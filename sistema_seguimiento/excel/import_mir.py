@@ -389,6 +389,7 @@ def parse_sheet(ws, result: WorkbookParse, year: int | None) -> None:
             result.ignored.append(Issue(sheet, r, MSG["budget"]))
             break
         if c.norm(nivel_raw).startswith(_SIGNATURE_START):  # the signature block closes the matrix
+            result.warnings.append(Issue(sheet, r, MSG["table_end"].format(text=nivel_raw[:60])))
             result.ignored.append(Issue(sheet, r, MSG["note_row"].format(text=nivel_raw[:60])))
             break
         first_text = c.cell_text(nonempty[0])

@@ -223,7 +223,9 @@ def _eje_of_programs(session, year: int, program_keys: list[str]) -> dict[str, s
         e = elems.get(pe_id)
         while e is not None:
             if e.kind == "eje":
-                name = f"{e.code} {e.text}".strip() if e.code and not e.text.startswith(e.code) else e.text
+                # «Eje 3. Servicios públicos de calidad», as the plan and the programs' alignment write it
+                name = (f"Eje {e.code}. {e.text}" if e.code and not e.text.lower().startswith(("eje", e.code.lower()))
+                        else e.text)
                 break
             e = elems.get(e.parent_id)
         if not name:

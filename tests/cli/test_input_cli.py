@@ -18,6 +18,9 @@ CAPTURE = ["--usuario", "captura-0301", "--periodo", "2026-10", "--indicador", "
 def demo(tmp_path):
     db = tmp_path / "demo.db"
     ses("demo", "--db", db)
+    # the demo's October is «Validado», read-only for capturistas: the validador returns 0301's first
+    ses("periodo", "devolver", "--db", db, "--usuario", "validador", "--periodo", "2026-10", "--dependencia", "0301",
+        "--motivo", "Capture octubre")
     return db
 
 

@@ -25,6 +25,9 @@ def test_exports_from_the_command(tmp_path, capsys):
 
 def test_importar_captura_preview_then_apply(tmp_path, capsys):
     db = _demo(tmp_path)
+    # the demo's October is «Validado», read-only for capturistas: the validador returns 0301's first
+    assert main(["periodo", "devolver", "--db", str(db), "--usuario", "validador", "--periodo", "2026-10",
+                 "--dependencia", "0301", "--motivo", "Capture octubre"]) == 0
     cap = tmp_path / "cap.xlsx"
     assert main(["exportar", "captura", "--db", str(db), "--periodo", "2026-10", "--dependencia", "0301",
                  "--salida", str(cap)]) == 0

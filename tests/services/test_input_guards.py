@@ -36,7 +36,14 @@ def _value(db, ind, var, period):
     return next(v.value for v in ci.variables if v.key == var)
 
 
+def _returned(db):
+    """The demo's October is «Validado», read-only for capturistas: the validador returns 0301's first."""
+    workflow.apply(db, CurrentUser("validador", "validador"), "devolver", "2026-10", "0301", "Capture octubre")
+    return db
+
+
 def test_sixty_digit_value_is_refused_before_writing(demo_db):
+    _returned(demo_db)
     before = _counts(demo_db)
     huge = Decimal("1" * 60)
     with pytest.raises(ServiceError) as err:
@@ -52,6 +59,7 @@ def test_sixty_digit_value_is_refused_before_writing(demo_db):
 
 
 def test_percentage_variable_outside_0_100_is_refused(demo_db):
+    _returned(demo_db)
     editing.update_variable(demo_db, ADMIN, "E001-A12-01", "LSL", "unit", "Porcentaje")
     before = _counts(demo_db)
     with pytest.raises(ServiceError, match="entre 0 y 100"):

@@ -200,8 +200,8 @@ def test_many_dependencias_chart_shows_the_furthest_behind_with_a_way_to_all(qtb
     page.show()
     qtbot.waitUntil(lambda: page.loaded, timeout=30_000)
     agencies = [(f"{i:04d}", f"D{i}", f"Dependencia {i}",
-                 {"verde": 5, "amarillo": i % 3, "rojo": i % 7, "gris": 1}) for i in range(250)]
-    total = {k: sum(a[3][k] for a in agencies) for k in ("verde", "amarillo", "rojo", "gris")}
+                 {"verde": 5, "amarillo": i % 3, "rojo": i % 7, "gris": 1, "no_aplica": 2}) for i in range(250)]
+    total = {k: sum(a[3][k] for a in agencies) for k in ("verde", "amarillo", "rojo", "gris", "no_aplica")}
     page.show_data(DashboardData(month="2026-10", agencies=agencies, total=total, behind=[], trend={}))
     page.resize(1200, 900)
     shown = page.chart_agencies()
