@@ -1083,6 +1083,7 @@ def organization_values(db: Database) -> dict:
         out.update(years=years, presets=presets)
         settings = (org.settings or {}) if org else {}
         out["signatures"] = {k: dict(settings.get(k) or {}) for k in SIGNATURE_FIELDS}
+        out["issuing_unit"] = str(settings.get(ISSUING_UNIT) or "")
         return out
 
 
@@ -1140,6 +1141,29 @@ def update_signature(db: Database, actor: CurrentUser, key: str, value: dict | N
         audit.record(s, actor, "organizacion", org.name, key,
                      None if not old else f"{old.get('nombre', '')} — {old.get('cargo', '')}",
                      f"{clean['nombre']} — {clean['cargo']}" if any(clean.values()) else None)
+    return old
+
+
+ISSUING_UNIT = "unidad_emisora"  # settings key: the unit that issues the monthly report (its cover)
+
+
+def update_issuing_unit(db: Database, actor: CurrentUser, _field: str, value: str | None) -> str:
+    """The unit named on the monthly report's cover («Unidad de Información, Planeación…»); returns the old one.
+    (``_field`` keeps the ``update(db, actor, field, value)`` shape the settings dialog's undo uses.)"""
+    actor.require(ADMIN, action="cambiar la unidad que emite el informe")
+    clean = str(value or "").strip()[:250]
+    with db.transaction() as s:
+        org = s.scalars(select(Organization)).first()
+        if org is None:
+            raise ValidationFailed(MSG["unknown_field"].format(field=ISSUING_UNIT))
+        settings = dict(org.settings or {})
+        old = str(settings.get(ISSUING_UNIT) or "")
+        if clean:
+            settings[ISSUING_UNIT] = clean
+        else:
+            settings.pop(ISSUING_UNIT, None)
+        org.settings = settings
+        audit.record(s, actor, "organizacion", org.name, ISSUING_UNIT, old or None, clean or None)
     return old
 
 

@@ -31,6 +31,10 @@ TEXT = {
     "saved": "El informe se guardó en:\n{path}\n({n} páginas)",
     "printed": "Se enviaron {n} páginas a la impresora.",
     "preview_title": "Vista previa — Informe mensual de avance",
+    "sign_title": "Faltan nombres de firma",
+    "sign_ask": ("En Configuración no hay nombre para {roles}: el informe saldrá con esas firmas en blanco y no podrá "
+                 "firmarse así.\n\n¿Desea continuar de todos modos? (Archivo → Configuración → Firmas del informe)"),
+    "sign_yes": "Continuar sin esos nombres", "sign_no": "Cancelar",
 }
 
 
@@ -145,7 +149,26 @@ class ReportDialog(QDialog):
             b.setEnabled(not busy)
 
     # -- outputs
+    def signatures_ready(self) -> bool:
+        """Before printing or saving the PDF: when a signature name is empty in Configuración, say which and ask."""
+        from ..services import editing as ed
+        from . import messages
+
+        sigs = ed.organization_values(self.ctx.db)["signatures"]
+
+        def name(v) -> str:
+            return str((v if isinstance(v, str) else (v or {}).get("nombre")) or "").strip()
+
+        missing = [role for key, role in ed.SIGNATURE_FIELDS.items() if not name(sigs.get(key))]
+        if not missing:
+            return True
+        roles = ", ".join(f"«{r}»" for r in missing)
+        return messages.confirm(self, TEXT["sign_title"], TEXT["sign_ask"].format(roles=roles), yes=TEXT["sign_yes"],
+                                no=TEXT["sign_no"])
+
     def ask_pdf(self) -> None:
+        if not self.signatures_ready():
+            return
         m = self.month.currentData()
         path, _ = QFileDialog.getSaveFileName(self, TEXT["save_title"], f"Informe_mensual_de_avance_{m}.pdf",
                                               TEXT["pdf_filter"])
@@ -223,6 +246,9 @@ class ReportDialog(QDialog):
         self._build(show)
 
     def print_(self) -> None:
+        if not self.signatures_ready():
+            return
+
         def go(doc) -> None:
             from PySide6.QtPrintSupport import QPrintDialog
 

@@ -25,6 +25,7 @@ TEXT = {
     "only_admin": "Solo un usuario Administrador puede cambiar los datos de la organización.",
     "sign_box": "Firmas del informe mensual", "sign_name": "Nombre", "sign_title": "Cargo",
     "sign_hint": "Aparecen en el bloque de firmas del «Informe mensual de avance».",
+    "issuing_unit": "Unidad que emite:", "issuing_unit_ph": "p. ej. Unidad de Información, Planeación, Programación y Evaluación",
     "policy": "E&xigir contraseña a todos los usuarios",
     "policy_hint": ("Al entrar, un usuario sin contraseña no podrá trabajar: el administrador debe asignarle una "
                     "en Usuarios. Sin contraseña ahora: {names}."),
@@ -101,6 +102,11 @@ class SettingsDialog(QDialog):
                 w.setReadOnly(not admin)
                 w.editingFinished.connect(lambda k=key: self._save_signature(k))
             self.signatures[key] = (name, title)
+        self.issuing_unit = QLineEdit(self.values.get("issuing_unit", ""), box)
+        self.issuing_unit.setPlaceholderText(TEXT["issuing_unit_ph"])
+        self.issuing_unit.setReadOnly(not admin)
+        self.issuing_unit.editingFinished.connect(self._save_issuing_unit)
+        f.addRow(TEXT["issuing_unit"], self.issuing_unit)
         hint = QLabel(TEXT["sign_hint"], box)
         hint.setWordWrap(True)
         f.addRow("", hint)
@@ -226,6 +232,15 @@ class SettingsDialog(QDialog):
         ok = self._apply(f"Configuración: firma «{ed.SIGNATURE_FIELDS[key]}»", ed.update_signature, key, value)
         if ok:
             self.values.setdefault("signatures", {})[key] = value
+        return ok
+
+    def _save_issuing_unit(self) -> bool:
+        value = self.issuing_unit.text().strip()
+        if value == self.values.get("issuing_unit", ""):
+            return False
+        ok = self._apply("Configuración: unidad que emite el informe", ed.update_issuing_unit, ed.ISSUING_UNIT, value)
+        if ok:
+            self.values["issuing_unit"] = value
         return ok
 
     def pick_logo(self) -> None:

@@ -38,3 +38,20 @@ def test_only_admin_sets_signatures(ctx):
 
     with pytest.raises(PermissionDenied):
         ed.update_signature(ctx.db, CurrentUser("validador", "validador"), "firma_elaboro", {"nombre": "X"})
+
+
+def test_issuing_unit_from_settings_reaches_the_report_cover(qtbot, ctx):
+    import pytest
+
+    from sistema_seguimiento.reports.data import build_report
+    from sistema_seguimiento.ui.settings_dialog import SettingsDialog
+
+    dlg = SettingsDialog(ctx)
+    qtbot.addWidget(dlg)
+    dlg.issuing_unit.setText("Unidad de Información, Planeación, Programación y Evaluación")
+    dlg.issuing_unit.editingFinished.emit()
+    assert build_report(ctx.db, "2026-10", executive_only=True).issuing_unit.startswith("Unidad de Información")
+    ctx.undo_stack.undo()
+    assert ed.organization_values(ctx.db)["issuing_unit"] == ""
+    with pytest.raises(PermissionDenied):
+        ed.update_issuing_unit(ctx.db, CurrentUser("validador", "validador"), ed.ISSUING_UNIT, "X")
