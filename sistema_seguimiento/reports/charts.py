@@ -128,8 +128,20 @@ def draw_indicator_chart(p: QPainter, rect: QRectF, s: IndicatorSeries, c: Ctx) 
                 int(Qt.AlignmentFlag.AlignLeft), word)
     p.setPen(INK)
     title = s.title
-    if c.advance(tf, title) > title_r.width() * 2 - 4 * mm:
-        title = m.elidedText(title, Qt.TextElideMode.ElideRight, title_r.width() * 2 - 6 * mm)
+    wrap = int(Qt.TextFlag.TextWordWrap)
+
+    def wrapped_height(metrics, text: str) -> float:
+        return metrics.boundingRect(QRectF(0, 0, title_r.width(), 1e6), wrap, text).height()
+
+    if wrapped_height(m, title) > m.height() * 2.1:
+        # a long indicator name gets up to four lines in a slightly smaller type rather than being cut
+        tf = font(6.3, True)
+        m = c.metrics(tf)
+        words = title.split()
+        while len(words) > 1 and wrapped_height(m, " ".join(words)) > m.height() * 4.1:  # beyond four lines: «…»
+            words.pop()
+            title = " ".join(words) + " …"
+        title_r.setHeight(max(m.height() * 2.1, wrapped_height(m, title) + 0.5 * mm))
     c.draw_text(p, tf, title_r, int(Qt.TextFlag.TextWordWrap), title)
     legend_h = c.metrics(font(6.5)).height()
     pvals = [float(v) for _, t, v in s.periods for v in (t, v) if v is not None]
@@ -282,9 +294,20 @@ def draw_stacked_bars(p: QPainter, rect: QRectF, groups: list[tuple[str, dict[st
         y = y0 + i * step
         p.setPen(INK)
         p.setFont(f)
-        p.drawText(QRectF(rect.left(), y, label_w - c.mm(1.5), bar_h),
-                   int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter),
-                   m.elidedText(label, Qt.TextElideMode.ElideRight, label_w - c.mm(1.5)))
+        room = label_w - c.mm(1.5)
+        if m.horizontalAdvance(label) <= room:
+            p.drawText(QRectF(rect.left(), y, room, bar_h),
+                       int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter), label)
+        else:  # a long name (an eje, a dependencia) wraps to two smaller lines beside its bar instead of being cut
+            small = font(6)
+            sm = c.metrics(small)
+            p.setFont(small)
+            text = label if sm.horizontalAdvance(label) <= 2 * room - c.mm(2) else \
+                sm.elidedText(label, Qt.TextElideMode.ElideRight, 2 * room - c.mm(3))
+            p.drawText(QRectF(rect.left(), y - (step - bar_h) / 2, room, step),
+                       int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter | Qt.TextFlag.TextWordWrap),
+                       text)
+            p.setFont(f)
         total = sum(counts.values())
         scale = plot_w / (total if normalize else mx) if (total if normalize else mx) else 0
         x = plot_l
