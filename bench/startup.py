@@ -9,7 +9,7 @@
 2. Opening a program's MIR in the MIR editor at estado scale (services + model + view), milliseconds.
    Target: <= 100 ms.
 
-    /tmp/venv/bin/python bench/startup.py [--municipio /tmp/m.db] [--estado /tmp/e.db] [--runs 5]
+    .venv/bin/python bench/startup.py [--municipio /tmp/m.db] [--estado /tmp/e.db] [--runs 5]
 
 Missing databases are generated with ``ses generar`` (estado takes about a minute).
 """

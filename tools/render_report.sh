@@ -4,7 +4,7 @@
 # Without DB, a fresh demo database is created. Extra flags for «ses informe» go in SES_INFORME_FLAGS
 # (e.g. "--dependencia DSPM" or "--sin-graficas").
 set -euo pipefail
-SES=${SES:-$(command -v ses || echo /tmp/venv/bin/ses)}
+SES=${SES:-$(command -v ses || echo "$(dirname "$0")/../.venv/bin/ses")}
 DB=${1:-}
 PERIODO=${2:-2026-10}
 OUT=${3:-$(mktemp -d /tmp/ses-informe-XXXX)}

@@ -1,6 +1,6 @@
 """Screenshots of the real window on the demo database (for review; not committed).
 
-    xvfb-run -a -s "-screen 0 1600x1000x24" /tmp/venv/bin/python tools/screenshots.py [OUTPUT_DIR] [--sin-graficas]
+    xvfb-run -a -s "-screen 0 1600x1000x24" .venv/bin/python tools/screenshots.py [OUTPUT_DIR] [--sin-graficas]
 
 Saves: 01_inicio.png (start dialog), 02_ventana.png (main window), 02b_programa.png (program form), 03_mir.png (MIR of E001), 04_ficha.png
 (ficha técnica), 05_ficha_metas.png (targets grid), 06_validacion.png (validation panel), 07_guia.png (F1),

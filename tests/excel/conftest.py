@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-REALDATA = Path("/work/shared/realdata")
+REALDATA = Path(__file__).resolve().parents[3] / "shared" / "realdata"  # ../shared beside the checkout
 _LOCAL = Path(__file__).parent / "realdata"
 
 
