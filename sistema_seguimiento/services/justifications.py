@@ -100,7 +100,7 @@ def _resolve(s, actor: CurrentUser | None, indicator_key: str, period: str):
 
 
 def get(db: Database, indicator_key: str, period: str) -> JustificationInfo:
-    folder = paths.evidence_dir(db.path) if db.path else None
+    folder = evidence_folder(db)
     with db.reading() as s:
         ind, own = _resolve(s, None, indicator_key, period)
         j = s.scalars(select(Justification).where(Justification.indicator_id == ind.id,
@@ -229,7 +229,7 @@ def add_evidence(db: Database, actor: CurrentUser, indicator_key: str, period: s
     """Copy ``file`` (a regular file only: see :func:`check_file`) into the evidence folder, named by its SHA-256,
     and record it."""
     src = Path(file)
-    folder = paths.evidence_dir(db.path) if db.path else paths.data_dir() / "evidencias"
+    folder = evidence_folder(db)
     tmp, sha, size = _copy_regular(src, folder)
     stored_name = f"{sha[:2]}/{sha}{src.suffix.lower()}"
     dest = folder / stored_name
@@ -297,12 +297,18 @@ def remove(db: Database, actor: CurrentUser, indicator_key: str, period: str) ->
     remove_orphan_files(db, stored)
 
 
+def evidence_folder(db: Database) -> Path:
+    """Where this database's evidence files live: beside a file (``<name>.evidencias/``); for a server, this PC's
+    data folder (``evidencias/``)."""
+    return paths.evidence_dir(db.path) if db.path else paths.data_dir() / "evidencias"
+
+
 def remove_orphan_files(db: Database, stored_names: list[str]) -> list[str]:
     """After a removal is committed: delete the stored files that no evidence record names any more (the same
     content may back several records, so a shared file stays). Returns the names deleted."""
-    if not stored_names or not db.path:
+    if not stored_names:
         return []
-    folder = paths.evidence_dir(db.path)
+    folder = evidence_folder(db)
     with db.reading() as s:
         used = set(s.scalars(select(Evidence.stored_name).where(Evidence.stored_name.in_(set(stored_names)))))
     removed = []

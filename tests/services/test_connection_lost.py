@@ -88,6 +88,10 @@ def _value(db):
 def test_connection_lost_and_back_postgresql(demo_db):
     if demo_db.engine.dialect.name != "postgresql":
         pytest.skip("only a server connection can be lost")
+    from sistema_seguimiento.services import workflow
+
+    # the demo's October is «Validado», read-only for capturistas: the validador returns 0301's first
+    workflow.apply(demo_db, CurrentUser("validador", "validador"), "devolver", "2026-10", "0301", "Capture octubre")
     url = make_url(PG_URL)
     relay = Relay(url.host or "127.0.0.1", url.port or 5432)
     db = Database.open(url.set(host="127.0.0.1", port=relay.port).render_as_string(hide_password=False))

@@ -105,10 +105,10 @@ def test_control_characters_and_lengths_in_names_are_refused(demo_db):
     with pytest.raises(ServiceError, match="máximo de 1,000 caracteres"):
         editing.update_variable(demo_db, ADMIN, "E001-A12-01", "LSL", "name", "x" * 1001)
     with pytest.raises(ServiceError) as err:
-        users.add_user(demo_db, ADMIN, "ana\x1b[31m", "validador")
+        users.add_user(demo_db, ADMIN, "ana\x1b[31m", "validador", password="clave-segura")  # (a server needs one)
     assert "ana" in str(err.value) and "\x1b" not in str(err.value)
     with pytest.raises(ServiceError) as err:
-        users.add_user(demo_db, ADMIN, "ana", "validador", full_name="Ana " + "u" * 1500)
+        users.add_user(demo_db, ADMIN, "ana", "validador", full_name="Ana " + "u" * 1500, password="clave-segura")
     assert "…" in str(err.value) and len(str(err.value)) < 300  # long input cut in the message
     with pytest.raises(ServiceError, match="U\\+0000"):
         justifications.save(demo_db, CAP, "E001-A11-01", "2026-10", cause="Lluvias\x00")
