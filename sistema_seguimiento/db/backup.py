@@ -391,6 +391,19 @@ def copy_verified(src_path: Path, dest: Path, *, meta: dict[str, str] | None = N
         raise
 
 
+def _lock_or_refuse(path: Path, busy: str) -> FileLock:
+    """The SES lock of ``path``, or a Spanish BackupError: held by another program (``MSG[busy]``) or the folder
+    refused the lock file."""
+    lock = FileLock(path)
+    try:
+        acquired = lock.acquire()
+    except OSError as exc:
+        raise BackupError(_os_error_message(exc, path.parent, path)) from exc
+    if not acquired:
+        raise BackupError(MSG[busy].format(path=path, owner=lock.owner()))
+    return lock
+
+
 def move_into_place(tmp: Path, dest: Path) -> None:
     """Atomically replace ``dest`` by ``tmp`` and drop the old destination's ``-wal``/``-shm`` (which would be
     replayed into the new file otherwise)."""
@@ -420,13 +433,7 @@ def backup_file(src_path: Path, dest: Path, *, made_at: datetime | None = None) 
         raise BackupError(_os_error_message(exc, dest.parent, dest)) from exc
     if dest.is_dir():
         raise BackupError(MSG["is_dir"].format(path=dest))
-    lock = FileLock(dest)
-    try:
-        acquired = lock.acquire()
-    except OSError as exc:
-        raise BackupError(_os_error_message(exc, dest.parent, dest)) from exc
-    if not acquired:
-        raise BackupError(MSG["dest_busy"].format(path=dest, owner=lock.owner()))
+    lock = _lock_or_refuse(dest, "dest_busy")
     try:
         sweep_stale(dest)
         if dest.exists() and dest.stat().st_size > 0:
@@ -568,13 +575,7 @@ def restore_file(backup: Path, target: Path, *, force: bool = False) -> RestoreR
         raise BackupError(MSG["same_file"].format(path=target))
     info = describe(backup)
     target.parent.mkdir(parents=True, exist_ok=True)
-    lock = FileLock(target)
-    try:
-        acquired = lock.acquire()
-    except OSError as exc:
-        raise BackupError(_os_error_message(exc, target.parent, target)) from exc
-    if not acquired:
-        raise BackupError(MSG["target_busy"].format(path=target, owner=lock.owner()))
+    lock = _lock_or_refuse(target, "target_busy")
     try:
         sweep_stale(target)
         exists = target.exists() and target.stat().st_size > 0

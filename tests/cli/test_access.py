@@ -14,16 +14,6 @@ HOY = {"SES_HOY": "2026-11-15"}
 CAPTURE = ("capturar", "--periodo", "2026-10", "--indicador", "E001-A11-01", "--variable", "RRI")
 
 
-@pytest.fixture
-def demo(tmp_path):
-    db = tmp_path / "demo.db"
-    ses("demo", "--db", db)
-    # the demo's October is «Validado», read-only for capturistas: the validador returns 0301's first
-    ses("periodo", "devolver", "--db", db, "--usuario", "validador", "--periodo", "2026-10", "--dependencia", "0301",
-        "--motivo", "Capture octubre")
-    return db
-
-
 def _audit(db) -> list[dict]:
     return json.loads(ses("bitacora", "--db", db, "--json").stdout)
 

@@ -14,16 +14,6 @@ HOY = {"SES_HOY": "2026-12-31"}
 CAPTURE = ["--usuario", "captura-0301", "--periodo", "2026-10", "--indicador", "E001-A12-01", "--variable", "LSL"]
 
 
-@pytest.fixture
-def demo(tmp_path):
-    db = tmp_path / "demo.db"
-    ses("demo", "--db", db)
-    # the demo's October is «Validado», read-only for capturistas: the validador returns 0301's first
-    ses("periodo", "devolver", "--db", db, "--usuario", "validador", "--periodo", "2026-10", "--dependencia", "0301",
-        "--motivo", "Capture octubre")
-    return db
-
-
 def _state(db):
     """Every stored value and the audit trail, read straight from the file."""
     con = sqlite3.connect(db)
