@@ -133,6 +133,8 @@ class Program(Base):
     objectives: Mapped[list[Objective]] = relationship(
         back_populates="program", cascade="all, delete-orphan", order_by="Objective.order")
     budgets: Mapped[list[Budget]] = relationship(back_populates="program", cascade="all, delete-orphan")
+    projects: Mapped[list[Project]] = relationship(
+        back_populates="program", cascade="all, delete-orphan", order_by="Project.order")
     __table_args__ = (UniqueConstraint("fiscal_year_id", "key", name="uq_program_key"),
                       Index("ix_program_agency", "agency_id"))
 
@@ -286,7 +288,11 @@ class Justification(Base):
     cause: Mapped[str] = mapped_column(Text, default="")
     effect: Mapped[str] = mapped_column(Text, default="")
     other_reasons: Mapped[str] = mapped_column(Text, default="")
-    improvement_actions: Mapped[str] = mapped_column(Text, default="")
+    improvement_actions: Mapped[str] = mapped_column(Text, default="")  # acción correctiva in the tarjeta
+    # the four-part tarjeta de justificación (state profiles, issue 16): hecho, causa (``cause``),
+    # acción correctiva (``improvement_actions``), proyección
+    fact: Mapped[str] = mapped_column(Text, default="")
+    projection: Mapped[str] = mapped_column(Text, default="")
     author: Mapped[str] = mapped_column(String(120), default="")
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=_now)
     __table_args__ = (UniqueConstraint("indicator_id", "period", name="uq_justification_period"),
@@ -294,7 +300,7 @@ class Justification(Base):
 
     @property
     def text(self) -> str:
-        parts = [self.cause, self.effect, self.other_reasons, self.improvement_actions]
+        parts = [self.fact, self.cause, self.effect, self.other_reasons, self.improvement_actions, self.projection]
         return " ".join(p for p in parts if p)
 
 
@@ -362,3 +368,85 @@ class AuditEntry(Base):
     hash: Mapped[str | None] = mapped_column(String(64))
     __table_args__ = (Index("ix_audit_entity", "entity", "entity_key"),)
 
+
+
+# --- state profiles (issue 16): proyectos, metas de actividad, reconducción -------------------------------------
+
+
+class Project(Base):
+    """A proyecto within a Pp (Edomex: the Pp key plus a project code), run by a Dependencia Auxiliar of the
+    program's Dependencia General (``Program.agency``)."""
+
+    __tablename__ = "project"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    program_id: Mapped[int] = mapped_column(ForeignKey("program.id", ondelete="CASCADE"), index=True)
+    key: Mapped[str] = mapped_column(String(40))  # project code, e.g. 010304010101
+    name: Mapped[str] = mapped_column(String(300))
+    auxiliary_key: Mapped[str] = mapped_column(String(40), default="")  # Dependencia Auxiliar clave, e.g. 101
+    auxiliary_name: Mapped[str] = mapped_column(String(250), default="")
+    order: Mapped[int] = mapped_column(Integer, default=0)
+    program: Mapped[Program] = relationship(back_populates="projects")
+    goals: Mapped[list[ActivityGoal]] = relationship(
+        back_populates="project", cascade="all, delete-orphan", order_by="ActivityGoal.order")
+    __table_args__ = (UniqueConstraint("program_id", "key", name="uq_project_key"),)
+
+
+class ActivityGoal(Base):
+    """A meta de actividad of a proyecto (PbRM-01c): annual target and its quarterly calendar (PbRM-02a)."""
+
+    __tablename__ = "activity_goal"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("project.id", ondelete="CASCADE"), index=True)
+    key: Mapped[str] = mapped_column(String(20))  # the ID column of the formats: 1, 2, 3 …
+    name: Mapped[str] = mapped_column(Text)
+    unit: Mapped[str] = mapped_column(String(80), default="")
+    annual_target: Mapped[Decimal | None]
+    annual_target_original: Mapped[Decimal | None]
+    order: Mapped[int] = mapped_column(Integer, default=0)
+    project: Mapped[Project] = relationship(back_populates="goals")
+    quarters: Mapped[list[ActivityGoalQuarter]] = relationship(
+        back_populates="goal", cascade="all, delete-orphan", order_by="ActivityGoalQuarter.period")
+    __table_args__ = (UniqueConstraint("project_id", "key", name="uq_activity_goal_key"),)
+
+
+class ActivityGoalQuarter(Base):
+    """One quarter (period id ``YYYY-T1``…``T4``) of a meta de actividad: programmed (current and as first
+    approved) and achieved. The achieved value belongs to the workflow of the quarter's last month."""
+
+    __tablename__ = "activity_goal_quarter"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    goal_id: Mapped[int] = mapped_column(ForeignKey("activity_goal.id", ondelete="CASCADE"))
+    period: Mapped[str] = mapped_column(String(10))
+    programmed: Mapped[Decimal | None]
+    programmed_original: Mapped[Decimal | None]
+    achieved: Mapped[Decimal | None]
+    captured_by: Mapped[str] = mapped_column(String(120), default="")
+    captured_at: Mapped[datetime | None] = mapped_column(DateTime)
+    goal: Mapped[ActivityGoal] = relationship(back_populates="quarters")
+    __table_args__ = (UniqueConstraint("goal_id", "period", name="uq_activity_goal_quarter"),)
+
+
+class Reconduction(Base):
+    """A request to change the targets of an indicator or a meta de actividad (SEGEMUN reconducción), and the
+    UIPPE's decision. ``changes`` is a list of {"periodo", "anterior", "nuevo"} (texts of Decimals)."""
+
+    __tablename__ = "reconduction"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(12))  # indicador | meta
+    indicator_id: Mapped[int | None] = mapped_column(ForeignKey("indicator.id", ondelete="CASCADE"))
+    goal_id: Mapped[int | None] = mapped_column(ForeignKey("activity_goal.id", ondelete="CASCADE"))
+    period: Mapped[str] = mapped_column(String(10))  # quarter in which it was requested, YYYY-Tn
+    reason: Mapped[str] = mapped_column(Text, default="")
+    changes: Mapped[list] = mapped_column(JSON, default=list)
+    status: Mapped[str] = mapped_column(String(12), default="solicitada")
+    requested_by: Mapped[str] = mapped_column(String(120), default="")
+    requested_at: Mapped[datetime] = mapped_column(DateTime, default=_now)
+    decided_by: Mapped[str] = mapped_column(String(120), default="")
+    decided_at: Mapped[datetime | None] = mapped_column(DateTime)
+    oficio: Mapped[str] = mapped_column(String(80), default="")
+    decision_note: Mapped[str] = mapped_column(Text, default="")
+    __table_args__ = (
+        CheckConstraint("kind in ('indicador','meta')", name="ck_reconduction_kind"),
+        CheckConstraint("status in ('solicitada','autorizada','rechazada')", name="ck_reconduction_status"),
+        Index("ix_reconduction_period", "period"),
+    )

@@ -70,12 +70,25 @@ def test_two_writers_at_the_same_time_do_not_fork_the_chain(tmp_path):
             assert s.execute(text("SELECT count(*) FROM audit_entry WHERE entity = 'prueba'")).scalar() == 50
 
 
+def db_downgrade(db, revision):
+    from alembic import command
+
+    from sistema_seguimiento.db.database import _alembic_config
+
+    with db.engine.begin() as conn:
+        cfg = _alembic_config()
+        cfg.attributes["connection"] = conn
+        command.downgrade(cfg, revision)
+
+
 def test_migration_0004_seals_the_entries_already_in_the_file(tmp_path):
     path = tmp_path / "vieja.db"
     with Database.open(path, OpenOptions(create=True)) as db:
         with db.transaction() as s:
             for i in range(5):
                 audit.record(s, SYSTEM, "prueba", f"k{i}", "campo", None, f"valor {i}")
+    with Database.open(path) as db:  # revisions after 0005 undone by Alembic itself
+        db_downgrade(db, "0005")
     conn = sqlite3.connect(path)  # back to revision 0003: the column did not exist
     conn.execute("ALTER TABLE audit_entry DROP COLUMN hash")
     conn.execute("ALTER TABLE audit_entry DROP COLUMN host")  # revision 0005
