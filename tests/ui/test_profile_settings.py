@@ -1,0 +1,83 @@
+"""Issue 16, «perfil»: the «Perfil estatal» choice in Configuración (undo, bitácora, refused for non-admins), the
+profile's signature roles, and the window's labels following the profile."""
+from __future__ import annotations
+
+from sistema_seguimiento.services import editing as ed
+from sistema_seguimiento.services import profiles
+
+
+def _dialog(qtbot, ctx):
+    from sistema_seguimiento.ui.settings_dialog import SettingsDialog
+
+    dlg = SettingsDialog(ctx)
+    qtbot.addWidget(dlg)
+    return dlg
+
+
+def _choose(dlg, key: str) -> None:
+    box = dlg.profile_box
+    box.choice.setCurrentIndex(box.choice.findData(key))
+    box.choice.activated.emit(box.choice.currentIndex())
+
+
+def _visible_roles(dlg) -> dict[str, str]:
+    out = {}
+    for key, (name, _title) in dlg.signatures.items():
+        row = dlg._sign_row(key)
+        lab = dlg.sign_form.labelForField(row)
+        if not name.isHidden():
+            out[key] = lab.text()
+    return out
+
+
+def test_choose_profile_with_undo_and_audit(qtbot, ctx):
+    dlg = _dialog(qtbot, ctx)
+    assert dlg.profile_box.choice.currentData() == "generico"
+    assert _visible_roles(dlg) == {"firma_elaboro": "Elaboró:", "firma_reviso": "Revisó:",
+                                   "firma_autorizo": "Autorizó:"}
+    _choose(dlg, "edomex")
+    assert profiles.current_profile(ctx.db).key == "edomex"
+    assert "trimestral" in dlg.profile_box.details.text()
+    roles = _visible_roles(dlg)
+    assert roles["firma_elaboro"] == "Elaboró (Titular de la dependencia):"
+    assert roles["firma_valido"] == "Validó (UIPPE):"
+    assert ctx.undo_stack.undoText().startswith("Configuración: perfil estatal")
+
+    name, title = dlg.signatures["firma_valido"]
+    name.setText("Lic. Marta Ruiz")
+    name.editingFinished.emit()
+    title.setText("Titular de la UIPPE")
+    title.editingFinished.emit()
+    assert ed.organization_values(ctx.db)["signatures"]["firma_valido"] == {"nombre": "Lic. Marta Ruiz",
+                                                                             "cargo": "Titular de la UIPPE"}
+    ctx.undo_stack.undo()
+    ctx.undo_stack.undo()
+    assert ed.organization_values(ctx.db)["signatures"]["firma_valido"] == {}
+
+    ctx.undo_stack.undo()  # the profile choice
+    assert profiles.current_profile(ctx.db).key == "generico"
+    assert dlg.profile_box.choice.currentData() == "generico"
+    assert "firma_valido" not in _visible_roles(dlg)
+    ctx.undo_stack.redo()
+    assert profiles.current_profile(ctx.db).key == "edomex"
+    assert dlg.profile_box.choice.currentData() == "edomex"
+
+    from sqlalchemy import select
+
+    from sistema_seguimiento.db.models import AuditEntry
+
+    with ctx.db.reading() as s:
+        rows = s.execute(select(AuditEntry.field, AuditEntry.old, AuditEntry.new)
+                         .where(AuditEntry.field == "perfil").order_by(AuditEntry.id)).all()
+    assert [(r[1], r[2]) for r in rows] == [("generico", "edomex"), ("edomex", "generico"), ("generico", "edomex")]
+
+
+def test_only_an_administrador_chooses_the_profile(qtbot, ctx, no_dialogs):
+    from sistema_seguimiento.services.users import CurrentUser
+
+    ctx.user = CurrentUser("validador", "validador")
+    dlg = _dialog(qtbot, ctx)
+    assert not dlg.profile_box.choice.isEnabled()
+    assert not dlg.profile_box.choose("edomex")
+    assert profiles.current_profile(ctx.db).key == "generico"
+    assert no_dialogs and "Administrador" in no_dialogs[-1][1]
