@@ -243,8 +243,14 @@ class DashboardPage(QWidget):
 
     def show_data(self, data) -> None:
         from ..core.numbers import fmt_pct_es, round2
+        from ..core.types import label
 
         self.data = data
+        from .profile_ui import over_color, plabel
+
+        dep = plabel(self.ctx, "dependencia", TEXT["col_dep"])  # the state profile's word (issue 16)
+        self.agency_table.setHorizontalHeaderItem(0, QTableWidgetItem(dep))
+        self.behind_table.setHorizontalHeaderItem(2, QTableWidgetItem(dep))
         t = data.total
         self.status.setText(TEXT["loaded"].format(n=sum(t.values()), v=t["verde"], a=t["amarillo"], r=t["rojo"],
                                                   g=t["gris"], na=t["no_aplica"]))
@@ -279,7 +285,10 @@ class DashboardPage(QWidget):
             pct.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
             bt.setItem(i, 3, pct)
             light = QTableWidgetItem("● " + LIGHT_WORD.get(r.light, r.light))
-            light.setForeground(QBrush(QColor(LIGHT_HEX.get(r.light, "#9E9E9E"))))
+            over = over_color(self.ctx, r.flags)  # above the band: the profile's over-achievement colour
+            if over:
+                light.setText(f"● {LIGHT_WORD.get(r.light, r.light)} · {label(r.flags[0])}")
+            light.setForeground(QBrush(QColor(over or LIGHT_HEX.get(r.light, "#9E9E9E"))))
             bt.setItem(i, 4, light)
         if not data.behind:
             bt.setRowCount(1)

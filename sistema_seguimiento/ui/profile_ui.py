@@ -43,7 +43,7 @@ def profile(ctx) -> Profile:
         value = svc.current_profile(ctx.db)
     except Exception:  # noqa: BLE001 - an empty or unreadable database shows the generic labels
         value = svc.load(svc.DEFAULT_PROFILE)
-    if not ctx.__dict__.get("_ses_profile_hooked"):
+    if not ctx.__dict__.get("_ses_profile_hooked") and hasattr(ctx, "dataChanged"):
         ctx.__dict__["_ses_profile_hooked"] = True
         ctx.dataChanged.connect(lambda entity, _key: forget(ctx) if entity in _REFRESH else None)
     ctx.__dict__[_ATTR] = value
@@ -128,3 +128,20 @@ class ProfileBox(QGroupBox):
     def _changed(self, entity: str, _key: str) -> None:
         if entity in _REFRESH:
             self.show_current()
+
+
+def over_color(ctx, flags) -> str | None:
+    """The profile's over-achievement colour when ``flags`` hold an over-achievement flag (Edomex: «#1F4E9C»)."""
+    from ..core.semaforo import OVERACHIEVEMENT_FLAGS
+
+    colour = profile(ctx).overachievement_color
+    if colour and any(f in OVERACHIEVEMENT_FLAGS for f in flags or ()):
+        return colour
+    return None
+
+
+def tint(colour: str, share: float = 0.72) -> str:
+    """``colour`` mixed with white (a background light enough for black text)."""
+    c = colour.lstrip("#")
+    rgb = [int(c[i:i + 2], 16) for i in (0, 2, 4)]
+    return "#" + "".join(f"{round(v + (255 - v) * share):02x}" for v in rgb)

@@ -81,3 +81,56 @@ def test_only_an_administrador_chooses_the_profile(qtbot, ctx, no_dialogs):
     assert not dlg.profile_box.choose("edomex")
     assert profiles.current_profile(ctx.db).key == "generico"
     assert no_dialogs and "Administrador" in no_dialogs[-1][1]
+
+
+def test_open_pages_follow_the_profile_labels_and_colour(qtbot, ctx):
+    """Switching in Configuración relabels what is open: plan catalog kinds and buttons, «Dependencia General» in
+    the programs overview and the dashboard, the capture page header; the dashboard draws an over-achieving
+    indicator in the profile's colour; undo brings the generic words back."""
+    from PySide6.QtCore import Qt
+
+    from sistema_seguimiento.ui.capture import CapturePage
+    from sistema_seguimiento.ui.dashboard import DashboardPage
+    from sistema_seguimiento.ui.main_window import OverviewModel
+    from sistema_seguimiento.ui.plan_editor import PlanEditor
+
+    plan = PlanEditor(ctx)
+    qtbot.addWidget(plan)
+    kinds = lambda: {plan.model.data(plan.model.index(r, 0)).split(" ")[0]  # noqa: E731
+                     for r in range(plan.model.rowCount())}
+    overview = OverviewModel(ctx)
+    ctx.dataChanged.connect(lambda e, _k: overview.reload() if e == "*" else None)
+    header = lambda: overview.headerData(2, Qt.Orientation.Horizontal)  # noqa: E731
+    capture = CapturePage(ctx)
+    qtbot.addWidget(capture)
+    page = DashboardPage(ctx)
+    qtbot.addWidget(page)
+    page.show()
+    qtbot.waitUntil(lambda: page.loaded, timeout=30_000)
+
+    def light_of(key: str):
+        for r in range(page.behind_table.rowCount()):
+            if page.behind_table.item(r, 0) is not None and page.behind_table.item(r, 0).text() == key:
+                return page.behind_table.item(r, 4)
+        raise AssertionError(key)
+
+    assert kinds() == {"Eje"} and header() == "Dependencia" and capture.agency_title.text() == "Dependencia:"
+    assert page.agency_table.horizontalHeaderItem(0).text() == "Dependencia"
+    assert light_of("E001-A12-01").foreground().color().name().lower() == "#c62828"  # 131 %: plain rojo
+
+    dlg = _dialog(qtbot, ctx)
+    _choose(dlg, "edomex")
+    assert kinds() == {"Pilar"}  # «Pilar / Eje transversal 1 …»
+    assert plan.model.data(plan.model.index(0, 0)).startswith("Pilar / Eje transversal ")
+    assert "Tema de desarrollo" in plan.intro.text() and "Plan de Desarrollo Municipal" in plan.intro.text()
+    assert plan.buttons["add_eje"].text() == "Agregar &pilar / Eje transversal"
+    assert header() == "Dependencia General" and capture.agency_title.text() == "Dependencia General:"
+    page.loaded = False
+    page.refresh()
+    qtbot.waitUntil(lambda: page.loaded, timeout=30_000)
+    assert page.agency_table.horizontalHeaderItem(0).text() == "Dependencia General"
+    item = light_of("E001-A12-01")
+    assert "Sobrecumplimiento" in item.text() and item.foreground().color().name().lower() == "#1f4e9c"
+
+    ctx.undo_stack.undo()
+    assert kinds() == {"Eje"} and header() == "Dependencia" and capture.agency_title.text() == "Dependencia:"
