@@ -739,6 +739,11 @@ def add_indicator(db: Database, actor: CurrentUser, year: int | None, program_ke
         order = (s.scalar(select(func.max(Indicator.order)).where(Indicator.objective_id == o.id)) or 0) + 1
         typ = "estrategico" if o.level in ("FIN", "PROPOSITO") else "gestion"
         freq = {"FIN": "anual", "PROPOSITO": "anual", "COMPONENTE": "trimestral"}.get(o.level, "mensual")
+        if freq == "mensual":  # a trimestral state profile (Edomex) follows its indicators by quarter (issue 16)
+            from .profiles import current
+
+            if current(s).calendar == "trimestral":
+                freq = "trimestral"
         s.add(Indicator(objective_id=o.id, key=key, order=order, name=(name or "").strip(), type=typ,
                         frequency=freq, direction="ascendente", verification_sources=[], history=[],
                         multi_year_targets=[], created_on=datetime.now().date().isoformat(), version=1,

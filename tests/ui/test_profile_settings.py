@@ -134,3 +134,33 @@ def test_open_pages_follow_the_profile_labels_and_colour(qtbot, ctx):
 
     ctx.undo_stack.undo()
     assert kinds() == {"Eje"} and header() == "Dependencia" and capture.agency_title.text() == "Dependencia:"
+
+
+def test_trimestral_calendar_new_indicators_and_cutoffs(qtbot, ctx):
+    from sistema_seguimiento.ui.dashboard import DashboardPage
+    from sistema_seguimiento.ui.profile_ui import forget
+    from sistema_seguimiento.ui.report_actions import ReportDialog
+
+    def new_indicator() -> str:
+        key = ed.add_indicator(ctx.db, ctx.user, 2026, "E001", "E001-A11", "Nuevo indicador")
+        return ed.indicator_values(ctx.db, key)["frequency"]
+
+    assert new_indicator() == "mensual"
+    generic = ReportDialog(ctx)
+    qtbot.addWidget(generic)
+    assert generic.month.count() == 12 and generic.month.currentData() == "2026-10"
+
+    profiles.set_profile(ctx.db, ctx.user, "edomex")
+    forget(ctx)
+    assert new_indicator() == "trimestral"  # an Actividad: mensual under the generic profile
+    key = ed.add_indicator(ctx.db, ctx.user, 2026, "E001", "E001-F", "Otro Fin")
+    assert ed.indicator_values(ctx.db, key)["frequency"] == "anual"  # Fin and Propósito keep their anual
+    dlg = ReportDialog(ctx)
+    qtbot.addWidget(dlg)
+    assert [dlg.month.itemData(i) for i in range(dlg.month.count())] == ["2026-03", "2026-06", "2026-09", "2026-12"]
+    assert dlg.month.itemText(2) == "Tercer trimestre 2026 (corte a septiembre)"
+    assert dlg.month.currentData() == "2026-09"  # October: the last quarter closed by then
+    page = DashboardPage(ctx)
+    qtbot.addWidget(page)
+    page.refresh()
+    assert "cuarto trimestre 2026 (trimestre en curso)" in page.heading.text()
