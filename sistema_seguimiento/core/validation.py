@@ -201,7 +201,7 @@ RULES: dict[str, tuple[str, str, str]] = {
     # state profile (issue 16): fields the chosen profile requires beyond the methodology's own rules
     "PRF-001": (ERROR, "El perfil «{perfil}» exige el campo «{campo}» en la ficha técnica del indicador {id}.",
                 "Cada perfil estatal señala los campos de la ficha técnica que sus formatos necesitan (por ejemplo "
-                "interpretación y parámetro de referencia en el Estado de México). Complete el campo en la ficha."),
+                "interpretación y factor de comparación en el Estado de México). Complete el campo en la ficha."),
     "SIN-001": (WARNING, "El resumen narrativo del Fin {clave} debe iniciar con «Contribuir a» y señalar el medio "
                          "(«mediante» o «a través de»).",
                 "El Fin se redacta «Contribuir a» + objetivo superior + «mediante» o «a través de» + la solución "
@@ -252,7 +252,7 @@ FICHA_FIELD_LABELS: dict[str, str] = {
     "measurement_owner": "Responsable de la medición",
     # PRF-001 only (IndicatorDoc attributes a state profile may require)
     "interpretation": "Interpretación",
-    "benchmark": "Parámetro de referencia",
+    "benchmark": "Factor de comparación",
     "baseline_value": "Línea base (valor)",
     "baseline_year": "Línea base (año)",
     "disaggregation": "Nivel de desagregación",

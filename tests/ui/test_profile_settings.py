@@ -164,3 +164,34 @@ def test_trimestral_calendar_new_indicators_and_cutoffs(qtbot, ctx):
     qtbot.addWidget(page)
     page.refresh()
     assert "cuarto trimestre 2026 (trimestre en curso)" in page.heading.text()
+
+
+def test_validation_dock_reports_the_profile_required_fields(qtbot, ctx, no_dialogs):
+    from sistema_seguimiento.ui.main_window import MainWindow
+
+    w = MainWindow(ctx)
+    qtbot.addWidget(w)
+    w.show()
+    w.validation.scope.setCurrentIndex(0)
+    w.validation.refresh()
+    qtbot.waitUntil(lambda: w.validation._has_full and not w.validation._running, timeout=20_000)
+    assert not any(f.rule_id == "PRF-001" for f in w.validation._all)
+    _choose(_dialog(qtbot, ctx), "edomex")  # announced as "*": the dock validates everything again
+    qtbot.waitUntil(lambda: any(f.rule_id == "PRF-001" for f in w.validation._all) and not w.validation._running,
+                    timeout=20_000)
+    prf = [f for f in w.validation._all if f.rule_id == "PRF-001"]
+    assert {f.field for f in prf} == {"interpretation", "benchmark"}
+    assert "Estado de México" in prf[0].message
+    model = w.validation.proxy
+    row = next(r for r in range(model.rowCount()) if model.index(r, 0).data() == "PRF-001")
+    w.validation._goto(model.index(row, 4))
+    assert w.ficha.key == prf[0].indicator
+    # filling the field (as the ficha does: an undoable edit) clears that finding
+    from sistema_seguimiento.ui import commands
+
+    key = w.ficha.key
+    field = next(f for f in prf if f.indicator == key).field
+    assert commands.edit_indicator_field(ctx, w, key, field, "Mientras mayor, mejor")
+    qtbot.waitUntil(lambda: not any(f.rule_id == "PRF-001" and f.indicator == key and f.field == field
+                                    for f in w.validation._all) and not w.validation._running, timeout=20_000)
+    assert any(f.rule_id == "PRF-001" and f.indicator == key for f in w.validation._all)  # the other field
