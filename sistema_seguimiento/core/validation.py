@@ -2,7 +2,8 @@
 
 Checks every rule that can be decided on the plain documents of :mod:`sistema_seguimiento.core.mir`:
 MIR-001..009, PP-001..004, IND-001..012, FT-001..009, MET-001..004, AV-001..005, AV-008..010 (measurements,
-given a cut-off date) and the *resumen narrativo* heuristics SIN-001..006.
+given a cut-off date), the *resumen narrativo* heuristics SIN-001..006 and the state profile's required ficha
+fields PRF-001 (``ValidationContext.required_fields``).
 
 Not checked here (templates are still in :data:`RULES` so services and help screens share them):
 
@@ -197,6 +198,10 @@ RULES: dict[str, tuple[str, str, str]] = {
     "PER-003": (ERROR, "El periodo {periodo} está cerrado; solicite su reapertura.",
                 "Los datos de un periodo cerrado no se modifican; primero debe reabrirse."),
     # resumen narrativo (messages are ours: DOMAIN.md §c gives only the checks)
+    # state profile (issue 16): fields the chosen profile requires beyond the methodology's own rules
+    "PRF-001": (ERROR, "El perfil «{perfil}» exige el campo «{campo}» en la ficha técnica del indicador {id}.",
+                "Cada perfil estatal señala los campos de la ficha técnica que sus formatos necesitan (por ejemplo "
+                "interpretación y factor de comparación en el Estado de México). Complete el campo en la ficha."),
     "SIN-001": (WARNING, "El resumen narrativo del Fin {clave} debe iniciar con «Contribuir a» y señalar el medio "
                          "(«mediante» o «a través de»).",
                 "El Fin se redacta «Contribuir a» + objetivo superior + «mediante» o «a través de» + la solución "
@@ -245,6 +250,16 @@ FICHA_FIELD_LABELS: dict[str, str] = {
     "traffic_light": "Parámetros de semaforización",
     "verification_sources": "Medios de verificación",
     "measurement_owner": "Responsable de la medición",
+    # PRF-001 only (IndicatorDoc attributes a state profile may require)
+    "interpretation": "Interpretación",
+    "benchmark": "Factor de comparación",
+    "baseline_value": "Línea base (valor)",
+    "baseline_year": "Línea base (año)",
+    "disaggregation": "Nivel de desagregación",
+    "geographic_coverage": "Cobertura geográfica",
+    "data_availability": "Disponibilidad de la información",
+    "notes": "Observaciones",
+    "preset_key": "Parámetros de semaforización",
 }
 
 _VARIABLE_FIELD_LABELS = {"name": "nombre", "description": "descripción", "unit": "unidad de medida"}
@@ -274,6 +289,9 @@ class ValidationContext:
     percentages_bounded: bool = True  # porcentaje indicators without tope_natural are bounded (IND-005 ...)
     # AV-006: returns the % de avance to print when the measurement needs a justification, else None
     justification_check: Callable[[IndicatorDoc, MeasurementDoc], Any] | None = None
+    # PRF-001: the chosen state profile's required ficha fields (IndicatorDoc attribute names) and its name
+    required_fields: tuple[str, ...] = ()
+    profile_name: str = ""
 
     def __post_init__(self) -> None:
         if isinstance(self.cutoff, str):
@@ -773,6 +791,31 @@ def validate_indicator(ind: IndicatorDoc, ctx: ValidationContext, *, program: Pr
 
     out.extend(_target_rules(ind, ctx, where, formula, year))
     out.extend(_measurement_rules(ind, ctx, where, year))
+    out.extend(_profile_rules(ind, ctx, where, out))
+    return out
+
+
+_PROFILE_FIELD_ALIASES = {"baseline_value": "baseline", "preset_key": "traffic_light"}  # fields other rules use
+
+
+def _profile_rules(ind: IndicatorDoc, ctx: ValidationContext, where: _Where, found: list[Finding]) -> list[Finding]:
+    """PRF-001: a field the chosen state profile requires is empty (one already reported by FT-001, FT-002,
+    FT-003, FT-009 or MIR-007 for the same field is not repeated)."""
+    reported = {f.field for f in found}
+    out = []
+    for attr in ctx.required_fields:
+        if attr in reported or _PROFILE_FIELD_ALIASES.get(attr) in reported or not hasattr(ind, attr):
+            continue
+        value = getattr(ind, attr)
+        if isinstance(value, str):
+            missing = not value.strip()
+        elif isinstance(value, (list, tuple)):
+            missing = not any(isinstance(v, str) and v.strip() for v in value)
+        else:
+            missing = value is None
+        if missing:
+            out.append(where.finding("PRF-001", field=attr, perfil=ctx.profile_name, id=ind.key,
+                                     campo=FICHA_FIELD_LABELS.get(attr, attr)))
     return out
 
 

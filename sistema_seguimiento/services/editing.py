@@ -739,6 +739,11 @@ def add_indicator(db: Database, actor: CurrentUser, year: int | None, program_ke
         order = (s.scalar(select(func.max(Indicator.order)).where(Indicator.objective_id == o.id)) or 0) + 1
         typ = "estrategico" if o.level in ("FIN", "PROPOSITO") else "gestion"
         freq = {"FIN": "anual", "PROPOSITO": "anual", "COMPONENTE": "trimestral"}.get(o.level, "mensual")
+        if freq == "mensual":  # a trimestral state profile (Edomex) follows its indicators by quarter (issue 16)
+            from .profiles import current
+
+            if current(s).calendar == "trimestral":
+                freq = "trimestral"
         s.add(Indicator(objective_id=o.id, key=key, order=order, name=(name or "").strip(), type=typ,
                         frequency=freq, direction="ascendente", verification_sources=[], history=[],
                         multi_year_targets=[], created_on=datetime.now().date().isoformat(), version=1,
@@ -1082,7 +1087,10 @@ def organization_values(db: Database) -> dict:
         out = _row(org) if org else {k: None for k in ORG_FIELDS}
         out.update(years=years, presets=presets)
         settings = (org.settings or {}) if org else {}
-        out["signatures"] = {k: dict(settings.get(k) or {}) for k in SIGNATURE_FIELDS}
+        from .profiles import current, signature_fields
+
+        out["signature_fields"] = signature_fields(current(s))  # the chosen profile's roles (issue 16)
+        out["signatures"] = {k: dict(settings.get(k) or {}) for k in {**SIGNATURE_FIELDS, **out["signature_fields"]}}
         out["issuing_unit"] = str(settings.get(ISSUING_UNIT) or "")
         return out
 
@@ -1118,13 +1126,16 @@ def update_organization(db: Database, actor: CurrentUser, field: str, value: Any
     return old
 
 
+# the generic monthly report's three; a state profile adds its roles (services.profiles.signature_fields)
 SIGNATURE_FIELDS = {"firma_elaboro": "Elaboró", "firma_reviso": "Revisó", "firma_autorizo": "Autorizó"}
 
 
 def update_signature(db: Database, actor: CurrentUser, key: str, value: dict | None) -> dict | None:
     """Name and cargo of one signature of the monthly report ({"nombre", "cargo"}); returns the old value."""
+    from .profiles import signature_keys
+
     actor.require(ADMIN, action="cambiar las firmas del informe")
-    if key not in SIGNATURE_FIELDS:
+    if key not in SIGNATURE_FIELDS and key not in signature_keys():
         raise ValidationFailed(MSG["unknown_field"].format(field=key))
     clean = {k: str((value or {}).get(k) or "").strip()[:200] for k in ("nombre", "cargo")}
     with db.transaction() as s:

@@ -95,3 +95,50 @@ def set_profile(db: Database, actor: CurrentUser, key: str) -> str:
             org.settings = settings  # a new dict, so the JSON column is written
             audit.record(s, actor, "organizacion", org.name, SETTING, old, key)
     return old
+
+
+def profile_presets() -> dict:
+    """The semáforo presets that profiles bring (key → ``core.semaforo.Preset``), for ``progress.presets_by_key``."""
+    out = {}
+    for key, _name in available():
+        try:
+            preset = load(key).semaforo
+        except ValidationFailed:
+            continue
+        if preset is not None:
+            out.setdefault(preset.key, preset)
+    return out
+
+
+#: The generic monthly report's three signatures (settings keys ``firma_<clave>``), always offered.
+MONTHLY_SIGNATURES = (("elaboro", "Elaboró"), ("reviso", "Revisó"), ("autorizo", "Autorizó"))
+
+
+def signature_fields(profile: Profile) -> dict[str, str]:
+    """Settings key → caption of every signature to ask for under ``profile``: the monthly report's three, then the
+    profile's own roles (``firma_<clave>``); a profile role that is also a monthly one shows its cargo there
+    (Edomex: «Elaboró (Titular de la dependencia)»)."""
+    out = {f"firma_{k}": caption for k, caption in MONTHLY_SIGNATURES}
+    for sig in profile.signatures:
+        caption = f"{sig.label} ({sig.role})" if sig.role else sig.label
+        out[f"firma_{sig.key}"] = caption
+    return out
+
+
+def signature_keys() -> frozenset[str]:
+    """Every settings key a signature may use under any available profile (edits and undo across a switch)."""
+    keys = {f"firma_{k}" for k, _ in MONTHLY_SIGNATURES}
+    for key, _name in available():
+        keys.update(f"firma_{s.key}" for s in load(key).signatures)
+    return frozenset(keys)
+
+
+def profile_label(profile: Profile, key: str, default: str) -> str:
+    """The profile's label for ``key`` (``FIN``, ``plan_eje``, ``dependencia`` …), else ``default``."""
+    return profile.labels.get(key) or default
+
+
+def describe(profile: Profile) -> dict:
+    """What ``ses perfil --json`` prints (keys are the CLI contract)."""
+    return {"perfil": profile.key, "nombre": profile.name, "calendario": profile.calendar,
+            "justificacion": profile.justification, "formatos": list(profile.formats)}

@@ -101,19 +101,45 @@ def _json_decimal(x: Decimal | None) -> str | None:
     return None if x is None else format(round2(x), "f")
 
 
-def presets_by_key(session: Session) -> dict[str, Preset]:
-    out = dict(BUILTIN_PRESETS)
+class Presets(dict):
+    """Semáforo presets by key, plus ``profile_key``: the chosen state profile's preset (issue 16), or None."""
+
+    profile_key: str | None = None
+
+
+def presets_by_key(session: Session) -> Presets:
+    """Every preset (built-in, stored, and the state profiles' own); ``profile_key`` names the chosen profile's
+    preset when it has one (see :func:`resolve_preset`)."""
+    from .profiles import current, profile_presets
+
+    out = Presets(BUILTIN_PRESETS)
     for row in session.scalars(select(TrafficLightPreset)):
         if row.key not in BUILTIN_PRESETS:
             try:
                 out[row.key] = preset_from_dict(row.key, row.data)
             except (ValueError, KeyError, TypeError):
                 continue
+    for key, preset in profile_presets().items():
+        out.setdefault(key, preset)
+    chosen = current(session).semaforo
+    out.profile_key = chosen.key if chosen is not None else None
     return out
 
 
 def resolve_preset(presets: dict[str, Preset], org_key: str | None, program: ProgramDoc,
                    indicator: IndicatorDoc) -> Preset:
+    """The preset of an indicator: its own ``preset_key``, else its program's, else the organization's.
+
+    Under a state profile with its own semáforo (``presets.profile_key``), the profile's preset takes the place
+    of the organization's default, and an indicator or program whose preset *is* that default (the ficha field
+    filled with the default, as imported MIRs and the demo do) follows the profile too; a preset chosen on
+    purpose (different from the organization's default) still wins. Stored data is never changed."""
+    profile_key = getattr(presets, "profile_key", None)
+    if profile_key and profile_key in presets:
+        for key in (indicator.preset_key, program.preset_key):
+            if key and key in presets and key != org_key:
+                return presets[key]
+        return presets[profile_key]
     for key in (indicator.preset_key, program.preset_key, org_key, "PRESET_A_BANDA_90_110"):
         if key and key in presets:
             return presets[key]

@@ -15,9 +15,13 @@ def validation_context(session, pset) -> ValidationContext:
 
     from ..db.models import FiscalYear
 
+    from .profiles import current
+
     fy = session.scalars(select(FiscalYear).where(FiscalYear.year == pset.fiscal_year)).first()
     cutoff = date.fromisoformat(fy.cutoff) if fy and fy.cutoff else None
+    profile = current(session)
     return ValidationContext(
+        required_fields=profile.required_fields, profile_name=profile.name,
         fiscal_year=pset.fiscal_year, cutoff=cutoff, known_agencies=set(pset.agencies),
         default_preset=pset.organization.preset_key if pset.organization else None,
         known_presets=set(presets_by_key(session)))

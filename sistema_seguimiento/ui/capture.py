@@ -26,6 +26,7 @@ from ..db.database import ConnectionLost
 from ..services.capture import (NOT_SEEN, SENT_STATES, CaptureIndicator, CaptureSheet, ValueChange, capture_rows,
                                 is_percentage_unit, load_source, recompute, save_values)
 from ..services.errors import ConflictError, ServiceError
+from .profile_ui import level_label, over_color, plabel, tint, with_colon
 from .context import AppContext
 from .worker import run_task
 
@@ -311,7 +312,10 @@ class CaptureModel(QAbstractTableModel):
             if row.var is None:
                 if col == COL_LIGHT:
                     res = self.results.get(self.sheet.indicators[row.ind].key)
-                    return _LIGHT_BRUSHES.get(str(res.cumulative.light)) if res is not None else None
+                    if res is None:
+                        return None
+                    over = over_color(self.ctx, res.cumulative.flags)  # the state profile's colour (issue 16)
+                    return QBrush(QColor(tint(over))) if over else _LIGHT_BRUSHES.get(str(res.cumulative.light))
                 if col == COL_JUST and self._texts(r)[col] == TEXT["just_required"]:
                     return _ERROR_BRUSH
                 return _HEADER_BRUSH
@@ -339,7 +343,8 @@ class CaptureModel(QAbstractTableModel):
                 lock = self._locks()[r]
                 return err or lock or f"{v.name} ({v.unit}) — {label(v.role)}, {label(v.accumulation)}"
             if row.var is None and col in (COL_IND, COL_VAR):
-                return f"{ci.key}: {ci.name}\n{label(ci.level)} · {label(ci.frequency)} · {periods.label(ci.period)}"
+                return (f"{ci.key}: {ci.name}\n{level_label(self.ctx, ci.level)} · {label(ci.frequency)} · "
+                        f"{periods.label(ci.period)}")
             if row.var is not None and col == COL_VAR:
                 v = ci.variables[row.var]
                 return f"{v.key} — {v.name} ({v.unit})"
@@ -818,7 +823,8 @@ class CapturePage(QWidget):
         top.addWidget(QLabel(TEXT["period"], self))
         top.addWidget(self.period_combo)
         self.agency_combo = QComboBox(self)
-        top.addWidget(QLabel(TEXT["agency"], self))
+        self.agency_title = QLabel(with_colon(plabel(ctx, "dependencia", TEXT["agency"].rstrip(":"))), self)
+        top.addWidget(self.agency_title)
         top.addWidget(self.agency_combo)
         self.program_combo = QComboBox(self)
         top.addWidget(QLabel(TEXT["program"], self))
@@ -1076,6 +1082,8 @@ class CapturePage(QWidget):
 
     def _data_changed(self, entity: str, _key: str) -> None:
         self.invalidate()  # anything written elsewhere: re-read on the next switch
+        if entity == "*":  # e.g. another state profile (issue 16)
+            self.agency_title.setText(with_colon(plabel(self.ctx, "dependencia", TEXT["agency"].rstrip(":"))))
         if entity in ("target", "indicator", "program", "variable", "*", "import", "remoto"):
             self.reload()
 

@@ -225,8 +225,13 @@ class IndicatorChart(QWidget):
         self.frame.title.setText(TEXT["title"].format(key=row.indicator_key, name=row.indicator_name))
         self.frame.file_stem = row.indicator_key
         luz = LABELS.get(row.light, row.light)
+        from .profile_ui import over_color
+
+        over = over_color(self.ctx, row.flags) if hasattr(self.ctx, "db") else None  # issue 16: above the band
+        if over:
+            luz = f"{luz} · {LABELS.get(row.flags[0], row.flags[0])}"
         self.subtitle.setText(
-            f"<span style='color:{LIGHT_HEX.get(row.light, '#9E9E9E')}; font-size:14pt'>●</span> " +
+            f"<span style='color:{over or LIGHT_HEX.get(row.light, '#9E9E9E')}; font-size:14pt'>●</span> " +
             TEXT["subtitle"].format(mes=mes, acum=fmt_es(row.cumulative_value), meta=fmt_es(row.cumulative_target),
                                     pct=fmt_pct_es(None if row.progress_pct is None else round2(row.progress_pct)),
                                     luz=luz))

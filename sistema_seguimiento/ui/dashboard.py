@@ -26,6 +26,8 @@ TEXT = {
     "all": "Todas las dependencias",
     "trend_loading": "(calculando…)",
     "col_dep": "Dependencia", "col_total": "Total",
+    "quarter_note": " · {quarter} ({state})", "quarter_closed": "cierre del trimestre",
+    "quarter_open": "trimestre en curso",
     "col_key": "Clave", "col_ind": "Indicador", "col_pct": "% de avance", "col_light": "Semáforo",
     "failed": "No se pudo calcular el tablero: {err}",
     "agencies_top": "Las {n} dependencias con más indicadores en rojo y amarillo (de {total})",
@@ -38,6 +40,19 @@ LIGHT_WORD = {"verde": "Verde", "amarillo": "Amarillo", "rojo": "Rojo", "gris": 
 LIGHT_HEX = {"verde": "#2E7D32", "amarillo": "#F2B705", "rojo": "#C62828", "gris": "#9E9E9E",
              "no_aplica": "#D9D9D9"}
 TEXT_HEX = {"amarillo": "#8A6400", "no_aplica": "#616161"}  # readable text colours of the light bands
+
+
+def _quarter_note(ctx, month: str) -> str:
+    """Under a trimestral state profile (issue 16): which quarter the cut-off month falls in."""
+    from ..core import periods
+    from .profile_ui import profile
+
+    if profile(ctx).calendar != "trimestral":
+        return ""
+    year, m, _ = periods.parse(month)
+    quarter = f"{year}-T{(m - 1) // 3 + 1}"
+    return TEXT["quarter_note"].format(quarter=periods.label(quarter), state=TEXT["quarter_closed"] if m % 3 == 0
+                                       else TEXT["quarter_open"])
 
 
 def _alive(widget: QWidget) -> bool:
@@ -196,7 +211,7 @@ class DashboardPage(QWidget):
         month = self.ctx.month
         self.loaded = False
         self.trend_loaded = False
-        self.heading.setText(TEXT["heading"].format(mes=periods.label(month)))
+        self.heading.setText(TEXT["heading"].format(mes=periods.label(month)) + _quarter_note(self.ctx, month))
         self.status.setText(TEXT["loading"].format(mes=periods.label(month)))
         db = self.ctx.db
 
@@ -243,8 +258,14 @@ class DashboardPage(QWidget):
 
     def show_data(self, data) -> None:
         from ..core.numbers import fmt_pct_es, round2
+        from ..core.types import label
 
         self.data = data
+        from .profile_ui import over_color, plabel
+
+        dep = plabel(self.ctx, "dependencia", TEXT["col_dep"])  # the state profile's word (issue 16)
+        self.agency_table.setHorizontalHeaderItem(0, QTableWidgetItem(dep))
+        self.behind_table.setHorizontalHeaderItem(2, QTableWidgetItem(dep))
         t = data.total
         self.status.setText(TEXT["loaded"].format(n=sum(t.values()), v=t["verde"], a=t["amarillo"], r=t["rojo"],
                                                   g=t["gris"], na=t["no_aplica"]))
@@ -279,7 +300,10 @@ class DashboardPage(QWidget):
             pct.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
             bt.setItem(i, 3, pct)
             light = QTableWidgetItem("● " + LIGHT_WORD.get(r.light, r.light))
-            light.setForeground(QBrush(QColor(LIGHT_HEX.get(r.light, "#9E9E9E"))))
+            over = over_color(self.ctx, r.flags)  # above the band: the profile's over-achievement colour
+            if over:
+                light.setText(f"● {LIGHT_WORD.get(r.light, r.light)} · {label(r.flags[0])}")
+            light.setForeground(QBrush(QColor(over or LIGHT_HEX.get(r.light, "#9E9E9E"))))
             bt.setItem(i, 4, light)
         if not data.behind:
             bt.setRowCount(1)

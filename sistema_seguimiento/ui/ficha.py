@@ -21,6 +21,7 @@ from ..core.numbers import NumberParseError, fmt_es, parse_es_number, round2
 from ..core.types import LABELS, label
 from ..services import editing as ed
 from . import commands, help_texts
+from .profile_ui import level_label
 from .context import AppContext
 from .forms import ERROR_STYLE, _CommitPlainText
 from .messages import confirm, page_title
@@ -449,7 +450,10 @@ class FichaView(QWidget):
         self.context_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         f.addRow(self._label("program", "Programa:"), self.context_label)
         self.agency_label = QLabel("", self.body)
-        f.addRow(self._label("program", "Dependencia:"), self.agency_label)
+        from .profile_ui import plabel, with_colon
+
+        self.agency_caption = self._label("program", with_colon(plabel(self.ctx, "dependencia", "Dependencia")))
+        f.addRow(self.agency_caption, self.agency_label)
         self.year_label = QLabel("", self.body)
         f.addRow(self._label("program", "Ejercicio fiscal:"), self.year_label)
         self.objective = QComboBox(self.body)
@@ -697,9 +701,10 @@ class FichaView(QWidget):
         return str(value)
 
     def _fill_objectives(self, v: dict) -> None:
-        self.objective.clear()
-        from .mir_editor import LEVEL_LABEL
+        from .profile_ui import plabel, with_colon
 
+        self.agency_caption.setText(with_colon(plabel(self.ctx, "dependencia", "Dependencia")))
+        self.objective.clear()
         doc = ed.program_document(self.ctx.db, self.ctx.year, v["program_key"]) \
             if v["fiscal_year"] == self.ctx.year else None
         objs = []
@@ -708,10 +713,12 @@ class FichaView(QWidget):
 
             objs = mir_order(doc)
         for o in objs:
-            self.objective.addItem(f"{LEVEL_LABEL.get(o.level)} {o.key.split('-', 1)[-1]} — {o.text[:70]}", o.key)
+            self.objective.addItem(f"{level_label(self.ctx, o.level)} {o.key.split('-', 1)[-1]} — {o.text[:70]}",
+                                   o.key)
         i = self.objective.findData(v["objective_key"])
         if i < 0:
-            self.objective.addItem(f"{label(v['level'])} — {v['objective_text'][:70]}", v["objective_key"])
+            self.objective.addItem(f"{level_label(self.ctx, v['level'])} — {v['objective_text'][:70]}",
+                                   v["objective_key"])
             i = self.objective.count() - 1
         self.objective.setCurrentIndex(i)
 

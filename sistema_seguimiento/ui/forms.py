@@ -51,6 +51,13 @@ def decimal_or_error(text: str):
         return None, str(exc)
 
 
+def agency_text(ctx: AppContext) -> str:
+    """«&Dependencia:», or the state profile's word (Edomex: «&Dependencia General:»), issue 16."""
+    from .profile_ui import plabel
+
+    return TEXT["agency"].replace("Dependencia", plabel(ctx, "dependencia", "Dependencia"), 1)
+
+
 def plan_choices(ctx: AppContext) -> list[tuple[int | None, str]]:
     rows = ed.plan_tree(ctx.db)
     by_id = {r["id"]: r for r in rows}
@@ -146,7 +153,7 @@ class NewProgramDialog(_ValidatingDialog):
         for pid, text in plan_choices(ctx):
             self.plan.addItem(text, pid)
         for label, w in ((TEXT["key"], self.key), (TEXT["modality"], self.modality), (TEXT["name"], self.name),
-                         (TEXT["agency"], self.agency), (TEXT["responsible"], self.responsible),
+                         (agency_text(ctx), self.agency), (TEXT["responsible"], self.responsible),
                          (TEXT["plan"], self.plan), (TEXT["budget"], self.budget)):
             self.form.addRow(label, w)
         for w in (self.key, self.name, self.budget):
@@ -384,7 +391,8 @@ class ProgramForm(EntityForm):
         form.addRow(TEXT["modality"], self.modality)
         self.name = self.line(form, "name", TEXT["name"], _name_problem)
         self.agency = QComboBox(box)
-        form.addRow(TEXT["agency"], self.agency)
+        form.addRow(agency_text(ctx), self.agency)
+        self.agency_form = form
         self.responsible = self.line(form, "responsible", TEXT["responsible"])
         self.problem = self.text_box(form, "problem", TEXT["problem"])
         self.population = self.text_box(form, "target_population", TEXT["population"])
@@ -433,6 +441,9 @@ class ProgramForm(EntityForm):
             self.key_value = key
             self._values = dict(v)
             self.title.setText(TEXT["program_title"].format(key=key) + f" — {v['name']}")
+            label_widget = self.agency_form.labelForField(self.agency)
+            if label_widget is not None:  # the state profile may have changed since the form was built
+                label_widget.setText(agency_text(self.ctx))
             for f in ("key", "name", "responsible"):
                 self._widgets[f].setText(v[f] or "")
             for f in ("problem", "target_population"):

@@ -180,7 +180,7 @@ RULE_TOPIC = {
     "SIN-004": "actividad", "SIN-005": "sintaxis", "SIN-006": "sintaxis",
 }
 _PREFIX_TOPIC = {"PP": "programa", "IND": "indicador", "FT": "ficha", "MET": "metas", "AV": "avances",
-                 "PER": "avances", "MIR": "estructura", "SIN": "sintaxis"}
+                 "PER": "avances", "MIR": "estructura", "SIN": "sintaxis", "PRF": "ficha"}
 
 
 def topic_for_rule(rule_id: str) -> str:

@@ -63,6 +63,10 @@ class OverviewModel(QAbstractTableModel):
 
     def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):
         if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            if section == 2:  # the state profile's name for it (Edomex: «Dependencia General»)
+                from .profile_ui import plabel
+
+                return plabel(self.ctx, "dependencia", TEXT["overview_headers"][section])
             return TEXT["overview_headers"][section]
         return None
 

@@ -13,6 +13,7 @@ from ..core.mir import ObjectiveDoc, ProgramDoc
 from ..services import editing as ed
 from ..services.mir_view import mir_order
 from . import commands, help_texts
+from .profile_ui import level_label
 from .context import AppContext
 from .messages import confirm, page_title
 
@@ -72,7 +73,7 @@ class MirModel(QAbstractTableModel):
                 a += 1
                 out.append(f"A{c}.{a}")
             else:
-                out.append(LEVEL_LABEL.get(o.level, o.level))
+                out.append(level_label(self.ctx, o.level))  # the state profile's name (issue 16)
         return out
 
     def indicators_of(self, o: ObjectiveDoc) -> list:
@@ -92,7 +93,7 @@ class MirModel(QAbstractTableModel):
                 return TEXT["headers"][section]
             return self.labels[section] if section < len(self.labels) else None
         if role == Qt.ItemDataRole.ToolTipRole and orientation == Qt.Orientation.Vertical and section < len(self.rows):
-            return f"{LEVEL_LABEL.get(self.rows[section].level)} — {self.rows[section].key}"
+            return f"{level_label(self.ctx, self.rows[section].level)} — {self.rows[section].key}"
         return None
 
     def data(self, index: QModelIndex, role=Qt.ItemDataRole.DisplayRole):

@@ -24,6 +24,33 @@ TEXT = {
     "need_parent": "Seleccione primero un {kind}.",
 }
 CHILD = {None: "eje", "eje": "objetivo", "objetivo": "estrategia"}
+# issue 16: with a state profile the kinds, the plan's name and the buttons follow the profile
+TEXT["intro_profile"] = "{eje} → {objetivo} → {estrategia} del {plan}. Alinee cada programa desde su ficha (panel Programa)."
+_BUTTON_KIND = {"add_eje": "eje", "add_obj": "objetivo", "add_est": "estrategia"}
+
+
+def kind_label(ctx, kind: str) -> str:
+    """«Eje», «Objetivo», «Estrategia» — or the state profile's names (Edomex: «Pilar / Eje transversal» …)."""
+    from .profile_ui import plabel
+
+    return plabel(ctx, f"plan_{kind}", TEXT["kinds"][kind])
+
+
+def _intro(ctx) -> str:
+    from .profile_ui import profile
+
+    p = profile(ctx)
+    if all(kind_label(ctx, k) == TEXT["kinds"][k] for k in TEXT["kinds"]):
+        return TEXT["intro"]
+    return TEXT["intro_profile"].format(plan=p.plan_name or "Plan", **{k: kind_label(ctx, k) for k in TEXT["kinds"]})
+
+
+def _button_text(ctx, key: str) -> str:
+    kind = _BUTTON_KIND.get(key)
+    if kind is None or kind_label(ctx, kind) == TEXT["kinds"][kind]:
+        return TEXT[key]
+    name = kind_label(ctx, kind)
+    return f"Agregar &{name[0].lower()}{name[1:]}"
 
 
 class PlanModel(QAbstractItemModel):
@@ -76,7 +103,7 @@ class PlanModel(QAbstractItemModel):
         r = index.internalPointer()
         if role == Qt.ItemDataRole.DisplayRole:
             n = len(r["programs"])
-            return f"{TEXT['kinds'][r['kind']]} {r['code']} {r['text']}".replace("  ", " ") + (f"  ({n})" if n else "")
+            return f"{kind_label(self.ctx, r['kind'])} {r['code']} {r['text']}".replace("  ", " ") + (f"  ({n})" if n else "")
         if role == Qt.ItemDataRole.ToolTipRole:
             return r["text"]
         if role == Qt.ItemDataRole.UserRole:
@@ -95,7 +122,7 @@ class PlanEditor(QDialog):
         self.setWindowTitle(TEXT["title"])
         self.setMinimumSize(720, 460)
         lay = QVBoxLayout(self)
-        intro = QLabel(TEXT["intro"], self)
+        self.intro = intro = QLabel(_intro(ctx), self)
         intro.setWordWrap(True)
         lay.addWidget(intro)
         split = QSplitter(Qt.Orientation.Horizontal, self)
@@ -116,7 +143,7 @@ class PlanEditor(QDialog):
         self.buttons = {}
         for key, slot in (("add_eje", lambda: self.add("eje")), ("add_obj", lambda: self.add("objetivo")),
                           ("add_est", lambda: self.add("estrategia")), ("edit", self.edit), ("delete", self.delete)):
-            b = QPushButton(TEXT[key], self)
+            b = QPushButton(_button_text(ctx, key), self)
             b.clicked.connect(slot)
             row.addWidget(b)
             self.buttons[key] = b
@@ -131,7 +158,11 @@ class PlanEditor(QDialog):
         ctx.dataChanged.connect(self._data_changed)
 
     def _data_changed(self, entity: str, key: str) -> None:
-        if entity in ("plan", "program"):
+        if entity == "*":  # e.g. another state profile: new names of the kinds
+            self.intro.setText(_intro(self.ctx))
+            for k, b in self.buttons.items():
+                b.setText(_button_text(self.ctx, k))
+        if entity in ("plan", "program", "*"):
             self.reload()
 
     def reload(self, select: int | None = None) -> None:
@@ -180,10 +211,10 @@ class PlanEditor(QDialog):
             info(self, TEXT["title"], TEXT["need_parent"].format(kind={"objetivo": "eje", "estrategia": "objetivo"}[kind]))
             return None
         if text is None:
-            code, ok = QInputDialog.getText(self, TEXT["kinds"][kind], TEXT["ask_code"])
+            code, ok = QInputDialog.getText(self, kind_label(self.ctx, kind), TEXT["ask_code"])
             if not ok:
                 return None
-            text, ok = QInputDialog.getMultiLineText(self, TEXT["kinds"][kind], TEXT["ask_text"])
+            text, ok = QInputDialog.getMultiLineText(self, kind_label(self.ctx, kind), TEXT["ask_text"])
             if not ok or not text.strip():
                 return None
         ctx = self.ctx
@@ -199,7 +230,7 @@ class PlanEditor(QDialog):
                 state["snap"] = ed.delete_plan_element(ctx.db, ctx.user, new_id)
             return undo
 
-        ok, new_id = commands.apply_edit(ctx, self, f"Agregar {TEXT['kinds'][kind].lower()} al Plan", do, undo_factory,
+        ok, new_id = commands.apply_edit(ctx, self, f"Agregar {kind_label(self.ctx, kind).lower()} al Plan", do, undo_factory,
                                          "plan", "")
         if ok:
             self.reload(new_id)
@@ -209,7 +240,7 @@ class PlanEditor(QDialog):
         cur = self.current()
         if cur is None:
             return
-        text, ok = QInputDialog.getMultiLineText(self, TEXT["kinds"][cur["kind"]], TEXT["ask_text"], cur["text"])
+        text, ok = QInputDialog.getMultiLineText(self, kind_label(self.ctx, cur["kind"]), TEXT["ask_text"], cur["text"])
         if not ok or text.strip() == cur["text"]:
             return
         ctx, eid = self.ctx, cur["id"]
@@ -223,7 +254,7 @@ class PlanEditor(QDialog):
             return False
         n_kids = sum(1 for r in self.model.rows if self._descends(r, cur["id"]))
         n_prog = len(cur["programs"]) + sum(len(r["programs"]) for r in self.model.rows if self._descends(r, cur["id"]))
-        if ask and not confirm(self, TEXT["title"], TEXT["confirm"].format(kind=TEXT["kinds"][cur["kind"]].lower(),
+        if ask and not confirm(self, TEXT["title"], TEXT["confirm"].format(kind=kind_label(self.ctx, cur["kind"]).lower(),
                                                                          text=cur["text"][:60], n=n_kids, p=n_prog),
                                yes="Eliminar"):
             return False

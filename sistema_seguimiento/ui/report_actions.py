@@ -14,6 +14,7 @@ TEXT = {
     "tooltip": "Vista previa, impresión y PDF del informe mensual para presidencia, cabildo y contraloría",
     "title": "Informe mensual de avance",
     "period": "Periodo (mes de corte):",
+    "quarter_cut": "{quarter} (corte a {month})",
     "scope": "Alcance:",
     "all": "Toda la organización",
     "agency": "Una dependencia:",
@@ -44,6 +45,28 @@ def _months(ctx) -> list[str]:
     return [periods.month_id(ctx.year, m) for m in range(1, 13)]
 
 
+def cutoff_choices(ctx) -> list[tuple[str, str]]:
+    """(month id, text) of the cut-offs offered: the twelve months, or under a trimestral state profile (issue 16)
+    the four quarters, each cut at its last month («Tercer trimestre 2026 (corte a septiembre)» → 2026-09)."""
+    from ..core import periods
+    from .profile_ui import profile
+
+    if profile(ctx).calendar == "trimestral":
+        return [(periods.month_id(ctx.year, 3 * q), TEXT["quarter_cut"].format(
+            quarter=periods.label(f"{ctx.year}-T{q}").capitalize(),
+            month=periods.label(periods.month_id(ctx.year, 3 * q)).split(" ")[0])) for q in range(1, 5)]
+    return [(m, periods.label(m).capitalize()) for m in _months(ctx)]
+
+
+def _default_cutoff(ctx) -> str:
+    """The window's month, or under quarters the last quarter that ends by it (the first one before March)."""
+    ids = [m for m, _t in cutoff_choices(ctx)]
+    if ctx.month in ids:
+        return ctx.month
+    done = [m for m in ids if m <= ctx.month]
+    return done[-1] if done else ids[0]
+
+
 class ReportDialog(QDialog):
     def __init__(self, ctx, parent=None):
         super().__init__(parent)
@@ -57,9 +80,9 @@ class ReportDialog(QDialog):
         lay = QVBoxLayout(self)
         form = QFormLayout()
         self.month = QComboBox()
-        for m in _months(ctx):
-            self.month.addItem(periods.label(m).capitalize(), m)
-        self.month.setCurrentIndex(max(0, self.month.findData(ctx.month)))
+        for m, text in cutoff_choices(ctx):
+            self.month.addItem(text, m)
+        self.month.setCurrentIndex(max(0, self.month.findData(_default_cutoff(ctx))))
         form.addRow(TEXT["period"], self.month)
         lay.addLayout(form)
         lay.addWidget(QLabel(TEXT["scope"]))

@@ -85,10 +85,20 @@ class SettingsDialog(QDialog):
             note.setWordWrap(True)
             f.addRow("", note)
         lay.addWidget(box)
+        from .profile_ui import ProfileBox, profile
+
+        self.profile_box = ProfileBox(ctx, self, admin=admin)  # issue 16: «Perfil estatal»
+        lay.addWidget(self.profile_box)
         box = QGroupBox(TEXT["sign_box"], self)
         f = QFormLayout(box)
+        self.sign_form = f
         self.signatures: dict[str, tuple[QLineEdit, QLineEdit]] = {}
-        for key, role in ed.SIGNATURE_FIELDS.items():
+        # the monthly report's three and every state profile's roles; only the chosen profile's are shown
+        from ..services.profiles import signature_fields, signature_keys
+
+        all_keys = list(ed.SIGNATURE_FIELDS) + sorted(signature_keys() - set(ed.SIGNATURE_FIELDS))
+        for key in all_keys:
+            role = signature_fields(profile(ctx)).get(key, key.removeprefix("firma_").capitalize())
             current = self.values.get("signatures", {}).get(key, {})
             name = QLineEdit(current.get("nombre", ""), box)
             name.setPlaceholderText(TEXT["sign_name"])
@@ -102,6 +112,8 @@ class SettingsDialog(QDialog):
                 w.setReadOnly(not admin)
                 w.editingFinished.connect(lambda k=key: self._save_signature(k))
             self.signatures[key] = (name, title)
+        self.show_signature_roles()
+        ctx.dataChanged.connect(self._profile_changed)
         self.issuing_unit = QLineEdit(self.values.get("issuing_unit", ""), box)
         self.issuing_unit.setPlaceholderText(TEXT["issuing_unit_ph"])
         self.issuing_unit.setReadOnly(not admin)
@@ -163,6 +175,33 @@ class SettingsDialog(QDialog):
         bb.rejected.connect(self.reject)
         lay.addWidget(bb)
         self._show_logo(self.values.get("logo"))
+
+    def show_signature_roles(self) -> None:
+        """Captions and rows of the chosen profile's signature roles (issue 16); the others are hidden."""
+        from ..services.profiles import signature_fields
+        from .profile_ui import profile
+
+        fields = signature_fields(profile(self.ctx))
+        for key in self.signatures:
+            row = self._sign_row(key)
+            if row is None:
+                continue
+            lab = self.sign_form.labelForField(row)
+            if lab is not None and key in fields:
+                lab.setText(f"{fields[key]}:")
+            self.sign_form.setRowVisible(row, key in fields)
+
+    def _profile_changed(self, entity: str, _key: str) -> None:
+        if entity in ("*", "perfil"):
+            self.show_signature_roles()
+
+    def _sign_row(self, key: str):
+        name, _title = self.signatures[key]
+        for row in range(self.sign_form.rowCount()):
+            item = self.sign_form.itemAt(row, QFormLayout.ItemRole.FieldRole)
+            if item is not None and item.layout() is not None and item.layout().indexOf(name) >= 0:
+                return item.layout()
+        return None
 
     def _show_policy(self) -> None:
         from ..services import users
@@ -229,7 +268,11 @@ class SettingsDialog(QDialog):
         current = self.values.get("signatures", {}).get(key) or {}
         if value == {"nombre": current.get("nombre", ""), "cargo": current.get("cargo", "")}:
             return False
-        ok = self._apply(f"Configuración: firma «{ed.SIGNATURE_FIELDS[key]}»", ed.update_signature, key, value)
+        from ..services.profiles import signature_fields
+        from .profile_ui import profile
+
+        role = signature_fields(profile(self.ctx)).get(key) or ed.SIGNATURE_FIELDS.get(key, key)
+        ok = self._apply(f"Configuración: firma «{role}»", ed.update_signature, key, value)
         if ok:
             self.values.setdefault("signatures", {})[key] = value
         return ok
