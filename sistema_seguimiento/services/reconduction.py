@@ -499,6 +499,37 @@ def get(db: Database, rec_id: int) -> ReconductionInfo:
         return _info(s, rec)
 
 
+@dataclass
+class CurrentTarget:
+    """A target a reconducción could change (its period has not ended on ``today``)."""
+
+    variable: str | None  # indicator variable; None for a meta de actividad
+    period: str
+    value: Decimal | None
+
+
+def changeable_targets(db: Database, kind: str, key: str, *, program_key: str | None = None,
+                       today: date | None = None) -> tuple[str, list[CurrentTarget]]:
+    """(name, targets whose period has not ended on ``today``) of an indicator or a meta de actividad: what the
+    window's request form offers to change."""
+    if kind not in KINDS:
+        raise ServiceError(MSG["kind"].format(kind=kind))
+    today = _today(today)
+    with db.reading() as s:
+        if kind == "indicador":
+            ind, _prog, _agency = _indicator(s, key)
+            rows = [CurrentTarget(var, per, t.value) for (var, per), t in _indicator_targets(s, ind).items()]
+            name = ind.name
+        else:
+            goal, *_ = _goal(s, key, today.year, program_key)
+            rows = [CurrentTarget(None, q.period, q.programmed) for q in goal.quarters if q.programmed is not None]
+            rows.append(CurrentTarget(None, str(today.year), goal.annual_target))
+            name = goal.name
+    rows = [r for r in rows if periods.end_date(r.period) >= today]
+    rows.sort(key=lambda r: (r.variable or "", periods.sort_key(r.period)))
+    return name, rows
+
+
 def list_requests(db: Database, *, period: str | None = None, status: str | None = None,
                   agency_key: str | None = None) -> list[ReconductionInfo]:
     """Requests, newest first; filtered by quarter, status or dependencia."""
@@ -514,5 +545,5 @@ def list_requests(db: Database, *, period: str | None = None, status: str | None
     return out
 
 
-__all__ = ["request", "authorize", "reject", "list_requests", "get", "deadlines", "TargetChange",
+__all__ = ["changeable_targets", "CurrentTarget", "request", "authorize", "reject", "list_requests", "get", "deadlines", "TargetChange",
            "ReconductionInfo", "Deadlines", "apply_goal_changes", "check_request_date", "check_decision_date"]
