@@ -20,6 +20,7 @@ EXTENSIONS = [
     "sistema_seguimiento.cli_servidor",
     "sistema_seguimiento.cli_paquete",
     "sistema_seguimiento.cli_perfil",
+    "sistema_seguimiento.cli_reconduccion",
 ]
 
 

@@ -44,6 +44,18 @@ VALUE_COL = 9  # I
 RESULT_COL, TARGET_COL, PCT_COL, LIGHT_COL = 11, 12, 13, 14  # K L M N: formulas written by SES
 JUST_COLS = [15, 16, 17, 18]  # O P Q R: causa, efecto, otros motivos, acciones de mejora (first row of a block)
 JUST_FIELDS = ["cause", "effect", "other_reasons", "improvement_actions"]
+# under a profile with the tarjeta de justificación (issue 16) the same four columns hold the tarjeta's parts; the
+# headers (covered by the fingerprint) tell the import which layout a workbook has
+TARJETA_HEADERS = ["Hecho", "Causa", "Acción correctiva", "Proyección"]
+TARJETA_FIELDS = ["fact", "cause", "improvement_actions", "projection"]
+
+
+def headers_for(tarjeta: bool) -> list[str]:
+    return HEADERS[:JUST_COLS[0] - 1] + TARJETA_HEADERS if tarjeta else HEADERS
+
+
+def just_fields(tarjeta: bool) -> list[str]:
+    return TARJETA_FIELDS if tarjeta else JUST_FIELDS
 LOCKED_COLS = [1, 2, 3, 4, 5, 6, 7, 8, 10]
 SECRET_KEY = "capture_secret"  # app_meta: HMAC key of the workbook fingerprint (never leaves the database)
 PASSWORD_KEY = "capture_password"  # app_meta: sheet / workbook protection password kept by SES
@@ -63,6 +75,12 @@ TEXT = {
         "4. No agregue, borre ni mueva filas u hojas: el libro se rechaza si la plantilla fue alterada. "
         "Guárdelo como «Libro de Excel (.xlsx)» y entréguelo a la unidad de planeación, que lo importará en SES.",
     ],
+    "instruction_tarjeta": ("3. «Resultado», «Meta del indicador», «%» y «Semáforo» se calculan solos con el método "
+                            "de cálculo del indicador. Si el semáforo no es verde, escriba la tarjeta de "
+                            "justificación: hecho, causa, acción correctiva y proyección, las cuatro obligatorias "
+                            "(se marcan en rojo)."),
+    "just_tarjeta": ("Hoja «{sheet}», fila {row} (tarjeta de justificación del indicador {ind}): falta {missing}; "
+                     "escriba los cuatro apartados (hecho, causa, acción correctiva y proyección)."),
     "validation_title": "Valor no válido",
     "validation_nonneg": "Escriba un número mayor o igual a cero, con punto decimal.",
     "validation_int": "Escriba un número entero mayor o igual a cero.",
@@ -194,7 +212,7 @@ def _canon(v):
 
 def build_capture_workbook(sheet, month: str, agency_key: str, agency_name: str, org_name: str, db_id: str,
                            password: str | None = None, *, secret: str = "",
-                           justifications: dict | None = None) -> Workbook:
+                           justifications: dict | None = None, tarjeta: bool = False) -> Workbook:
     from openpyxl.formatting.rule import FormulaRule
     from openpyxl.workbook.protection import WorkbookProtection
 
@@ -202,6 +220,7 @@ def build_capture_workbook(sheet, month: str, agency_key: str, agency_name: str,
     from .formulas import NotTranslatable, excel_expression, light_expression, progress_expression
 
     justifications = justifications or {}
+    headers = headers_for(tarjeta)
     wb = Workbook()
     ws = wb.active
     ws.title = SHEET
@@ -212,13 +231,16 @@ def build_capture_workbook(sheet, month: str, agency_key: str, agency_name: str,
     ws.merge_cells(f"A2:{last}2")
     ws["A2"] = TEXT["subtitle"].format(org=org_name, month=periods.label(month), year=periods.year_of(month))
     ws["A2"].font = c.FONT_SUBTITLE
-    for i, line in enumerate(TEXT["instructions"], start=3):
+    instructions = list(TEXT["instructions"])
+    if tarjeta:
+        instructions[3] = TEXT["instruction_tarjeta"]
+    for i, line in enumerate(instructions, start=3):
         ws.merge_cells(f"A{i}:{last}{i}")
         cell = ws.cell(i, 1, line)
         cell.font = c.FONT_BOLD if i == 3 else c.FONT_BODY
         cell.alignment = c.LEFT_CENTER
         ws.row_dimensions[i].height = 15 if i == 3 else 27
-    for i, (h, w) in enumerate(zip(HEADERS, WIDTHS), start=1):
+    for i, (h, w) in enumerate(zip(headers, WIDTHS), start=1):
         cell = ws.cell(HEADER_ROW, i, h)
         cell.font, cell.fill, cell.alignment, cell.border = c.FONT_HEADER, c.FILL_HEADER, c.WRAP_CENTER, c.BORDER
         ws.column_dimensions[get_column_letter(i)].width = w
@@ -323,11 +345,14 @@ def build_capture_workbook(sheet, month: str, agency_key: str, agency_name: str,
         for k in ("verde", "amarillo", "rojo"):
             ws.conditional_formatting.add(area, FormulaRule(formula=[f'${n_col}{FIRST_ROW}="{label(k)}"'],
                                                             fill=c.LIGHT_FILLS[k]))
-        # the causa is required when the result is out of band: the empty cell turns red
-        ws.conditional_formatting.add(
-            f"{o_col}{FIRST_ROW}:{o_col}{row - 1}",
-            FormulaRule(formula=[f'AND(${n_col}{FIRST_ROW}<>"",${n_col}{FIRST_ROW}<>"{label("verde")}",'
-                                 f'LEN(TRIM(${o_col}{FIRST_ROW}))=0)'], fill=c.LIGHT_FILLS["rojo"]))
+        # the causa (the tarjeta: its four parts) is required when the result is out of band: the empty cell
+        # turns red
+        for j_col in (JUST_COLS if tarjeta else JUST_COLS[:1]):
+            o_col = get_column_letter(j_col)
+            ws.conditional_formatting.add(
+                f"{o_col}{FIRST_ROW}:{o_col}{row - 1}",
+                FormulaRule(formula=[f'AND(${n_col}{FIRST_ROW}<>"",${n_col}{FIRST_ROW}<>"{label("verde")}",'
+                                     f'LEN(TRIM(${o_col}{FIRST_ROW}))=0)'], fill=c.LIGHT_FILLS["rojo"]))
     ws.freeze_panes = ws.cell(FIRST_ROW, 4)
     ws.protection.sheet = True
     ws.protection.formatColumns = False  # people may widen columns
@@ -380,24 +405,29 @@ def export_capture(db, month: str, agency: str, out: str | Path, password: str |
     if not sheet.indicators:
         raise ServiceError(TEXT["no_rows"].format(agency=agency_name, month=periods.label(month)))
     with db.reading() as s:
-        just = _justification_parts(s, [(ci.key, ci.period) for ci in sheet.indicators])
+        from ..services.tarjeta import uses_tarjeta
+
+        tarjeta = uses_tarjeta(s)
+        just = _justification_parts(s, [(ci.key, ci.period) for ci in sheet.indicators], tarjeta)
     wb = build_capture_workbook(sheet, month, agency_key, agency_name, org_name, db_id, password or kept or None,
-                                secret=secret, justifications=just)
+                                secret=secret, justifications=just, tarjeta=tarjeta)
     from ..fileops import save_workbook
 
     return save_workbook(wb, out)
 
 
-def _justification_parts(session, pairs: list[tuple[str, str]]) -> dict[tuple[str, str], tuple[str, ...]]:
-    """(indicator key, period) -> (causa, efecto, otros motivos, acciones de mejora) stored in the database."""
+def _justification_parts(session, pairs: list[tuple[str, str]],
+                         tarjeta: bool = False) -> dict[tuple[str, str], tuple[str, ...]]:
+    """(indicator key, period) -> (causa, efecto, otros motivos, acciones de mejora) stored in the database; with
+    ``tarjeta`` (hecho, causa, acción correctiva, proyección)."""
     from ..db.models import Indicator, Justification
 
     out: dict[tuple[str, str], tuple[str, ...]] = {}
     keys = sorted({k for k, _p in pairs})
     wanted = set(pairs)
     for start in range(0, len(keys), 20_000):
-        q = (select(Indicator.key, Justification.period, Justification.cause, Justification.effect,
-                    Justification.other_reasons, Justification.improvement_actions)
+        q = (select(Indicator.key, Justification.period,
+                    *(getattr(Justification, f) for f in just_fields(tarjeta)))
              .join(Justification, Justification.indicator_id == Indicator.id)
              .where(Indicator.key.in_(keys[start:start + 20_000])))
         for key, period, *parts in session.execute(q):
@@ -432,13 +462,24 @@ class JustificationLine:
     row: int
     indicator_key: str
     period: str
-    parts: tuple[str, str, str, str]  # causa, efecto, otros motivos, acciones de mejora
+    parts: tuple[str, str, str, str]  # causa, efecto, otros motivos, acciones de mejora (tarjeta: see ``fields``)
     kind: str  # nueva | modificada
+    fields: tuple[str, ...] = tuple(JUST_FIELDS)  # Justification attributes of ``parts``
+
+    @property
+    def values(self) -> dict[str, str]:
+        return dict(zip(self.fields, self.parts))
 
     def as_json(self) -> dict:
-        return {"hoja": self.sheet, "fila": self.row, "indicador": self.indicator_key, "periodo": self.period,
-                "causa": self.parts[0], "efecto": self.parts[1], "otros_motivos": self.parts[2],
-                "acciones_de_mejora": self.parts[3], "tipo": self.kind}
+        out = {"hoja": self.sheet, "fila": self.row, "indicador": self.indicator_key, "periodo": self.period}
+        if tuple(self.fields) == tuple(TARJETA_FIELDS):
+            out.update({"hecho": self.parts[0], "causa": self.parts[1], "accion_correctiva": self.parts[2],
+                        "proyeccion": self.parts[3]})
+        else:
+            out.update({"causa": self.parts[0], "efecto": self.parts[1], "otros_motivos": self.parts[2],
+                        "acciones_de_mejora": self.parts[3]})
+        out["tipo"] = self.kind
+        return out
 
 
 @dataclass
@@ -532,13 +573,14 @@ def preview_capture(db, path: str | Path, *, expected_month: str | None = None) 
         raise ServiceError(TEXT["other_db"].format(name=path.name, org=info.get("organizacion") or "?"))
     ws = wb[SHEET]
     protected = [[ws.cell(HEADER_ROW, i).value for i in range(1, len(HEADERS) + 1)]]
+    tarjeta = ws.cell(HEADER_ROW, JUST_COLS[0]).value == TARJETA_HEADERS[0]  # the fingerprint covers the headers
     for r in ids:
         protected.append([ws.cell(r[0], col).value for col in LOCKED_COLS])
     fp = fingerprint(protected + _meta_rows(info, ids), secret)
     if fp != info["huella"]:
         if fingerprint(protected, secret) == info.get("huella_hoja"):  # visible sheet intact: the hidden one edited
             raise ServiceError(TEXT["meta_altered"].format(name=path.name))
-        raise ServiceError(TEXT["altered"].format(name=path.name, detail=_first_difference(ws, ids)))
+        raise ServiceError(TEXT["altered"].format(name=path.name, detail=_first_difference(ws, ids, tarjeta)))
     if expected_month and month != expected_month:
         raise ServiceError(TEXT["other_period"].format(name=path.name, got=periods.label(month),
                                                        want=periods.label(expected_month)))
@@ -609,30 +651,38 @@ def preview_capture(db, path: str | Path, *, expected_month: str | None = None) 
                 sheet=SHEET, row=rownum, ind=ik, var=vk, exported=exported if exported not in (None, "") else "vacío",
                 now=fmt_es(old) if old is not None else "vacío"))
         preview.lines.append(CaptureLine(SHEET, rownum, ik, vk, per, old, new, kind))
-    _read_justifications(db, ws, ids, preview)
+    _read_justifications(db, ws, ids, preview, tarjeta)
     _validation_warnings(db, ids, preview)
     return preview
 
 
-def _read_justifications(db, ws, ids: list[list], preview: CapturePreview) -> None:
+def _read_justifications(db, ws, ids: list[list], preview: CapturePreview, tarjeta: bool = False) -> None:
     """The justification parts of each indicator block, compared with the database's record of the period."""
     blocks = {}
     for r in ids:
         blocks.setdefault((r[1], r[3]), r[5])
     with db.reading() as s:
-        stored = _justification_parts(s, list(blocks))
+        stored = _justification_parts(s, list(blocks), tarjeta)
     col = get_column_letter(JUST_COLS[0])
     for (ik, per), first in blocks.items():
         parts = tuple(c.cell_text(ws.cell(first, x).value).strip() for x in JUST_COLS)
         old = tuple((stored.get((ik, per)) or ("", "", "", "")))
         if parts == tuple(x.strip() for x in old):
             continue
-        if not parts[0]:
+        if tarjeta:
+            missing = [h.lower() for h, p in zip(TARJETA_HEADERS, parts) if not p]
+            if missing:
+                if any(parts) or any(old):
+                    preview.errors.append(TEXT["just_tarjeta"].format(sheet=SHEET, row=first, ind=ik,
+                                                                      missing=", ".join(missing)))
+                continue
+        elif not parts[0]:
             if any(parts) or any(old):
                 preview.errors.append(TEXT["just_no_cause"].format(sheet=SHEET, row=first, col=col, ind=ik))
             continue
         preview.justifications.append(JustificationLine(SHEET, first, ik, per, parts,
-                                                        "modificada" if any(old) else "nueva"))
+                                                        "modificada" if any(old) else "nueva",
+                                                        tuple(just_fields(tarjeta))))
 
 
 _PREVIEW_RULES = ("AV-002", "AV-003", "AV-004", "AV-005", "AV-006", "AV-008", "AV-009")
@@ -707,8 +757,8 @@ def _validation_warnings(db, ids: list[list], preview: CapturePreview) -> None:
                                                                rule=f.rule_id, message=f.message, ind=ik))
 
 
-def _first_difference(ws, ids) -> str:
-    expected_headers = HEADERS
+def _first_difference(ws, ids, tarjeta: bool = False) -> str:
+    expected_headers = headers_for(tarjeta)
     for i, h in enumerate(expected_headers, start=1):
         if ws.cell(HEADER_ROW, i).value != h:
             return f"encabezado de la columna {get_column_letter(i)}"
@@ -725,7 +775,7 @@ def apply_capture(db, preview: CapturePreview, *, actor) -> str:
     if preview.errors:
         raise ServiceError(f"El libro tiene {len(preview.errors)} errores; no se guardó nada.", preview.errors)
     changes = [ValueChange(x.indicator_key, x.variable_key, x.new) for x in preview.changes]
-    justs = [JustificationChange(j.indicator_key, j.period, *j.parts) for j in preview.justifications]
+    justs = [JustificationChange(j.indicator_key, j.period, **j.values) for j in preview.justifications]
     if not changes and not justs:
         return "no había cambios que guardar"
     result = save_values(db, actor, preview.month, changes, justifications=justs)

@@ -101,6 +101,8 @@ class JustificationChange:
     effect: str = ""
     other_reasons: str = ""
     improvement_actions: str = ""
+    fact: str = ""  # tarjeta de justificación: hecho
+    projection: str = ""  # tarjeta de justificación: proyección
 
 
 @dataclass
@@ -368,7 +370,8 @@ def save_values(db: Database, actor: CurrentUser, period: str, changes: list[Val
 
             for j in justifications:
                 just_service.write(s, actor, j.indicator_key, j.period, cause=j.cause, effect=j.effect,
-                                   other_reasons=j.other_reasons, improvement_actions=j.improvement_actions)
+                                   other_reasons=j.other_reasons, improvement_actions=j.improvement_actions,
+                                   fact=j.fact, projection=j.projection)
     return result
 
 
@@ -471,13 +474,18 @@ def load_source(db: Database, year: int, agency_key: str | None = None,
         evidence: dict[tuple[int, str], int] = defaultdict(int)
         justified_now: set[tuple[int, str]] = set()
         iids = [i.id for i in meta.values()]
+        from .tarjeta import complete_clause  # under the tarjeta profile only a complete tarjeta counts
+
+        counts = complete_clause(s)
         for start in range(0, len(iids), 20_000):
             part = iids[start:start + 20_000]
             for iid, per in s.execute(select(Evidence.indicator_id, Evidence.period)
                                       .where(Evidence.indicator_id.in_(part))):
                 evidence[(iid, per)] += 1
-            for iid, per in s.execute(select(Justification.indicator_id, Justification.period)
-                                      .where(Justification.indicator_id.in_(part))):
+            jq = select(Justification.indicator_id, Justification.period).where(Justification.indicator_id.in_(part))
+            if counts is not None:
+                jq = jq.where(counts)
+            for iid, per in s.execute(jq):
                 justified_now.add((iid, per))
         agencies = {k: i for i, k in s.execute(select(Agency.id, Agency.key))}
     return CaptureSource(year, agency_key, program_key, pset, presets, ordered, meta, original, justified_now,

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from operator import itemgetter
 
-from sqlalchemy import String, func, select, type_coerce
+from sqlalchemy import String, case, func, select, type_coerce
 from sqlalchemy.orm import Session
 
 from ..core import periods
@@ -295,11 +295,21 @@ def read_programs(session: Session, year: int | None = None, program_keys: list[
                                    Justification.improvement_actions)))
     if not whole_year:
         jq = jq.where(Justification.indicator_id.in_(ind_filter))
+    from .tarjeta import complete_clause  # under the tarjeta profile only a complete tarjeta counts
+
+    counts = complete_clause(session)
+    if counts is not None:
+        jq = jq.add_columns(case((counts, 1), else_=0))
     justified = result.justified
     for iid, period, *texts in fetch_raw(session, jq):
         key = key_of.get(iid)
         if key is None:
             continue
+        if counts is not None:
+            if not texts.pop():
+                if not lean:  # an incomplete tarjeta: its text is shown, the period is not justified
+                    result.justification_parts[(key, period)] = tuple(x or "" for x in texts)
+                continue
         periods_of = justified.get(key)
         if periods_of is None:
             periods_of = justified[key] = set()

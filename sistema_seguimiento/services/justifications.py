@@ -19,7 +19,7 @@ from ..core.types import PeriodStatus
 from ..db.database import Database
 from ..db.models import Evidence, Justification
 from .. import paths
-from . import audit
+from . import audit, tarjeta
 from .capture import check_agency_access, indicator_period, load_indicators, period_status, workflow_month
 from .errors import NotFound, ServiceError
 from .guards import require_fiscal_period
@@ -29,7 +29,7 @@ MAX_EVIDENCE_BYTES = limits.MAX_EVIDENCE_BYTES
 ALLOWED_EXTENSIONS = {".pdf", ".png", ".jpg", ".jpeg", ".gif", ".bmp", ".tif", ".tiff", ".webp", ".xlsx", ".xls",
                       ".csv", ".docx"}
 FIELDS = (("cause", "causa"), ("effect", "efecto"), ("other_reasons", "otros motivos"),
-          ("improvement_actions", "acciones de mejora"))
+          ("improvement_actions", "acciones de mejora"), ("fact", "hecho"), ("projection", "proyección"))
 
 MSG = {
     "no_indicator": "El indicador «{ind}» no existe.",
@@ -70,13 +70,22 @@ class JustificationInfo:
     effect: str = ""
     other_reasons: str = ""
     improvement_actions: str = ""
+    fact: str = ""  # tarjeta: hecho
+    projection: str = ""  # tarjeta: proyección
     author: str = ""
     updated_at: datetime | None = None
     evidence: list[EvidenceInfo] = field(default_factory=list)
+    tarjeta: bool = False  # the current profile asks for the four-part tarjeta
 
     @property
     def exists(self) -> bool:
-        return any((self.cause, self.effect, self.other_reasons, self.improvement_actions))
+        return any((self.cause, self.effect, self.other_reasons, self.improvement_actions, self.fact,
+                    self.projection))
+
+    @property
+    def complete(self) -> bool:
+        """Counts as the period's justification under the current profile (the four parts of a tarjeta)."""
+        return tarjeta.is_complete(self.tarjeta, {a: getattr(self, a) for a, _ in FIELDS})
 
 
 def _resolve(s, actor: CurrentUser | None, indicator_key: str, period: str):
@@ -105,10 +114,11 @@ def get(db: Database, indicator_key: str, period: str) -> JustificationInfo:
         ind, own = _resolve(s, None, indicator_key, period)
         j = s.scalars(select(Justification).where(Justification.indicator_id == ind.id,
                                                   Justification.period == own)).first()
-        info = JustificationInfo(indicator_key, own)
+        info = JustificationInfo(indicator_key, own, tarjeta=tarjeta.uses_tarjeta(s))
         if j:
             info.cause, info.effect, info.other_reasons = j.cause, j.effect, j.other_reasons
             info.improvement_actions, info.author, info.updated_at = j.improvement_actions, j.author, j.updated_at
+            info.fact, info.projection = j.fact or "", j.projection or ""
         for e in s.scalars(select(Evidence).where(Evidence.indicator_id == ind.id, Evidence.period == own)
                            .order_by(Evidence.id)):
             info.evidence.append(EvidenceInfo(e.id, e.filename, (folder / e.stored_name) if folder else
@@ -117,21 +127,25 @@ def get(db: Database, indicator_key: str, period: str) -> JustificationInfo:
 
 
 def save(db: Database, actor: CurrentUser, indicator_key: str, period: str, *, cause: str = "", effect: str = "",
-         other_reasons: str = "", improvement_actions: str = "") -> JustificationInfo:
-    if not cause.strip():
-        raise ServiceError(MSG["empty"])
+         other_reasons: str = "", improvement_actions: str = "", fact: str = "",
+         projection: str = "") -> JustificationInfo:
     with db.transaction() as s:
         own = write(s, actor, indicator_key, period, cause=cause, effect=effect, other_reasons=other_reasons,
-                    improvement_actions=improvement_actions)
+                    improvement_actions=improvement_actions, fact=fact, projection=projection)
     return get(db, indicator_key, own)
 
 
 def write(s, actor: CurrentUser, indicator_key: str, period: str, *, cause: str = "", effect: str = "",
-          other_reasons: str = "", improvement_actions: str = "") -> str:
-    """Store the four parts inside the caller's transaction (the window's dialog and the capture workbook
-    import); returns the indicator's own period."""
+          other_reasons: str = "", improvement_actions: str = "", fact: str = "", projection: str = "") -> str:
+    """Store the justification inside the caller's transaction (the window's dialog, the capture workbook
+    import, packages); returns the indicator's own period. Under a profile with the tarjeta de justificación
+    the four parts (hecho, causa, acción correctiva, proyección) are required; otherwise the causa."""
     new = {"cause": cause.strip(), "effect": effect.strip(), "other_reasons": other_reasons.strip(),
-           "improvement_actions": improvement_actions.strip()}
+           "improvement_actions": improvement_actions.strip(), "fact": (fact or "").strip(),
+           "projection": (projection or "").strip()}
+    refusal = tarjeta.check(s, new)
+    if refusal:
+        raise ServiceError(refusal)
     if not new["cause"]:
         raise ServiceError(MSG["empty"])
     ind, own = _resolve(s, actor, indicator_key, period)

@@ -44,6 +44,10 @@ META_DB_ID = "db_id"  # stable identity of this database file (UUID), created at
 META_SECRET = "paquete_secreto"  # office: key from which each package's response key is derived
 META_COPY = "paquete_copia"  # dependencia: JSON facts of the last package opened (office, dependencia, key, base)
 
+# justification fields carried by packages (hecho and proyeccion: the tarjeta de justificación, issue 16; absent in
+# older packages, read as empty)
+_JUST_KEYS = ("causa", "efecto", "otros_motivos", "acciones_mejora", "hecho", "proyeccion")
+
 MSG = {
     "role_create": "generar paquetes de captura",
     "role_import": "importar respuestas de paquetes",
@@ -485,6 +489,7 @@ def respond(db: Database, actor: CurrentUser, output: str | Path) -> ResponseRes
             if j.period in wanted[j.indicator_id][1]:
                 justs.append({"indicador": ikey, "periodo": j.period, "causa": j.cause, "efecto": j.effect,
                               "otros_motivos": j.other_reasons, "acciones_mejora": j.improvement_actions,
+                              "hecho": j.fact or "", "proyeccion": j.projection or "",
                               "autor": j.author, "actualizado": j.updated_at.isoformat() if j.updated_at else ""})
         for ikey, e in s.execute(select(Indicator.key, Evidence).join(Evidence, Evidence.indicator_id == Indicator.id)
                                  .where(Indicator.id.in_(ids)).order_by(Evidence.id)):
@@ -740,7 +745,7 @@ def _classify(s: Session, pkg: fmt.Package, pv: ResponsePreview, office: tuple[d
         ind = indicator(where, str(r.get("indicador")))
         if ind is None or not own_period(where, ind, r.get("periodo")):
             continue
-        fields = {k: str(r.get(k) or "") for k in ("causa", "efecto", "otros_motivos", "acciones_mejora")}
+        fields = {k: str(r.get(k) or "") for k in _JUST_KEYS}
         jparsed.append((ind, r["periodo"], fields))
     eparsed = []
     for n, r in enumerate(evid, 1):
@@ -788,7 +793,8 @@ def _classify(s: Session, pkg: fmt.Package, pv: ResponsePreview, office: tuple[d
     iids = list({ind.id for ind, *_ in jparsed + eparsed})
     office_j = {(r[0], r[1]): r[2:] for r in s.execute(
         select(Justification.indicator_id, Justification.period, Justification.cause, Justification.effect,
-               Justification.other_reasons, Justification.improvement_actions)
+               Justification.other_reasons, Justification.improvement_actions, Justification.fact,
+               Justification.projection)
         .where(Justification.indicator_id.in_(iids), Justification.period.in_({per for _, per, _ in jparsed})))}
     office_e = {tuple(r) for r in s.execute(select(Evidence.indicator_id, Evidence.period, Evidence.sha256)
                                             .where(Evidence.indicator_id.in_(iids)))}
@@ -797,7 +803,7 @@ def _classify(s: Session, pkg: fmt.Package, pv: ResponsePreview, office: tuple[d
         if j is None:
             kind = KIND_NEW
         elif tuple(x or "" for x in j) == tuple(
-                fields[k].strip() for k in ("causa", "efecto", "otros_motivos", "acciones_mejora")):
+                fields[k].strip() for k in _JUST_KEYS):
             kind = KIND_SAME
         else:
             kind = KIND_CHANGED
@@ -914,7 +920,8 @@ def _apply_one(db, importer: CurrentUser, pv: ResponsePreview, take, just, evid,
             for j in just:
                 f = j.fields
                 justifications.save(bound, capturista, j.indicator, j.period, cause=f["causa"], effect=f["efecto"],
-                                    other_reasons=f["otros_motivos"], improvement_actions=f["acciones_mejora"])
+                                    other_reasons=f["otros_motivos"], improvement_actions=f["acciones_mejora"],
+                                    fact=f["hecho"], projection=f["proyeccion"])
             if evid:
                 folder = paths.evidence_dir(db.path) if db.path else None
                 with tempfile.TemporaryDirectory(prefix="ses-paquete-") as tmp:

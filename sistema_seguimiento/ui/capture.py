@@ -1329,7 +1329,7 @@ class CapturePage(QWidget):
                                   read_only=self.model.lock_reason(self.rows_of(ci)) is not None)
         self.invalidate()
         if dlg.exec():
-            self.model.refresh_justification(ci.key, dlg.info.exists, len(dlg.info.evidence))
+            self.model.refresh_justification(ci.key, dlg.info.complete, len(dlg.info.evidence))
 
     def rows_of(self, ci: CaptureIndicator) -> int:
         return next(r for r, row in enumerate(self.model.rows)

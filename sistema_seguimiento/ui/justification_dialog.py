@@ -1,5 +1,7 @@
-"""Justification of an indicator's period (causa, efecto, otros motivos, acciones de mejora) and its evidence
-files (copied into the program's evidence folder with SHA-256; size limit with a clear message)."""
+"""Justification of an indicator's period (causa, efecto, otros motivos, acciones de mejora; under a profile with
+the tarjeta de justificación — Estado de México — the four parts hecho, causa, acción correctiva y proyección,
+all required) and its evidence files (copied into the program's evidence folder with SHA-256; size limit with a
+clear message)."""
 from __future__ import annotations
 
 from PySide6.QtCore import QUrl
@@ -16,6 +18,13 @@ TEXT = {
     "title": "Justificación — {ind} — {period}",
     "intro": "Explique la desviación del avance (estructura de la SHCP: causa, efecto y otros motivos).",
     "cause": "Causa:", "effect": "Efecto:", "other": "Otros motivos:", "actions": "Acciones de mejora:",
+    "title_tarjeta": "Tarjeta de justificación — {ind} — {period}",
+    "intro_tarjeta": "Tarjeta de justificación: escriba los cuatro apartados (todos son obligatorios).",
+    "fact": "Hecho:", "cause_t": "Causa:", "correction": "Acción correctiva:", "projection": "Proyección:",
+    "fact_tip": "Qué pasó: el resultado observado frente a la meta programada.",
+    "cause_tip": "Por qué ocurrió la desviación.",
+    "correction_tip": "Qué se hará para corregirla.",
+    "projection_tip": "Qué resultado se espera alcanzar y cuándo.",
     "evidence": "Evidencias (PDF, imágenes, Excel; máximo 20 MB por archivo):",
     "add": "Agregar archivo…", "remove": "Quitar", "open": "Abrir",
     "filter": "Evidencias (*.pdf *.png *.jpg *.jpeg *.gif *.bmp *.tif *.tiff *.webp *.xlsx *.xls *.csv *.docx)",
@@ -30,17 +39,29 @@ class JustificationDialog(QDialog):
         super().__init__(parent)
         self.ctx, self.indicator_key, self.period = ctx, indicator_key, period
         self.read_only = read_only or ctx.read_only
-        self.setWindowTitle(TEXT["title"].format(ind=indicator_key, period=periods.label(period)))
         self.info = service.get(ctx.db, indicator_key, period)
+        self.tarjeta = self.info.tarjeta
+        title = TEXT["title_tarjeta" if self.tarjeta else "title"]
+        self.setWindowTitle(title.format(ind=indicator_key, period=periods.label(period)))
         lay = QVBoxLayout(self)
-        lay.addWidget(QLabel(TEXT["intro"] if not self.read_only else TEXT["readonly"], self))
+        intro = TEXT["intro_tarjeta" if self.tarjeta else "intro"]
+        lay.addWidget(QLabel(intro if not self.read_only else TEXT["readonly"], self))
         form = QFormLayout()
         self.edits = {}
-        for attr, key in (("cause", "cause"), ("effect", "effect"), ("other_reasons", "other"),
-                          ("improvement_actions", "actions")):
+        if self.tarjeta:
+            fields = (("fact", "fact", "fact_tip"), ("cause", "cause_t", "cause_tip"),
+                      ("improvement_actions", "correction", "correction_tip"),
+                      ("projection", "projection", "projection_tip"))
+        else:
+            fields = (("cause", "cause", None), ("effect", "effect", None), ("other_reasons", "other", None),
+                      ("improvement_actions", "actions", None))
+        for attr, key, tip in fields:
             e = QPlainTextEdit(getattr(self.info, attr) or "", self)
             e.setReadOnly(self.read_only)
             e.setMinimumHeight(56)
+            if tip:
+                e.setToolTip(TEXT[tip])
+                e.setPlaceholderText(TEXT[tip])
             self.edits[attr] = e
             form.addRow(TEXT[key], e)
         lay.addLayout(form)

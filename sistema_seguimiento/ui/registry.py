@@ -19,6 +19,7 @@ FEATURE_MODULES = [
     "sistema_seguimiento.ui.package_actions",  # paquetes de captura sin conexión (issue 13)
     "sistema_seguimiento.ui.backup_actions",  # Archivo → Respaldar / Restaurar (issues 11, 13)
     "sistema_seguimiento.ui.about",  # Ayuda → Acerca de SES (issue 12)
+    "sistema_seguimiento.ui.reconduction_dialog",  # Captura → Reconducción, Entregar trimestre (issue 16)
 ]
 
 # Menus of the main window, in order. Features add actions to these by name.
