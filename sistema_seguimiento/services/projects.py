@@ -582,3 +582,31 @@ def project_rows(items: Any, year: int, program_ids: dict[str, int], ids) -> dic
     if problems:
         raise ServiceError(LOAD_MSG["rejected"], problems)
     return rows
+
+
+def export_rows(session: Session, year: int, agency_key: str | None = None) -> list[dict]:
+    """The "proyectos" list of an exchange file (see :func:`project_rows`) for the programs of a year (one
+    dependencia or all), achieved values included; numbers as Decimal texts."""
+    from ..db.models import Agency, FiscalYear, Project
+
+    def t(v):
+        return None if v is None else format(v, "f")
+
+    q = (select(Program.key, Project).join(Project, Project.program_id == Program.id)
+         .join(FiscalYear, FiscalYear.id == Program.fiscal_year_id).where(FiscalYear.year == year)
+         .order_by(Program.order, Program.key, Project.order, Project.key))
+    if agency_key:
+        q = q.join(Agency, Agency.id == Program.agency_id).where(Agency.key == agency_key)
+    out = []
+    for pkey, p in session.execute(q):
+        metas = []
+        for g in p.goals:
+            qs = _quarters(session, g)
+            by_q = {per[-2:]: qq for per, qq in qs.items()}
+            metas.append({"id": g.key, "nombre": g.name, "unidad": g.unit, "meta_anual": t(g.annual_target),
+                          "calendario": {k: t(v.programmed) for k, v in sorted(by_q.items())
+                                         if v.programmed is not None},
+                          "alcanzado": {k: t(v.achieved) for k, v in sorted(by_q.items()) if v.achieved is not None}})
+        out.append({"programa": pkey, "clave": p.key, "nombre": p.name,
+                    "dependencia_auxiliar": {"clave": p.auxiliary_key, "nombre": p.auxiliary_name}, "metas": metas})
+    return out
