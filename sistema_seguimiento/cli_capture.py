@@ -14,6 +14,10 @@ TEXT = {
     "transition": "{agency}: {old} → {new}",
     "nothing": "Ninguna dependencia cambió de estado.",
     "bad_value": "Valor no válido: {e}",
+    "meta_saved": "Guardado: meta de actividad {meta} / {period} alcanzado = {value} ({n} cambio(s)).",
+    "meta_cleared": "Avance borrado: meta de actividad {meta} / {period}.",
+    "meta_args": "Indique --meta PROYECTO/ID, o --indicador y --variable.",
+    "meta_form": "«{meta}» no es una meta de actividad: use PROYECTO/ID, p. ej. 020204010101/1.",
     "exported": "Bitácora exportada: {path} ({n} registros).",
     "user_added": "Usuario «{name}» agregado ({role}).",
     "password_set": "Contraseña de «{name}» {what}.",
@@ -61,6 +65,10 @@ def cmd_capturar(args) -> int:
         raise cli.UserError("Indique --valor X (o --borrar para quitar el valor capturado).")
     from .cli_auth import CAPTURE
 
+    if args.meta:  # a meta de actividad (issue 16): PROYECTO/ID
+        return _capture_meta(args, value)
+    if not args.indicador or not args.variable:
+        raise cli.UserError(TEXT["meta_args"])
     with cli.open_db(args) as db:
         actor = _actor(db, args, CAPTURE, "capturar avances")
         res = save_values(db, actor, args.periodo, [ValueChange(args.indicador, args.variable, value)],
@@ -75,6 +83,40 @@ def cmd_capturar(args) -> int:
     elif res.saved:
         cli.out(TEXT["saved"].format(ind=args.indicador, var=args.variable, period=period, value=fmt_es(value),
                                      n=res.changed))
+    else:
+        cli.out(TEXT["unchanged"])
+    for month, agency in res.reopened_states:
+        cli.out(TEXT["state_back"].format(month=month, agency=agency))
+    return 0
+
+
+def _capture_meta(args, value) -> int:
+    """``ses capturar --meta PROYECTO/ID --periodo 2026-09|2026-T3 --valor X``: the achieved value of a meta de
+    actividad for the quarter, under the workflow of the quarter's last month."""
+    from . import cli
+    from .cli_auth import CAPTURE
+    from .core.limits import clip
+    from .core.numbers import fmt_es
+    from .services.capture import GoalChange, save_values
+
+    if args.indicador or args.variable:
+        raise cli.UserError(TEXT["meta_args"])
+    project, sep, goal = args.meta.strip().rpartition("/")
+    if not sep or not project or not goal:
+        raise cli.UserError(TEXT["meta_form"].format(meta=clip(args.meta)))
+    with cli.open_db(args) as db:
+        actor = _actor(db, args, CAPTURE, "capturar avances")
+        res = save_values(db, actor, args.periodo, [], goals=[GoalChange(project, goal, value)], today=_today())
+    label = f"{project}/{goal}"
+    period = res.periods.get(label, args.periodo)
+    if args.json:
+        cli.print_json({"meta": label, "guardados": res.saved, "borrados": res.cleared, "sin_cambio": res.unchanged,
+                        "periodo": period, "estados_reabiertos": [list(x) for x in res.reopened_states]})
+        return 0
+    if res.cleared:
+        cli.out(TEXT["meta_cleared"].format(meta=label, period=period))
+    elif res.saved:
+        cli.out(TEXT["meta_saved"].format(meta=label, period=period, value=fmt_es(value), n=res.changed))
     else:
         cli.out(TEXT["unchanged"])
     for month, agency in res.reopened_states:
@@ -215,8 +257,10 @@ def register(sub, common) -> None:
     common(s)
     add_user_flag(s, "usuario que captura (o SES_USUARIO)")
     s.add_argument("--periodo", required=True, help="mes AAAA-MM (o periodo del indicador, p. ej. 2026-T3)")
-    s.add_argument("--indicador", required=True, help="clave del indicador")
-    s.add_argument("--variable", required=True, help="símbolo de la variable en el método de cálculo")
+    s.add_argument("--indicador", help="clave del indicador")
+    s.add_argument("--variable", help="símbolo de la variable en el método de cálculo")
+    s.add_argument("--meta", help="meta de actividad PROYECTO/ID (avance alcanzado del trimestre que termina en "
+                                  "el periodo, p. ej. 020204010101/1 con --periodo 2026-09 o 2026-T3)")
     s.add_argument("--valor", help='valor con formato es_MX, p. ej. "1,234.5"')
     s.add_argument("--borrar", action="store_true", help="quitar el valor capturado")
     s.add_argument("--json", action="store_true")

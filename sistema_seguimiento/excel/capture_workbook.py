@@ -119,7 +119,27 @@ TEXT = {
                       "de exportar el libro (exportado: {exported}; ahora: {now}); el libro lo reemplazará."),
     "summary": ("Libro de captura de {agency} para {month}: {new} nuevos, {changed} modificados, "
                 "{cleared} borrados, {unchanged} sin cambio, {errors} errores."),
+    # metas de actividad (issue 16): a second sheet under the month that ends a quarter
+    "goal_title": "Metas de actividad — avance del {quarter}",
+    "goal_instructions": "Escriba en «Alcanzado» (celdas amarillas) lo realizado en el trimestre por cada meta de "
+                         "actividad; use punto decimal. Deje vacía la celda si aún no tiene el dato.",
+    "goal_gone": "Hoja «{sheet}», fila {row}: la meta de actividad {goal} ya no existe en la base de datos.",
+    "goal_bad_value": "Hoja «{sheet}», fila {row}, columna {col} (Alcanzado de la meta de actividad {goal}): {error}",
+    "goal_negative": "Hoja «{sheet}», fila {row}, columna {col} (Alcanzado de la meta de actividad {goal}): el valor "
+                     "no puede ser negativo ({value}).",
+    "goal_changed_since": ("Hoja «{sheet}», fila {row}: el alcanzado de la meta de actividad {goal} cambió en la base "
+                           "después de exportar el libro (exportado: {exported}; ahora: {now}); el libro lo "
+                           "reemplazará."),
+    "goal_summary": "Metas de actividad: {new} nuevas, {changed} modificadas, {cleared} borradas, {unchanged} sin cambio.",
+    "goal_kinds": {"nuevo": "Nuevo", "modificado": "Modificado", "borrado": "Borrado"},
 }
+GOAL_SHEET = "Metas de actividad"
+GOAL_HEADERS = ["Programa", "Proyecto", "Nombre del proyecto", "ID", "Meta de actividad", "Unidad de medida",
+                "Trimestre", "Programado del trimestre", "Alcanzado", "Alcanzado anterior"]
+GOAL_WIDTHS = [10, 15, 30, 6, 44, 14, 16, 14, 13, 13]
+GOAL_VALUE_COL = 9  # I
+GOAL_LOCKED_COLS = [1, 2, 3, 4, 5, 6, 7, 8, 10]
+GOAL_IDS_HEADER = "fila_meta"  # hidden sheet: the goal rows follow this line
 
 
 # ------------------------------------------------------------------------------------------------
@@ -364,18 +384,24 @@ def build_capture_workbook(sheet, month: str, agency_key: str, agency_name: str,
     c.print_setup(ws, title_rows=f"{HEADER_ROW}:{HEADER_ROW}")
     ws.page_setup.paperSize = "5"  # oficio (legal): the capture and justification columns stay readable
 
+    goal_protected, goal_ids = _write_goal_sheet(wb, getattr(sheet, "goals", None) or [], password, unlocked)
     info = {"formato": FORMAT, "periodo": month, "dependencia": agency_key, "base_de_datos": db_id,
             "organizacion": org_name, "filas": len(ids)}
-    fp = fingerprint(protected + _meta_rows(info, ids), secret)
+    fp = fingerprint(protected + _meta_rows(info, ids) + goal_protected + goal_ids, secret)
     for k in ("formato", "periodo", "dependencia", "base_de_datos", "organizacion"):
         meta.append([k, info[k]])
     meta.append(["huella", fp])
-    meta.append(["huella_hoja", fingerprint(protected, secret)])
+    meta.append(["huella_hoja", fingerprint(protected + goal_protected, secret)])
     meta.append(["filas", len(ids)])
     meta.append([])
     meta.append(["fila", "indicador", "variable", "periodo", "valor_exportado", "fila_indicador"])
     for r in ids:
         meta.append(r)
+    if goal_ids:
+        meta.append([])
+        meta.append([GOAL_IDS_HEADER, "proyecto", "meta", "trimestre", "valor_exportado"])
+        for r in goal_ids:
+            meta.append(r)
     meta.protection.sheet = True
     if password:
         meta.protection.password = password
@@ -402,7 +428,7 @@ def export_capture(db, month: str, agency: str, out: str | Path, password: str |
         db_id, org_name = database_identity(s)
         secret, kept = capture_keys(s)
     sheet = capture_rows(db, month, agency_key)
-    if not sheet.indicators:
+    if not sheet.indicators and not sheet.goals:
         raise ServiceError(TEXT["no_rows"].format(agency=agency_name, month=periods.label(month)))
     with db.reading() as s:
         from ..services.tarjeta import uses_tarjeta
@@ -491,6 +517,11 @@ class CapturePreview:
     errors: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     justifications: list[JustificationLine] = field(default_factory=list)
+    goal_lines: list["GoalLine"] = field(default_factory=list)  # metas de actividad of the quarter
+
+    @property
+    def goal_changes(self) -> list["GoalLine"]:
+        return [x for x in self.goal_lines if x.kind in ("nuevo", "modificado", "borrado")]
 
     def count(self, kind: str) -> int:
         return sum(1 for x in self.lines if x.kind == kind)
@@ -504,7 +535,8 @@ class CapturePreview:
                 "nuevos": self.count("nuevo"), "modificados": self.count("modificado"),
                 "borrados": self.count("borrado"), "sin_cambio": self.count("sin_cambio"),
                 "errores": list(self.errors), "advertencias": list(self.warnings), "filas": [x.as_json() for x in self.lines if x.kind != "sin_cambio"],
-                "justificaciones": [j.as_json() for j in self.justifications]}
+                "justificaciones": [j.as_json() for j in self.justifications],
+                "metas": [x.as_json() for x in self.goal_changes]}
 
     def as_text(self) -> str:
         lines = [TEXT["summary"].format(agency=self.agency_key, month=periods.label(self.month) if self.month else "?",
@@ -516,6 +548,15 @@ class CapturePreview:
             old = "—" if x.old is None else fmt_es(x.old)
             new = "—" if x.new is None else fmt_es(x.new)
             lines.append(f"  {names[x.kind]:10} fila {x.row}: {x.indicator_key} / {x.variable_key} "
+                         f"({periods.label(x.period)}): {old} → {new}")
+        if self.goal_lines:
+            gc = [x.kind for x in self.goal_lines]
+            lines.append(TEXT["goal_summary"].format(new=gc.count("nuevo"), changed=gc.count("modificado"),
+                                                     cleared=gc.count("borrado"), unchanged=gc.count("sin_cambio")))
+        for x in self.goal_changes:
+            old = "—" if x.old is None else fmt_es(x.old)
+            new = "—" if x.new is None else fmt_es(x.new)
+            lines.append(f"  {TEXT['goal_kinds'][x.kind]:10} fila {x.row} ({GOAL_SHEET}): {x.project_key}/{x.goal_key} "
                          f"({periods.label(x.period)}): {old} → {new}")
         for j in self.justifications:
             lines.append(f"  Justificación {'nueva' if j.kind == 'nueva' else 'modificada'} fila {j.row}: "
@@ -533,14 +574,20 @@ def _read_meta(wb, name: str) -> tuple[dict, list[list]]:
     ms = wb[META_SHEET]
     info: dict = {}
     ids: list[list] = []
-    in_ids = False
+    goal_ids: list[list] = []
+    in_ids = in_goals = False
     for r in ms.iter_rows(values_only=True):
         if not r or r[0] is None:
             continue
         if r[0] == "fila":
             in_ids = True
             continue
-        if in_ids:
+        if r[0] == GOAL_IDS_HEADER:
+            in_goals = True
+            continue
+        if in_goals:
+            goal_ids.append(list(r[:5]) + [None] * (5 - len(r[:5])))
+        elif in_ids:
             ids.append(list(r[:6]) + [None] * (6 - len(r[:6])))
         else:
             info[str(r[0])] = r[1] if len(r) > 1 else None
@@ -554,6 +601,12 @@ def _read_meta(wb, name: str) -> tuple[dict, list[list]]:
     except (TypeError, ValueError):
         raise ServiceError(TEXT["bad_meta"].format(name=name)) from None
     if str(len(rows)) != str(info.get("filas")):
+        raise ServiceError(TEXT["bad_meta"].format(name=name))
+    try:
+        info["_goal_ids"] = [[int(r[0]), str(r[1]), str(r[2]), str(r[3]), r[4]] for r in goal_ids]
+    except (TypeError, ValueError):
+        raise ServiceError(TEXT["bad_meta"].format(name=name)) from None
+    if goal_ids and GOAL_SHEET not in wb.sheetnames:
         raise ServiceError(TEXT["bad_meta"].format(name=name))
     return info, rows
 
@@ -576,9 +629,11 @@ def preview_capture(db, path: str | Path, *, expected_month: str | None = None) 
     tarjeta = ws.cell(HEADER_ROW, JUST_COLS[0]).value == TARJETA_HEADERS[0]  # the fingerprint covers the headers
     for r in ids:
         protected.append([ws.cell(r[0], col).value for col in LOCKED_COLS])
-    fp = fingerprint(protected + _meta_rows(info, ids), secret)
+    goal_ids = info.pop("_goal_ids")
+    goal_protected = _goal_protected(wb, goal_ids)
+    fp = fingerprint(protected + _meta_rows(info, ids) + goal_protected + goal_ids, secret)
     if fp != info["huella"]:
-        if fingerprint(protected, secret) == info.get("huella_hoja"):  # visible sheet intact: the hidden one edited
+        if fingerprint(protected + goal_protected, secret) == info.get("huella_hoja"):  # visible sheet intact: the hidden one edited
             raise ServiceError(TEXT["meta_altered"].format(name=path.name))
         raise ServiceError(TEXT["altered"].format(name=path.name, detail=_first_difference(ws, ids, tarjeta)))
     if expected_month and month != expected_month:
@@ -653,6 +708,7 @@ def preview_capture(db, path: str | Path, *, expected_month: str | None = None) 
         preview.lines.append(CaptureLine(SHEET, rownum, ik, vk, per, old, new, kind))
     _read_justifications(db, ws, ids, preview, tarjeta)
     _validation_warnings(db, ids, preview)
+    _read_goals(db, wb, goal_ids, preview)
     return preview
 
 
@@ -770,16 +826,146 @@ def _first_difference(ws, ids, tarjeta: bool = False) -> str:
 
 def apply_capture(db, preview: CapturePreview, *, actor) -> str:
     """Save the preview's changes through services.capture.save_values (one transaction, all or nothing)."""
-    from ..services.capture import JustificationChange, ValueChange, save_values
+    from ..services.capture import GoalChange, JustificationChange, ValueChange, save_values
 
     if preview.errors:
         raise ServiceError(f"El libro tiene {len(preview.errors)} errores; no se guardó nada.", preview.errors)
     changes = [ValueChange(x.indicator_key, x.variable_key, x.new) for x in preview.changes]
     justs = [JustificationChange(j.indicator_key, j.period, **j.values) for j in preview.justifications]
-    if not changes and not justs:
+    goals = [GoalChange(x.project_key, x.goal_key, x.new) for x in preview.goal_changes]
+    if not changes and not justs and not goals:
         return "no había cambios que guardar"
-    result = save_values(db, actor, preview.month, changes, justifications=justs)
+    result = save_values(db, actor, preview.month, changes, justifications=justs, goals=goals)
     text = f"{result.saved} valores guardados, {result.cleared} borrados"
+    if goals:
+        text += f" (incluye {len(goals)} avance(s) de metas de actividad)"
     if justs:
         text += f", {len(justs)} justificaciones guardadas"
     return text
+
+
+# ------------------------------------------------------------------------------------------------
+# metas de actividad (issue 16)
+
+@dataclass
+class GoalLine:
+    sheet: str
+    row: int
+    project_key: str
+    goal_key: str
+    period: str  # quarter
+    old: Decimal | None
+    new: Decimal | None
+    kind: str  # nuevo | modificado | borrado | sin_cambio
+
+    def as_json(self) -> dict:
+        return {"hoja": self.sheet, "fila": self.row, "proyecto": self.project_key, "meta": self.goal_key,
+                "periodo": self.period, "anterior": None if self.old is None else format(self.old, "f"),
+                "nuevo": None if self.new is None else format(self.new, "f"), "tipo": self.kind}
+
+
+def _write_goal_sheet(wb, goals: list, password: str | None, unlocked) -> tuple[list[list], list[list]]:
+    """The «Metas de actividad» sheet (only «Alcanzado» unlocked): (protected cells, hidden ids)."""
+    if not goals:
+        return [], []
+    ws = wb.create_sheet(GOAL_SHEET, 1)
+    last = get_column_letter(len(GOAL_HEADERS))
+    ws.merge_cells(f"A1:{last}1")
+    ws["A1"] = TEXT["goal_title"].format(quarter=periods.label(goals[0].period))
+    ws["A1"].font = c.FONT_TITLE
+    ws.merge_cells(f"A2:{last}2")
+    ws["A2"] = TEXT["goal_instructions"]
+    ws["A2"].font, ws["A2"].alignment = c.FONT_BODY, c.LEFT_CENTER
+    ws.row_dimensions[2].height = 27
+    for i, (h, w) in enumerate(zip(GOAL_HEADERS, GOAL_WIDTHS), start=1):
+        cell = ws.cell(HEADER_ROW, i, h)
+        cell.font, cell.fill, cell.alignment, cell.border = c.FONT_HEADER, c.FILL_HEADER, c.WRAP_CENTER, c.BORDER
+        ws.column_dimensions[get_column_letter(i)].width = w
+    ws.row_dimensions[HEADER_ROW].height = 30
+    dv = DataValidation(type="decimal", operator="greaterThanOrEqual", formula1="0", allow_blank=True,
+                        showErrorMessage=True, errorTitle=TEXT["validation_title"], error=TEXT["validation_nonneg"])
+    ws.add_data_validation(dv)
+    protected = [[ws.cell(HEADER_ROW, i).value for i in range(1, len(GOAL_HEADERS) + 1)]]
+    ids = []
+    for row, g in enumerate(goals, start=FIRST_ROW):
+        vals = [g.program_key, g.project_key, g.project_name, g.key, g.name, g.unit, periods.label(g.period),
+                c.decimal_for_cell(g.programmed), c.decimal_for_cell(g.achieved), c.decimal_for_cell(g.achieved)]
+        for col, value in enumerate(vals, start=1):
+            cell = ws.cell(row, col)
+            if isinstance(value, str):
+                c.set_text(cell, value)
+            else:
+                cell.value = value
+            cell.border, cell.font = c.BORDER, c.FONT_BODY
+            cell.alignment = c.Alignment(vertical="top") if col >= 8 else c.WRAP_TOP
+        ws.row_dimensions[row].height = _height([(g.name, GOAL_WIDTHS[4]), (g.project_name, GOAL_WIDTHS[2])])
+        vcell = ws.cell(row, GOAL_VALUE_COL)
+        vcell.protection = unlocked
+        vcell.fill = c.FILL_INPUT
+        dv.add(vcell)
+        protected.append([ws.cell(row, col).value for col in GOAL_LOCKED_COLS])
+        ids.append([row, g.project_key, g.key, g.period, _canon(c.decimal_for_cell(g.achieved))])
+    ws.freeze_panes = ws.cell(FIRST_ROW, 3)
+    ws.protection.sheet = True
+    ws.protection.formatColumns = False
+    ws.protection.formatRows = False
+    if password:
+        ws.protection.password = password
+    c.print_setup(ws, title_rows=f"{HEADER_ROW}:{HEADER_ROW}")
+    return protected, ids
+
+
+def _goal_protected(wb, goal_ids: list[list]) -> list[list]:
+    if not goal_ids:
+        return []
+    ws = wb[GOAL_SHEET]
+    out = [[ws.cell(HEADER_ROW, i).value for i in range(1, len(GOAL_HEADERS) + 1)]]
+    for r in goal_ids:
+        out.append([ws.cell(r[0], col).value for col in GOAL_LOCKED_COLS])
+    return out
+
+
+def _read_goals(db, wb, goal_ids: list[list], preview: CapturePreview) -> None:
+    """Each «Alcanzado» cell compared with the database (nothing written)."""
+    if not goal_ids:
+        return
+    from ..db.models import ActivityGoalQuarter
+    from ..services.projects import find_goal
+
+    ws = wb[GOAL_SHEET]
+    col = get_column_letter(GOAL_VALUE_COL)
+    with db.reading() as s:
+        current: dict[tuple[str, str], tuple[bool, Decimal | None]] = {}
+        for _row, pk, gk, per, _exp in goal_ids:
+            g = find_goal(s, periods.year_of(per), pk, gk)
+            if g is None:
+                continue
+            q = s.scalars(select(ActivityGoalQuarter).where(ActivityGoalQuarter.goal_id == g.id,
+                                                            ActivityGoalQuarter.period == per)).first()
+            current[(pk, gk)] = (True, q.achieved if q is not None else None)
+    for rownum, pk, gk, per, exported in goal_ids:
+        label_ = f"{pk}/{gk}"
+        if (pk, gk) not in current:
+            preview.errors.append(TEXT["goal_gone"].format(sheet=GOAL_SHEET, row=rownum, goal=label_))
+            continue
+        args = dict(sheet=GOAL_SHEET, row=rownum, col=col, goal=label_)
+        try:
+            new = c.strict_cell_number(ws.cell(rownum, GOAL_VALUE_COL).value)
+        except (c.CellNumberError, ValueError) as exc:
+            preview.errors.append(TEXT["goal_bad_value"].format(error=exc, **args))
+            continue
+        if new is not None and new < 0:
+            preview.errors.append(TEXT["goal_negative"].format(value=fmt_es(new), **args))
+            continue
+        old = current[(pk, gk)][1]
+        if new is None:
+            kind = "borrado" if old is not None and exported not in (None, "") else "sin_cambio"
+        elif old is None:
+            kind = "nuevo"
+        else:
+            kind = "sin_cambio" if old == new else "modificado"
+        if kind in ("modificado", "borrado") and _canon(c.decimal_for_cell(old)) != _canon(exported):
+            preview.warnings.append(TEXT["goal_changed_since"].format(
+                exported=exported if exported not in (None, "") else "vacío",
+                now=fmt_es(old) if old is not None else "vacío", **{k: v for k, v in args.items() if k != "col"}))
+        preview.goal_lines.append(GoalLine(GOAL_SHEET, rownum, pk, gk, per, old, new, kind))

@@ -61,6 +61,20 @@ MSG = {
             "valores (indicador {ind}, variable {var}); pida al validador que lo devuelva.",
     "conflict": ("Otra persona cambió {n} valor(es) mientras usted capturaba. No se guardó nada: elija para cada uno "
                  "si conserva su valor o toma el de la base."),
+    # metas de actividad (issue 16): the achieved value of a quarter, under the workflow of its last month
+    "no_goal": "No existe la meta de actividad «{goal}» (proyecto/ID) en el ejercicio {year}.",
+    "goal_quarter": "Las metas de actividad se capturan por trimestre: {period} no termina un trimestre "
+                    "(meta {goal}); use el mes de cierre (marzo, junio, septiembre o diciembre) o AAAA-Tn.",
+    "goal_closed": "PER-003: El periodo {period} está cerrado para la dependencia {agency}; solicite su reapertura "
+                   "(meta de actividad {goal}).",
+    "goal_sent": "El periodo {period} de la dependencia {agency} está «{state}»: el capturista ya no puede cambiar "
+                 "el avance de la meta de actividad {goal}; pida al validador que lo devuelva.",
+    "goal_not_ended": "AV-008: No se puede capturar el trimestre {period} antes de su fecha de término ({end}) "
+                      "(meta de actividad {goal}).",
+    "goal_negative": "AV-002: El avance alcanzado de la meta de actividad {goal} no puede ser negativo "
+                     "({period}: {value}).",
+    "goal_limit": "El avance alcanzado de la meta de actividad {goal} está fuera de los límites ({period}): {reason}",
+    "goal_not_finite": "El avance alcanzado de la meta de actividad {goal} no es un número válido ({period}).",
 }
 # states in which the capturista's values are read-only: only an administrador or validador may still correct
 # them (the window asks first), and the period then goes back to «capturando» with an audit entry that names
@@ -91,6 +105,20 @@ class Conflict:
     seen: Decimal | None
     by: str
     at: datetime | None
+    kind: str = "indicador"  # "meta": indicator_key is the proyecto, variable_key the meta's ID
+
+
+@dataclass(frozen=True)
+class GoalChange:
+    """The achieved value of a meta de actividad (``project_key``/``goal_key``) for the quarter of the period."""
+    project_key: str
+    goal_key: str
+    value: Decimal | None  # None clears it
+    expected: Decimal | None | str = NOT_SEEN  # as ValueChange.expected
+
+    @property
+    def label(self) -> str:
+        return f"{self.project_key}/{self.goal_key}"
 
 
 @dataclass
@@ -236,9 +264,11 @@ def value_problems(value: Decimal, var: _Var, ind_key: str, period: str) -> list
 # save
 
 def save_values(db: Database, actor: CurrentUser, period: str, changes: list[ValueChange], *,
-                today: date | None = None, justifications: list[JustificationChange] | None = None) -> SaveResult:
+                today: date | None = None, justifications: list[JustificationChange] | None = None,
+                goals: list[GoalChange] | None = None) -> SaveResult:
     """Write captured values for ``period`` (a month, or an indicator period id such as ``2026-T3``), and with
-    ``justifications`` their justification records, in the same transaction (all or nothing)."""
+    ``justifications`` their justification records, and with ``goals`` the achieved values of metas de actividad
+    for the quarter ending in the period, in the same transaction (all or nothing)."""
     if db.read_only:
         raise ServiceError(MSG["read_only"])
     if actor.role == Role.CONSULTA.value:
@@ -247,7 +277,7 @@ def save_values(db: Database, actor: CurrentUser, period: str, changes: list[Val
         periods.parse(period)
     except periods.PeriodError as exc:
         raise ServiceError(str(exc)) from exc
-    if not changes and not justifications:
+    if not changes and not justifications and not goals:
         return SaveResult()
     today = today or date.today()
     result = SaveResult()
@@ -300,6 +330,7 @@ def save_values(db: Database, actor: CurrentUser, period: str, changes: list[Val
                     problems.extend(bad)
                     continue
             plan.append((ind, var, own, c.value, c.expected))
+        goal_plan = _plan_goals(s, actor, period, goals or [], today, states, problems, denied)
         if denied:
             raise PermissionDenied(denied[0], denied[1:] + problems if len(denied) > 1 or problems else None)
         if problems:
@@ -322,6 +353,7 @@ def save_values(db: Database, actor: CurrentUser, period: str, changes: list[Val
                 conflicts.append(Conflict(ind.key, var.key, own, value, current, expected,
                                           m.captured_by if m is not None else "",
                                           m.captured_at if m is not None else None))
+        conflicts.extend(_goal_conflicts(goal_plan))
         if conflicts:
             raise ConflictError(MSG["conflict"].format(n=len(conflicts)), conflicts)
         now = datetime.now().replace(microsecond=0)
@@ -356,6 +388,7 @@ def save_values(db: Database, actor: CurrentUser, period: str, changes: list[Val
                 result.saved += 1
             result.periods[ind.key] = own
             touched.add((workflow_month(own), ind.agency_id, ind.agency_key))
+        _write_goals(s, actor, goal_plan, now, result, touched)
         for month, agency_id, agency_key in touched:
             st = s.scalars(select(PeriodState).where(PeriodState.period == month,
                                                      PeriodState.agency_id == agency_id)).first()
@@ -423,6 +456,7 @@ class CaptureSheet:
     programs: list[tuple[str, str, str | None]]  # (key, name, agency key) of the programs shown
     budgets: dict[str, dict[str, Decimal | None]]  # program key -> {approved, modified, exercised}
     comments: dict[str, str] = field(default_factory=dict)  # agency key -> last workflow comment (devuelto)
+    goals: list[CaptureGoal] = field(default_factory=list)  # metas de actividad of the quarter ending in the month
 
     @property
     def row_count(self) -> int:
@@ -591,7 +625,8 @@ def capture_rows(db: Database, period: str, agency_key: str | None = None, progr
             comments[key] = comments_raw[aid]
     return CaptureSheet(month=period, year=year, agency_key=agency_key, program_key=program_key,
                         indicators=indicators, states=states, comments=comments,
-                        programs=[(p.key, p.name, p.agency_key) for p in pset.programs], budgets=budgets)
+                        programs=[(p.key, p.name, p.agency_key) for p in pset.programs], budgets=budgets,
+                        goals=capture_goals(db, period, agency_key, program_key))
 
 
 def recompute(ci: CaptureIndicator, values: dict[str, Decimal | None], month: str):
@@ -610,3 +645,203 @@ def recompute(ci: CaptureIndicator, values: dict[str, Decimal | None], month: st
     year = periods.year_of(month)
     return compute_indicator(doc.spec(), doc.targets, measurements, periods.month_cutoff(month), ci.preset,
                              fiscal_year=year, report_month=month, justified_periods=ci.justified_periods)
+
+
+# ---------------------------------------------------------------------------------------------------
+# metas de actividad (issue 16): achieved value per quarter, same rules as the indicators' values
+
+@dataclass
+class _GoalPlan:
+    change: GoalChange
+    goal_id: int
+    quarter: str
+    agency_id: int | None
+    agency_key: str | None
+    row: object | None  # ActivityGoalQuarter or None
+
+
+def goal_quarter(period: str) -> str | None:
+    """The quarter (``YYYY-Tn``) whose achieved values are captured under ``period``: the quarter itself, or
+    the quarter ending in a month (``2026-09`` → ``2026-T3``); None for other months and periods."""
+    year, first, last = periods.parse(period)
+    if first == last:
+        return periods.period_ending_in("trimestral", year, last)
+    return period if periods.frequency_of(period) == "trimestral" else None
+
+
+def _load_goal_rows(session: Session, year: int, project_keys: list[str]):
+    from ..db.models import ActivityGoal, Project
+
+    q = (select(ActivityGoal.id, ActivityGoal.key, Project.key, Program.agency_id, Agency.key)
+         .join(Project, Project.id == ActivityGoal.project_id)
+         .join(Program, Program.id == Project.program_id)
+         .join(FiscalYear, FiscalYear.id == Program.fiscal_year_id)
+         .outerjoin(Agency, Agency.id == Program.agency_id)
+         .where(FiscalYear.year == year, Project.key.in_(sorted(set(project_keys)))))
+    out: dict[tuple[str, str], tuple[int, int | None, str | None]] = {}
+    for gid, gkey, pkey, aid, akey in session.execute(q):
+        out.setdefault((pkey, gkey), (gid, aid, akey))
+    return out
+
+
+def _plan_goals(s: Session, actor: CurrentUser, period: str, goals: list[GoalChange], today: date,
+                states: dict, problems: list[str], denied: list[str]) -> list[_GoalPlan]:
+    from ..db.models import ActivityGoalQuarter
+
+    if not goals:
+        return []
+    quarter = goal_quarter(period)
+    if quarter is None:
+        problems.extend(MSG["goal_quarter"].format(period=period, goal=clip(g.label)) for g in goals)
+        return []
+    year = periods.year_of(quarter)
+    found = _load_goal_rows(s, year, [g.project_key for g in goals])
+    month = workflow_month(quarter)
+    end = periods.end_date(quarter)
+    plan: list[_GoalPlan] = []
+    for g in goals:
+        hit = found.get((g.project_key, g.goal_key))
+        if hit is None:
+            problems.append(MSG["no_goal"].format(goal=clip(g.label), year=year))
+            continue
+        gid, aid, akey = hit
+        try:
+            check_agency_access(actor, akey, f"meta de actividad {g.label}")
+        except PermissionDenied as exc:
+            denied.append(str(exc))
+            continue
+        skey = (month, aid)
+        if skey not in states:
+            st = period_state_for_update(s, month, aid)
+            states[skey] = st.status if st is not None else PeriodStatus.CAPTURANDO.value
+        args = dict(goal=g.label, period=quarter)
+        if states[skey] == PeriodStatus.CERRADO.value:
+            problems.append(MSG["goal_closed"].format(goal=g.label, period=periods.label(month), agency=akey))
+            continue
+        if states[skey] in SENT_STATES and actor.role == Role.CAPTURISTA.value:
+            problems.append(MSG["goal_sent"].format(goal=g.label, period=periods.label(month), agency=akey,
+                                                    state=label(states[skey])))
+            continue
+        if end > today:
+            problems.append(MSG["goal_not_ended"].format(end=end.strftime("%d/%m/%Y"), **args))
+            continue
+        v = g.value
+        if v is not None:
+            if not isinstance(v, Decimal) or not v.is_finite():
+                problems.append(MSG["goal_not_finite"].format(**args))
+                continue
+            reason = number_limit_problem(v)
+            if reason:
+                problems.append(MSG["goal_limit"].format(reason=reason, **args))
+                continue
+            if v < 0:
+                problems.append(MSG["goal_negative"].format(value=v, **args))
+                continue
+        plan.append(_GoalPlan(g, gid, quarter, aid, akey, None))
+    if plan:
+        rows = {r.goal_id: r for r in s.scalars(select(ActivityGoalQuarter).where(
+            ActivityGoalQuarter.period == quarter, ActivityGoalQuarter.goal_id.in_([p.goal_id for p in plan])))}
+        for p in plan:
+            p.row = rows.get(p.goal_id)
+    return plan
+
+
+def _goal_conflicts(plan: list[_GoalPlan]) -> list[Conflict]:
+    out = []
+    for p in plan:
+        current = p.row.achieved if p.row is not None else None
+        expected, value = p.change.expected, p.change.value
+        if expected != NOT_SEEN and current != expected and current != value:
+            out.append(Conflict(p.change.project_key, p.change.goal_key, p.quarter, value, current, expected,
+                                p.row.captured_by if p.row is not None else "",
+                                p.row.captured_at if p.row is not None else None, kind="meta"))
+    return out
+
+
+def _write_goals(s: Session, actor: CurrentUser, plan: list[_GoalPlan], now: datetime, result: SaveResult,
+                 touched: set) -> None:
+    from ..db.models import ActivityGoalQuarter
+
+    for p in plan:
+        row, value = p.row, p.change.value
+        key = f"{p.change.label}/{p.quarter}"
+        old = row.achieved if row is not None else None
+        if old == value:
+            result.unchanged += 1
+            continue
+        if row is None:
+            row = ActivityGoalQuarter(goal_id=p.goal_id, period=p.quarter)
+            s.add(row)
+        row.achieved, row.captured_by, row.captured_at = value, actor.name, now
+        audit.record(s, actor, "avance_meta", key, "alcanzado", old, value,
+                     action="borrar" if value is None else "capturar")
+        if value is None:
+            result.cleared += 1
+        else:
+            result.saved += 1
+        result.periods[p.change.label] = p.quarter
+        touched.add((workflow_month(p.quarter), p.agency_id, p.agency_key))
+
+
+@dataclass
+class CaptureGoal:
+    """A meta de actividad row of the capture grid for the quarter ending in the month."""
+    program_key: str
+    agency_key: str | None
+    project_key: str
+    project_name: str
+    key: str
+    name: str
+    unit: str
+    period: str  # quarter id
+    annual_target: Decimal | None
+    programmed: Decimal | None
+    programmed_original: Decimal | None
+    achieved: Decimal | None
+    workflow_status: str
+
+    @property
+    def label(self) -> str:
+        return f"{self.project_key}/{self.key}"
+
+
+def capture_goals(db: Database, period: str, agency_key: str | None = None,
+                  program_key: str | None = None) -> list[CaptureGoal]:
+    """The metas de actividad captured under ``period`` (a month ending a quarter, or ``YYYY-Tn``) for the
+    selection, in program / proyecto / meta order; empty for other months."""
+    from ..db.models import ActivityGoal, ActivityGoalQuarter, Project
+
+    try:
+        quarter = goal_quarter(period)
+    except periods.PeriodError as exc:
+        raise ServiceError(str(exc)) from exc
+    if quarter is None:
+        return []
+    year = periods.year_of(quarter)
+    month = workflow_month(quarter)
+    with db.reading() as s:
+        q = (select(Program.key, Agency.key, Program.agency_id, Project.key, Project.name, ActivityGoal.id,
+                    ActivityGoal.key, ActivityGoal.name, ActivityGoal.unit, ActivityGoal.annual_target)
+             .join(Project, Project.id == ActivityGoal.project_id)
+             .join(Program, Program.id == Project.program_id)
+             .join(FiscalYear, FiscalYear.id == Program.fiscal_year_id)
+             .outerjoin(Agency, Agency.id == Program.agency_id)
+             .where(FiscalYear.year == year)
+             .order_by(Program.order, Program.key, Project.order, Project.key, ActivityGoal.order, ActivityGoal.id))
+        if agency_key:
+            q = q.where(Agency.key == agency_key)
+        if program_key:
+            q = q.where(Program.key == program_key)
+        rows = list(s.execute(q))
+        quarters = {r.goal_id: r for r in s.scalars(select(ActivityGoalQuarter).where(
+            ActivityGoalQuarter.period == quarter,
+            ActivityGoalQuarter.goal_id.in_([r[5] for r in rows])))} if rows else {}
+        st = {aid: status for aid, status in s.execute(
+            select(PeriodState.agency_id, PeriodState.status).where(PeriodState.period == month))}
+    out = []
+    for pk, ak, aid, prk, prn, gid, gk, gn, gu, annual in rows:
+        qr = quarters.get(gid)
+        out.append(CaptureGoal(pk, ak, prk, prn, gk, gn, gu or "", quarter, annual,
+                               qr.programmed if qr else None, qr.programmed_original if qr else None,
+                               qr.achieved if qr else None, st.get(aid, PeriodStatus.CAPTURANDO.value)))
+    return out

@@ -213,6 +213,11 @@ def load_into(session: Session, doc: ExchangeDoc, *, actor: CurrentUser = SYSTEM
                     rows[Justification].append(dict(
                         id=ids(Justification), indicator_id=iid, period=m.period, cause=m.justification, effect="",
                         other_reasons="", improvement_actions="", author=actor.name, updated_at=now))
+    if doc.extra.get("proyectos"):  # proyectos and metas de actividad (issue 16, services/projects.py)
+        from .projects import project_rows
+
+        rows.update(project_rows(doc.extra["proyectos"], doc.fiscal_year,
+                                 {r["key"]: r["id"] for r in rows[Program]}, ids))
     for model, batch in rows.items():  # bulk inserts skip the ORM flush: same checks as every other write
         check_rows(model, batch)
         if model in (Measurement, Target):

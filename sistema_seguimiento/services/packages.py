@@ -33,7 +33,9 @@ from ..db.models import (Agency, AppMeta, AuditEntry, Evidence, FiscalYear, Indi
                          Objective, Organization, PeriodState, Program, TrafficLightPreset, User, Variable)
 from ..exchange import package as fmt
 from . import audit, justifications
-from .capture import ValueChange, check_agency_access, load_indicators, save_values, workflow_month
+from . import projects as goal_rows
+from .capture import (GoalChange, ValueChange, check_agency_access, goal_quarter, load_indicators, save_values,
+                      workflow_month)
 from .documents import read_programs
 from .errors import PermissionDenied, ServiceError
 from .loading import load_into
@@ -94,6 +96,12 @@ MSG = {
     "closed": "La respuesta «{name}» trae cambios para el periodo cerrado {period} de la dependencia {a} "
               "(indicador {ind}); solicite su reapertura. No se importó.",
     "field_list": "La respuesta «{name}» no tiene la lista «{field}».",
+    "row_goal": "{where}: la meta de actividad «{goal}» (proyecto/ID) no existe en esta base.",
+    "row_goal_dup": "{where}: el avance de la meta de actividad {goal} / {period} viene dos veces.",
+    "foreign_goal": "La respuesta «{name}» dice ser de la dependencia {a} pero trae el avance de la meta de "
+                    "actividad {goal}, de otra dependencia. No se importó.",
+    "closed_goal": "La respuesta «{name}» trae cambios para el periodo cerrado {period} de la dependencia {a} "
+                   "(meta de actividad {goal}); solicite su reapertura. No se importó.",
     "applied_reason": "paquete {pkg} ({file})",
     "imported": "{values} valor(es), {just} justificación(es), {ev} evidencia(s); {conf} conflicto(s) conservando "
                 "el valor de la oficina",
@@ -229,6 +237,9 @@ def create_packages(db: Database, actor: CurrentUser, agency_keys: list[str] | N
             doc.organization = {"nombre": org["nombre"], "clave_inegi": org["clave_inegi"] or None,
                                 "tipo": pset.organization.kind if pset.organization else "municipio",
                                 "entidad_federativa": pset.organization.state_name if pset.organization else ""}
+            goals = goal_rows.export_rows(s, year, key)  # proyectos and metas de actividad (issue 16)
+            if goals:
+                doc.extra["proyectos"] = goals
             doc.users = [{"nombre": u.name, "rol": u.role, "nombre_completo": u.full_name, "dependencia": key}
                          for u in s.scalars(select(User).where(User.agency_id == ag.id, User.active.is_(True)))]
             states = {st.period: st.status for st in s.scalars(
@@ -316,9 +327,12 @@ def open_package(db: Database, path: str | Path, actor: CurrentUser = SYSTEM) ->
                 raise ServiceError(MSG["older"].format(name=name, new=man.get("creado_en"),
                                                        old=copy.get("creado_en")))
             kept = _local_captures(s, copy.get("base", {}))
+            kept_goals = _local_goal_captures(s, copy.get("base_metas", {}))
             _drop_catalog(s, doc.fiscal_year)
         summary = load_into(s, doc, actor=SYSTEM, source=f"paquete {man['paquete']} ({name})")
         counts = _restore_captures(s, *kept)
+        if copy is not None:
+            _restore_goal_captures(s, doc.fiscal_year, kept_goals)
         agency_id = s.scalar(select(Agency.id).where(Agency.key == agency))
         s.execute(delete(PeriodState).where(PeriodState.agency_id == agency_id))
         for month, status in sorted(states.items()):
@@ -327,10 +341,14 @@ def open_package(db: Database, path: str | Path, actor: CurrentUser = SYSTEM) ->
                                   updated_at=_now()))
         base = {f"{i.key}|{v}|{m.period}": _dec_text(val) for p in doc.programs for i in p.indicators
                 for m in i.measurements for v, val in m.values.items()}
+        base_goals = {f"{p.get('clave')}|{g.get('id')}|{doc.fiscal_year}-{q}": _dec_text(Decimal(str(v)))
+                      for p in (doc.extra.get("proyectos") or []) for g in (p.get("metas") or [])
+                      for q, v in (g.get("alcanzado") or {}).items() if v is not None}
         _set_meta(s, META_COPY, json.dumps({
             "oficina": man["base_oficina"], "dependencia": agency, "paquete": man["paquete"], "clave": key,
             "periodos": list(man["periodos"]), "ejercicio": doc.fiscal_year, "creado_en": man.get("creado_en", ""),
-            "organizacion": man.get("organizacion") or {}, "base": base}, ensure_ascii=False))
+            "organizacion": man.get("organizacion") or {}, "base": base, "base_metas": base_goals},
+            ensure_ascii=False))
         org = s.scalars(select(Organization)).first()
         if org is not None:
             org.settings = {**(org.settings or {}), "copia_dependencia": agency}
@@ -501,12 +519,16 @@ def respond(db: Database, actor: CurrentUser, output: str | Path) -> ResponseRes
                 evidence[member] = (folder / e.stored_name).read_bytes()
             evid_rows.append({"indicador": ikey, "periodo": e.period, "archivo": e.filename, "miembro": member,
                               "sha256": e.sha256, "tamano": e.size, "agregado_por": e.added_by})
+        goal_values = _response_goals(s, agency, months, copy.get("base_metas", {}))
     manifest = {"tipo": fmt.KIND_RESPONSE, "paquete": copy["paquete"], "base_oficina": copy["oficina"],
                 "base_origen": own_id, "organizacion": copy.get("organizacion") or {},
                 "dependencia": {"clave": agency}, "ejercicio": copy.get("ejercicio"), "periodos": months,
                 "usuario": actor.name, "creado_en": datetime.now().isoformat(timespec="microseconds"),
                 "contenido": {"valores": len(values), "justificaciones": len(justs), "evidencias": len(evid_rows)}}
     data = {"valores": values, "justificaciones": justs, "evidencias": evid_rows}
+    if goal_values:  # metas de actividad of the quarters ending in the package's months (issue 16)
+        data["metas"] = goal_values
+        manifest["contenido"]["metas"] = len(goal_values)
     out = Path(output)
     raw = fmt.write_package(out, manifest, data, evidence, key=copy["clave"])
     return ResponseResult(out, len(raw), len(values), len(justs), len(evid_rows))
@@ -532,6 +554,24 @@ class ValueRow:
     @property
     def key(self) -> str:
         return f"{self.indicator}|{self.variable}|{self.period}"
+
+
+@dataclass
+class GoalRow:
+    """The achieved value of a meta de actividad (proyecto/ID) for a quarter, office vs. response."""
+    project: str
+    goal: str
+    period: str
+    kind: str  # nuevo | modificado | borrado | sin_cambio | conflicto
+    office: Decimal | None
+    package: Decimal | None
+    base: Decimal | None
+    office_by: str = ""
+    package_by: str = ""
+
+    @property
+    def key(self) -> str:
+        return f"meta|{self.project}|{self.goal}|{self.period}"
 
 
 @dataclass
@@ -568,6 +608,7 @@ class ResponsePreview:
     values: list[ValueRow] = field(default_factory=list)
     justifications: list[JustificationRow] = field(default_factory=list)
     evidence: list[EvidenceRow] = field(default_factory=list)
+    goals: list[GoalRow] = field(default_factory=list)
     package: fmt.Package | None = None
 
     def count(self, kind: str) -> int:
@@ -580,6 +621,7 @@ class ResponsePreview:
     @property
     def has_changes(self) -> bool:
         return (any(r.kind != KIND_SAME for r in self.values)
+                or any(r.kind != KIND_SAME for r in self.goals)
                 or any(j.kind != KIND_SAME for j in self.justifications)
                 or any(e.kind != KIND_SAME for e in self.evidence))
 
@@ -599,7 +641,14 @@ class ResponsePreview:
                 "justificaciones_modificadas": sum(1 for j in self.justifications if j.kind == KIND_CHANGED),
                 "justificaciones_sin_cambio": sum(1 for j in self.justifications if j.kind == KIND_SAME),
                 "evidencias_nuevas": sum(1 for e in self.evidence if e.kind == KIND_NEW),
-                "evidencias_sin_cambio": sum(1 for e in self.evidence if e.kind == KIND_SAME)}
+                "evidencias_sin_cambio": sum(1 for e in self.evidence if e.kind == KIND_SAME),
+                **({"metas": {k: sum(1 for r in self.goals if r.kind == k)
+                              for k in (KIND_NEW, KIND_CHANGED, KIND_CLEARED, KIND_SAME, KIND_CONFLICT)},
+                    "conflictos_metas": [{"proyecto": r.project, "meta": r.goal, "periodo": r.period,
+                                          "valor_oficina": _dec_text(r.office), "valor_paquete": _dec_text(r.package),
+                                          "valor_base": _dec_text(r.base), "oficina_usuario": r.office_by,
+                                          "paquete_usuario": r.package_by}
+                                         for r in self.goals if r.kind == KIND_CONFLICT]} if self.goals else {})}
 
 
 class _Refused(Exception):
@@ -631,7 +680,7 @@ def preview_import(db: Database, files: list[str | Path], *,
         except _Refused as exc:
             pv.error, pv.details = str(exc), exc.details
         if pv.error:
-            pv.values, pv.justifications, pv.evidence, pv.package = [], [], [], None
+            pv.values, pv.justifications, pv.evidence, pv.goals, pv.package = [], [], [], [], None
         out.append(pv)
     return out
 
@@ -762,8 +811,10 @@ def _classify(s: Session, pkg: fmt.Package, pv: ResponsePreview, office: tuple[d
             problems.append(MSG["row_ext"].format(where=where, file=fname))
             continue
         eparsed.append((ind, r["periodo"], fname, member, sha, len(content)))
+    gparsed = _parse_goals(s, pkg, ag, months, problems)
     if problems:
         raise _Refused(MSG["bad_row"].format(name=name), problems[:50])
+    _classify_goals(s, gparsed, pv, ag, name)
     # office's current values
     vids = sorted({var.id for _, var, *_ in parsed})
     own_periods = sorted({per for _, _, per, *_ in parsed})
@@ -891,6 +942,12 @@ def apply_import(db: Database, actor: CurrentUser, previews: list[ResponsePrevie
         res.conflicts_kept = len(pv.conflicts) - res.conflicts_taken
         just = [j for j in pv.justifications if j.kind != KIND_SAME]
         evid = [e for e in pv.evidence if e.kind != KIND_SAME]
+        goals = [r for r in pv.goals if r.kind in (KIND_NEW, KIND_CHANGED, KIND_CLEARED)
+                 or (r.kind == KIND_CONFLICT and resolutions.get((n, r.key), conflicts) == TAKE_PACKAGE)]
+        goal_conflicts = sum(1 for r in pv.goals if r.kind == KIND_CONFLICT)
+        res.conflicts_taken += sum(1 for r in goals if r.kind == KIND_CONFLICT)
+        res.conflicts_kept += goal_conflicts - sum(1 for r in goals if r.kind == KIND_CONFLICT)
+        take = take + goals  # GoalRow items are told apart in _apply_one
         if not (take or just or evid):
             res.applied = True  # nothing to change: a re-import is a no-op
             continue
@@ -913,10 +970,16 @@ def _apply_one(db, importer: CurrentUser, pv: ResponsePreview, take, just, evid,
             bound = _Bound(db, s)
             last_audit = s.scalar(select(func.max(AuditEntry.id))) or 0
             by_period: dict[str, list[ValueChange]] = {}
+            goal_changes: dict[str, list[GoalChange]] = {}
             for r in take:
-                by_period.setdefault(r.period, []).append(ValueChange(r.indicator, r.variable, r.package))
+                if isinstance(r, GoalRow):
+                    goal_changes.setdefault(r.period, []).append(GoalChange(r.project, r.goal, r.package))
+                else:
+                    by_period.setdefault(r.period, []).append(ValueChange(r.indicator, r.variable, r.package))
             for per, changes in by_period.items():
                 save_values(bound, capturista, per, changes, today=today)
+            for per, changes in goal_changes.items():
+                save_values(bound, capturista, per, [], goals=changes, today=today)
             for j in just:
                 f = j.fields
                 justifications.save(bound, capturista, j.indicator, j.period, cause=f["causa"], effect=f["efecto"],
@@ -949,6 +1012,137 @@ def _apply_one(db, importer: CurrentUser, pv: ResponsePreview, take, just, evid,
         for p in created:  # files copied for a package that was rolled back
             p.unlink(missing_ok=True)
         raise
+
+
+# ---------------------------------------------------------------------------------------------------
+# metas de actividad (issue 16): achieved values per quarter travel with the values
+
+def _goal_index(s: Session, agency_id: int | None = None):
+    """(proyecto key, meta key, quarter) -> ActivityGoalQuarter row data, and (proyecto, meta) -> goal id."""
+    from ..db.models import ActivityGoal, ActivityGoalQuarter, Project
+
+    q = (select(Project.key, ActivityGoal.key, ActivityGoal.id, Program.agency_id)
+         .join(Project, Project.id == ActivityGoal.project_id).join(Program, Program.id == Project.program_id))
+    if agency_id is not None:
+        q = q.where(Program.agency_id == agency_id)
+    goals = {(pk, gk): (gid, aid) for pk, gk, gid, aid in s.execute(q)}
+    rows = {}
+    if goals:
+        by_id = {gid: key for key, (gid, _a) in goals.items()}
+        for gq in s.scalars(select(ActivityGoalQuarter).where(ActivityGoalQuarter.goal_id.in_(list(by_id)))):
+            rows[(*by_id[gq.goal_id], gq.period)] = gq
+    return goals, rows
+
+
+def _local_goal_captures(s: Session, base: dict[str, str]) -> list[tuple]:
+    """Achieved values captured in this copy (differing from the last package's), kept across a re-open."""
+    _goals, rows = _goal_index(s)
+    return [(pk, gk, per, q.achieved, q.captured_by, q.captured_at) for (pk, gk, per), q in rows.items()
+            if q.achieved is not None or base.get(f"{pk}|{gk}|{per}") is not None
+            if base.get(f"{pk}|{gk}|{per}") != _dec_text(q.achieved)]
+
+
+def _restore_goal_captures(s: Session, year: int, kept: list[tuple]) -> None:
+    from ..db.models import ActivityGoalQuarter
+
+    s.flush()
+    goals, rows = _goal_index(s)
+    for pk, gk, per, value, by, at in kept:
+        hit = goals.get((pk, gk))
+        if hit is None:
+            continue  # the meta left the catalog
+        q = rows.get((pk, gk, per))
+        if q is None:
+            q = ActivityGoalQuarter(goal_id=hit[0], period=per)
+            s.add(q)
+        q.achieved, q.captured_by, q.captured_at = value, by, at
+
+
+def _response_goals(s: Session, agency: str, months: list[str], base: dict[str, str]) -> list[dict]:
+    quarters = {q for q in (goal_quarter(m) for m in months) if q}
+    if not quarters:
+        return []
+    agency_id = s.scalar(select(Agency.id).where(Agency.key == agency))
+    goals, rows = _goal_index(s, agency_id)
+    out = []
+    for (pk, gk) in sorted(goals):
+        for per in sorted(quarters):
+            q = rows.get((pk, gk, per))
+            got = q.achieved if q is not None else None
+            b = base.get(f"{pk}|{gk}|{per}")
+            if got is None and b is None:
+                continue
+            out.append({"proyecto": pk, "meta": gk, "periodo": per, "alcanzado": _dec_text(got), "base": b,
+                        "capturado_por": q.captured_by if q is not None else "",
+                        "capturado_en": q.captured_at.isoformat() if q is not None and q.captured_at else ""})
+    return out
+
+
+def _parse_goals(s: Session, pkg: fmt.Package, ag, months: set[str], problems: list[str]) -> list[tuple]:
+    if pkg.data.get("metas") is None:
+        return []
+    items = _text_list(pkg, "metas")
+    goals, _rows = _goal_index(s)
+    out, seen = [], set()
+    for n, r in enumerate(items, 1):
+        where = f"metas[{n}]"
+        pk, gk, per = str(r.get("proyecto")), str(r.get("meta")), r.get("periodo")
+        hit = goals.get((pk, gk))
+        if hit is None:
+            problems.append(MSG["row_goal"].format(where=where, goal=f"{pk}/{gk}"))
+            continue
+        if hit[1] != ag.id:
+            raise _Refused(MSG["foreign_goal"].format(name=pkg.name, a=ag.key, goal=f"{pk}/{gk}"))
+        try:
+            ok = isinstance(per, str) and goal_quarter(per) == per and workflow_month(per) in months
+        except periods.PeriodError:
+            ok = False
+        if not ok:
+            problems.append(MSG["row_period"].format(where=where, period=per, periods=", ".join(sorted(months))))
+            continue
+        nums = []
+        for fld in ("alcanzado", "base"):
+            raw = r.get(fld)
+            if raw is None:
+                nums.append(None)
+                continue
+            try:
+                if not isinstance(raw, str):
+                    raise NumberParseError("se esperaba el número como texto")
+                nums.append(Decimal(raw) if _PLAIN_DECIMAL.match(raw) else parse_strict_number(raw))
+            except NumberParseError as exc:
+                problems.append(MSG["row_value"].format(where=f"{where}.{fld}", value=raw, error=exc))
+                nums = None
+                break
+        if nums is None:
+            continue
+        if (pk, gk, per) in seen:
+            problems.append(MSG["row_goal_dup"].format(where=where, goal=f"{pk}/{gk}", period=per))
+            continue
+        seen.add((pk, gk, per))
+        out.append((pk, gk, per, nums[0], nums[1], str(r.get("capturado_por", ""))))
+    return out
+
+
+def _classify_goals(s: Session, parsed: list[tuple], pv: ResponsePreview, ag, name: str) -> None:
+    if not parsed:
+        return
+    _goals, rows = _goal_index(s, ag.id)
+    states = {p: st for p, st in s.execute(select(PeriodState.period, PeriodState.status)
+                                           .where(PeriodState.agency_id == ag.id))}
+    for pk, gk, per, new, base, by in parsed:
+        q = rows.get((pk, gk, per))
+        cur = q.achieved if q is not None else None
+        if new == cur:
+            kind = KIND_SAME
+        elif cur == base:
+            kind = KIND_NEW if cur is None else (KIND_CLEARED if new is None else KIND_CHANGED)
+        else:
+            kind = KIND_CONFLICT
+        if kind != KIND_SAME and states.get(workflow_month(per)) == PeriodStatus.CERRADO.value:
+            raise _Refused(MSG["closed_goal"].format(name=name, period=periods.label(workflow_month(per)), a=ag.key,
+                                                     goal=f"{pk}/{gk}"))
+        pv.goals.append(GoalRow(pk, gk, per, kind, cur, new, base, q.captured_by if q is not None else "", by))
 
 
 __all__ = ["create_packages", "open_package", "respond", "preview_import", "apply_import", "database_id",

@@ -871,6 +871,10 @@ class CapturePage(QWidget):
         h.setMinimumSectionSize(60)
         h.setSectionResizeMode(COL_VAR, QHeaderView.ResizeMode.Stretch)  # names take the remaining width
         lay.addWidget(self.table, 1)
+        from .capture_goals import GoalPanel
+
+        self.goals = GoalPanel(self)  # metas de actividad of the quarter ending in the month (issue 16)
+        lay.addWidget(self.goals)
         self.message_label = QLabel(self)
         self.message_label.setWordWrap(True)
         lay.addWidget(self.message_label)
@@ -958,6 +962,9 @@ class CapturePage(QWidget):
     def today(self, value: date | None) -> None:
         self.model.today = value
         self.model.invalidate_locks()
+        if hasattr(self, "goals"):
+            self.goals.model.today = value
+            self.goals.model.layoutChanged.emit()
 
     def navigate_to(self, month: str | None = None, agency: str | None = "", program: str | None = "",
                     indicator: str | None = None, **_ignored) -> None:
@@ -995,9 +1002,10 @@ class CapturePage(QWidget):
             self.show_message(str(exc), error=True)
             return
         self.model.set_sheet(sheet)
+        self.goals.load(sheet)
         self.budget.load(sheet)
         self._update_state(sheet)
-        if not sheet.indicators:
+        if not sheet.indicators and not sheet.goals:
             self.show_message(TEXT["no_rows"].format(period=periods.label(self.month)))
         else:
             self.show_message("")

@@ -164,6 +164,9 @@ def capture_preview_dialog(preview, parent=None) -> PreviewDialog:
              "" if x.old is None else fmt_es(x.old), "" if x.new is None else fmt_es(x.new)] for x in preview.changes]
     rows += [[f"Justificación {j.kind}", str(j.row), j.indicator_key, "", periods.label(j.period), "", j.parts[0]]
              for j in getattr(preview, "justifications", [])]
+    rows += [[f"{TEXT['kinds'][x.kind]} (meta de actividad)", str(x.row), x.project_key, x.goal_key,
+              periods.label(x.period), "" if x.old is None else fmt_es(x.old), "" if x.new is None else fmt_es(x.new)]
+             for x in getattr(preview, "goal_changes", [])]
     return PreviewDialog(TEXT["preview_captura"], TEXT["capture_headers"], rows, preview.errors, preview.warnings, [],
                          preview.as_text().splitlines()[0], parent)
 
