@@ -19,6 +19,7 @@ EXTENSIONS = [
     "sistema_seguimiento.cli_report",
     "sistema_seguimiento.cli_servidor",
     "sistema_seguimiento.cli_paquete",
+    "sistema_seguimiento.cli_formato",
 ]
 
 
