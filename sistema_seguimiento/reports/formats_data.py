@@ -208,88 +208,95 @@ class QuarterFigures:
 class _Source:
     """Everything the formats read, in one reading session."""
 
-    def __init__(self, db: Database, quarter: str, agency_key: str | None):
+    def __init__(self, db: Database | None, quarter: str, agency_key: str | None, *, session=None,
+                 program_keys: list[str] | None = None):
         self.quarter = quarter
         self.year, self.qn = parse_quarter(quarter)
-        with db.reading() as s:
-            fy = s.scalars(select(FiscalYear).where(FiscalYear.year == self.year)).first()
-            if fy is None:
-                raise ServiceError(TEXT["no_year"].format(y=self.year))
-            self.pset = read_programs(s, self.year, None, agency_key)
-            self.profile = profiles.current(s)
-            org = s.scalars(select(Organization)).first()
-            self.org_name = org.name if org else ""
-            self.settings = dict(org.settings or {}) if org else {}
-            presets = presets_by_key(s)
-            self.org_preset_key = org.preset_key if org else None
-            self.presets = presets
-            self.agencies = {a.key: a for a in s.scalars(select(Agency))}
-            agency_of_id = {a.id: a.key for a in self.agencies.values()}
-            progs = list(s.scalars(select(Program).where(Program.fiscal_year_id == fy.id)))
-            keys = {p.key for p in self.pset.programs}
-            self.program_row = {p.key: p for p in progs if p.key in keys}
-            elements = {e.id: e for e in s.scalars(select(PlanElement))}
-            self.alignment = {k: self._alignment(p, elements) for k, p in self.program_row.items()}
-            prog_ids = {p.id: p.key for p in self.program_row.values()}
-            self.projects: dict[str, list[Project]] = defaultdict(list)
-            goal_rows: dict[int, list[ActivityGoal]] = defaultdict(list)
-            self.quarters: dict[int, dict[str, ActivityGoalQuarter]] = defaultdict(dict)
-            if prog_ids:
-                projs = list(s.scalars(select(Project).where(Project.program_id.in_(list(prog_ids)))
-                                       .order_by(Project.order, Project.key)))
-                for pr in projs:
-                    self.projects[prog_ids[pr.program_id]].append(pr)
-                pids = [pr.id for pr in projs]
-                goals = list(s.scalars(select(ActivityGoal).where(ActivityGoal.project_id.in_(pids))
-                                       .order_by(ActivityGoal.order, ActivityGoal.id))) if pids else []
-                for g in goals:
-                    goal_rows[g.project_id].append(g)
-                gids = [g.id for g in goals]
-                for q in (s.scalars(select(ActivityGoalQuarter).where(ActivityGoalQuarter.goal_id.in_(gids)))
-                          if gids else []):
-                    self.quarters[q.goal_id][q.period] = q
-                for pr in projs:
-                    s.expunge(pr)
-                for g in goals:
-                    s.expunge(g)
-                for qs in self.quarters.values():
-                    for q in qs.values():
-                        s.expunge(q)
-            self.goals = goal_rows
-            self.states = {(agency_of_id.get(aid), per): st for per, aid, st in
-                           s.execute(select(PeriodState.period, PeriodState.agency_id, PeriodState.status))}
-            ind_ids: dict[int, str] = {}
-            ind_keys = {i.key for p in self.pset.programs for i in p.indicators}
-            for iid, key, orig in s.execute(select(Indicator.id, Indicator.key, Indicator.annual_target_original)):
-                if key in ind_keys:
-                    ind_ids[iid] = key
-            self.indicator_key_of = ind_ids
-            # approved (original) calendar of every variable, for the 01d and the reconducción check
-            self.original_targets: dict[str, dict[str, dict[str, Decimal]]] = defaultdict(lambda: defaultdict(dict))
-            var_q = (select(Variable.indicator_id, Variable.key, Target.period, Target.original_value)
-                     .join(Target, Target.variable_id == Variable.id))
-            for iid, vkey, per, orig in s.execute(var_q):
-                key = ind_ids.get(iid)
-                if key is not None:
-                    self.original_targets[key][per][vkey] = orig
-            self.justifications: dict[tuple[str, str], Justification] = {}
-            for j in s.scalars(select(Justification)):
-                key = ind_ids.get(j.indicator_id)
-                if key is not None:
-                    self.justifications[(key, j.period)] = j
-                    s.expunge(j)
-            self.goal_key_of = {g.id: g for gs in goal_rows.values() for g in gs}
-            self.reconductions = []
-            for r in s.scalars(select(Reconduction).order_by(Reconduction.requested_at, Reconduction.id)):
-                if (r.indicator_id in ind_ids) or (r.goal_id in self.goal_key_of):
-                    s.expunge(r)
-                    self.reconductions.append(r)
-            self.project_of_goal = {g.id: pr for pr_list in self.projects.values() for pr in pr_list
-                                    for g in goal_rows.get(pr.id, [])}
-            self.program_of_project = {pr.id: k for k, prs in self.projects.items() for pr in prs}
-            self.indicator_ids = {v: k for k, v in ind_ids.items()}
+        if session is not None:
+            self._read(session, agency_key, program_keys)
+        else:
+            with db.reading() as s:
+                self._read(s, agency_key, program_keys)
         self.org_doc = self.pset.organization
         self.semaforo = self.profile.semaforo
+
+    def _read(self, s, agency_key: str | None, program_keys: list[str] | None) -> None:
+        fy = s.scalars(select(FiscalYear).where(FiscalYear.year == self.year)).first()
+        if fy is None:
+            raise ServiceError(TEXT["no_year"].format(y=self.year))
+        self.pset = read_programs(s, self.year, program_keys, agency_key)
+        self.profile = profiles.current(s)
+        org = s.scalars(select(Organization)).first()
+        self.org_name = org.name if org else ""
+        self.settings = dict(org.settings or {}) if org else {}
+        presets = presets_by_key(s)
+        self.org_preset_key = org.preset_key if org else None
+        self.presets = presets
+        self.agencies = {a.key: a for a in s.scalars(select(Agency))}
+        agency_of_id = {a.id: a.key for a in self.agencies.values()}
+        progs = list(s.scalars(select(Program).where(Program.fiscal_year_id == fy.id)))
+        keys = {p.key for p in self.pset.programs}
+        self.program_row = {p.key: p for p in progs if p.key in keys}
+        elements = {e.id: e for e in s.scalars(select(PlanElement))}
+        self.alignment = {k: self._alignment(p, elements) for k, p in self.program_row.items()}
+        prog_ids = {p.id: p.key for p in self.program_row.values()}
+        self.projects: dict[str, list[Project]] = defaultdict(list)
+        goal_rows: dict[int, list[ActivityGoal]] = defaultdict(list)
+        self.quarters: dict[int, dict[str, ActivityGoalQuarter]] = defaultdict(dict)
+        if prog_ids:
+            projs = list(s.scalars(select(Project).where(Project.program_id.in_(list(prog_ids)))
+                                   .order_by(Project.order, Project.key)))
+            for pr in projs:
+                self.projects[prog_ids[pr.program_id]].append(pr)
+            pids = [pr.id for pr in projs]
+            goals = list(s.scalars(select(ActivityGoal).where(ActivityGoal.project_id.in_(pids))
+                                   .order_by(ActivityGoal.order, ActivityGoal.id))) if pids else []
+            for g in goals:
+                goal_rows[g.project_id].append(g)
+            gids = [g.id for g in goals]
+            for q in (s.scalars(select(ActivityGoalQuarter).where(ActivityGoalQuarter.goal_id.in_(gids)))
+                      if gids else []):
+                self.quarters[q.goal_id][q.period] = q
+            for pr in projs:
+                s.expunge(pr)
+            for g in goals:
+                s.expunge(g)
+            for qs in self.quarters.values():
+                for q in qs.values():
+                    s.expunge(q)
+        self.goals = goal_rows
+        self.states = {(agency_of_id.get(aid), per): st for per, aid, st in
+                       s.execute(select(PeriodState.period, PeriodState.agency_id, PeriodState.status))}
+        ind_ids: dict[int, str] = {}
+        ind_keys = {i.key for p in self.pset.programs for i in p.indicators}
+        for iid, key, orig in s.execute(select(Indicator.id, Indicator.key, Indicator.annual_target_original)):
+            if key in ind_keys:
+                ind_ids[iid] = key
+        self.indicator_key_of = ind_ids
+        # approved (original) calendar of every variable, for the 01d and the reconducción check
+        self.original_targets: dict[str, dict[str, dict[str, Decimal]]] = defaultdict(lambda: defaultdict(dict))
+        var_q = (select(Variable.indicator_id, Variable.key, Target.period, Target.original_value)
+                 .join(Target, Target.variable_id == Variable.id))
+        for iid, vkey, per, orig in s.execute(var_q):
+            key = ind_ids.get(iid)
+            if key is not None:
+                self.original_targets[key][per][vkey] = orig
+        self.justifications: dict[tuple[str, str], Justification] = {}
+        for j in s.scalars(select(Justification)):
+            key = ind_ids.get(j.indicator_id)
+            if key is not None:
+                self.justifications[(key, j.period)] = j
+                s.expunge(j)
+        self.goal_key_of = {g.id: g for gs in goal_rows.values() for g in gs}
+        self.reconductions = []
+        for r in s.scalars(select(Reconduction).order_by(Reconduction.requested_at, Reconduction.id)):
+            if (r.indicator_id in ind_ids) or (r.goal_id in self.goal_key_of):
+                s.expunge(r)
+                self.reconductions.append(r)
+        self.project_of_goal = {g.id: pr for pr_list in self.projects.values() for pr in pr_list
+                                for g in goal_rows.get(pr.id, [])}
+        self.program_of_project = {pr.id: k for k, prs in self.projects.items() for pr in prs}
+        self.indicator_ids = {v: k for k, v in ind_ids.items()}
 
     @staticmethod
     def _alignment(p: Program, elements: dict) -> tuple[str, str]:
