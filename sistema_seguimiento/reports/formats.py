@@ -72,14 +72,15 @@ class _Paginator(L.Paginator):
         def op(p: QPainter) -> None:
             x = 0.0
             col = 0
-            p.setFont(L.font(t.size, True))
+            gf = L.font(t.size, True)
+            p.setFont(gf)
             for title, span in groups:
                 w = sum(widths[col:col + span])
                 if title:
                     r = QRectF(x, y, w, bh)
                     p.fillRect(r, L.ACCENT2)
                     p.setPen(QColor("white"))
-                    p.drawText(r, int(Qt.AlignmentFlag.AlignCenter), title)
+                    c.draw_text(p, gf, r, int(Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignVCenter), title)
                     p.setPen(QPen(QColor("white"), c.mm(0.4)))
                     p.drawLine(QPointF(x, y), QPointF(x, y + h))
                 x += w
@@ -152,10 +153,10 @@ def _header_box(pairs: list[tuple[str, str]]) -> L.Box:
                 x = rect.left() + j * (half + c.mm(4))
                 p.setFont(lab_f)
                 p.setPen(L.ACCENT)
-                p.drawText(QRectF(x + c.mm(1), y + c.mm(0.8), lw, h), wrap, a)
+                c.draw_text(p, lab_f, QRectF(x + c.mm(1), y + c.mm(0.8), lw, h), wrap, a)
                 p.setFont(val_f)
                 p.setPen(L.INK)
-                p.drawText(QRectF(x + lw + c.mm(2), y + c.mm(0.8), vw, h), wrap, b)
+                c.draw_text(p, val_f, QRectF(x + lw + c.mm(2), y + c.mm(0.8), vw, h), wrap, b)
             y += h
         p.setPen(QPen(L.RULE, c.mm(0.2)))
         p.drawLine(QPointF(rect.left(), y), QPointF(rect.right(), y))
@@ -176,11 +177,12 @@ def _text_box(label: str, text: str) -> L.Box:
         p.setFont(lab_f)
         p.setPen(L.ACCENT)
         wrap = int(Qt.TextFlag.TextWordWrap)
-        p.drawText(QRectF(rect.left() + c.mm(1.2), rect.top() + c.mm(1.2), c.mm(40), rect.height()), wrap, label)
+        c.draw_text(p, lab_f, QRectF(rect.left() + c.mm(1.2), rect.top() + c.mm(1.2), c.mm(40), rect.height()), wrap,
+                    label)
         p.setFont(val_f)
         p.setPen(L.INK)
-        p.drawText(QRectF(rect.left() + c.mm(44), rect.top() + c.mm(1.2), rect.width() - c.mm(45), rect.height()),
-                   wrap, text)
+        c.draw_text(p, val_f, QRectF(rect.left() + c.mm(44), rect.top() + c.mm(1.2), rect.width() - c.mm(45),
+                                     rect.height()), wrap, text)
 
     return L.Box(measure, draw)
 
@@ -199,17 +201,20 @@ def _sign_box(sign: FSign) -> L.Box:
         center = int(Qt.AlignmentFlag.AlignHCenter | Qt.TextFlag.TextWordWrap)
         for i, (label, role, name, cargo) in enumerate(entries):
             x = x0 + i * (w + gap)
-            p.setFont(L.font(8.5, True))
+            f = L.font(8.5, True)
+            p.setFont(f)
             p.setPen(L.INK)
-            p.drawText(QRectF(x, rect.top() + c.mm(1), w, c.mm(5)), center, label)
+            c.draw_text(p, f, QRectF(x, rect.top() + c.mm(1), w, c.mm(5)), center, label)
             ly = rect.top() + c.mm(13)
             p.setPen(QPen(L.INK, c.mm(0.3)))
             p.drawLine(QPointF(x + c.mm(3), ly), QPointF(x + w - c.mm(3), ly))
-            p.setFont(L.font(8))
-            p.drawText(QRectF(x, ly + c.mm(0.8), w, c.mm(4.5)), center, name)
-            p.setFont(L.font(7.2))
+            f = L.font(8)
+            p.setFont(f)
+            c.draw_text(p, f, QRectF(x, ly + c.mm(0.8), w, c.mm(4.5)), center, name)
+            f = L.font(7.2)
+            p.setFont(f)
             p.setPen(L.MUTED)
-            p.drawText(QRectF(x, ly + c.mm(4.8), w, c.mm(8)), center, " · ".join(t for t in (cargo, role) if t))
+            c.draw_text(p, f, QRectF(x, ly + c.mm(4.8), w, c.mm(8)), center, " · ".join(t for t in (cargo, role) if t))
 
     return L.Box(measure, draw)
 

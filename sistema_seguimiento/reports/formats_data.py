@@ -282,10 +282,12 @@ class _Source:
             if key is not None:
                 self.original_targets[key][per][vkey] = orig
         self.justifications: dict[tuple[str, str], Justification] = {}
+        self.justified_periods: dict[str, set[str]] = defaultdict(set)
         for j in s.scalars(select(Justification)):
             key = ind_ids.get(j.indicator_id)
             if key is not None:
                 self.justifications[(key, j.period)] = j
+                self.justified_periods[key].add(j.period)
                 s.expunge(j)
         self.goal_key_of = {g.id: g for gs in goal_rows.values() for g in gs}
         self.reconductions = []
@@ -345,7 +347,7 @@ class IndicatorFigures:
                        if len(m.values) == len(ind.variables) and src.validated(prog.agency_key, m.period)}
         self.targets = ind.targets
         self.original = {p: dict(v) for p, v in src.original_targets.get(ind.key, {}).items()}
-        self.justified = {p for (k, p) in src.justifications if k == ind.key}
+        self.justified = src.justified_periods.get(ind.key, frozenset())
         cutoff = periods.end_date(quarter_id(year, qn))
         full = compute_indicator(self.spec, self.targets, self.values, cutoff, self.preset, fiscal_year=year,
                                  justified_periods=self.justified)
