@@ -21,6 +21,7 @@ EXTENSIONS = [
     "sistema_seguimiento.cli_paquete",
     "sistema_seguimiento.cli_perfil",
     "sistema_seguimiento.cli_reconduccion",
+    "sistema_seguimiento.cli_formato",
 ]
 
 

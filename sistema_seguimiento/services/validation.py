@@ -32,6 +32,9 @@ def validate_database(db: Database, program_key: str | None = None, year: int | 
         pset = read_programs(session, year, [program_key] if program_key else None)
         ctx = validation_context(session, pset)
     findings = validate_all(pset.programs, ctx)
+    from .format_checks import format_findings  # state formats' consistency (issue 16)
+
+    findings += format_findings(db, pset.fiscal_year, program_key)
     order = {"error": 0, "warning": 1, "info": 2}
     prog_order = {p.key: i for i, p in enumerate(pset.programs)}
     return sorted(findings, key=lambda f: (prog_order.get(f.program or "", -1), order.get(f.severity, 3)))

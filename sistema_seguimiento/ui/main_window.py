@@ -380,6 +380,8 @@ class MainWindow(QMainWindow):
     def _data_changed(self, entity: str, key: str) -> None:
         if entity in ("settings", "*"):
             self.update_title()
+            for a, spec in getattr(self, "_conditional_actions", []):
+                a.setVisible(bool(spec.visible(self.ctx)))
         if self.program_form is not None and self.detail.currentWidget() is self.program_form and \
                 entity == "program":
             try:
@@ -478,6 +480,9 @@ class MainWindow(QMainWindow):
                 a = self._act(self.menus[name], spec.text, lambda _c=False, s=spec: s.callback(self.ctx, self),
                               spec.shortcut, spec.requires_write, spec.tooltip)
                 a.setToolTip(spec.tooltip)
+                if spec.visible is not None:  # e.g. the state formats, offered only by a profile that has them
+                    self.__dict__.setdefault("_conditional_actions", []).append((a, spec))
+                    a.setVisible(bool(spec.visible(self.ctx)))
         for name, menu in self.menus.items():
             if menu.isEmpty():
                 menu.menuAction().setVisible(False)

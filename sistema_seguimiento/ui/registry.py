@@ -15,6 +15,7 @@ FEATURE_MODULES = [
     "sistema_seguimiento.ui.capture",  # capture grid (issue 5)
     "sistema_seguimiento.ui.excel_actions",  # Excel menu (issue 6)
     "sistema_seguimiento.ui.report_actions",  # Informe mensual (issue 7)
+    "sistema_seguimiento.ui.format_actions",  # Formatos del Estado de México (issue 16)
     "sistema_seguimiento.ui.server_dialog",  # Archivo → Conectar a un servidor (issue 17)
     "sistema_seguimiento.ui.package_actions",  # paquetes de captura sin conexión (issue 13)
     "sistema_seguimiento.ui.backup_actions",  # Archivo → Respaldar / Restaurar (issues 11, 13)
@@ -45,6 +46,7 @@ class ActionSpec:
     order: int = 100
     requires_write: bool = False
     tooltip: str = ""
+    visible: Callable | None = None  # visible(ctx) -> bool, asked again when the settings change (e.g. the profile)
 
 
 @dataclass
