@@ -21,7 +21,7 @@ from ..db.models import Budget, Indicator, Justification, Objective, PlanElement
 from ..services.documents import read_programs
 from ..services.errors import ServiceError
 from ..services.mir_view import mir_order
-from ..services.progress import ProgressRow, presets_by_key, rows_for
+from ..services.progress import ProgressRow, monthly_states, presets_by_key, rows_for
 
 TEXT = {
     "no_eje": "Sin alineación al Plan de Gobierno",
@@ -488,6 +488,8 @@ class DashboardData:
     total: dict[str, int]
     behind: list[ProgressRow]  # rojo, then amarillo, then verde below 100 %; lowest % de avance first in each
     trend: dict[str, list[tuple[str, Decimal | None, dict[str, int]]]]  # agency key ("" = all) -> per month
+    # the read behind the figures, kept for the trend's own phase (one read per dashboard refresh)
+    source: tuple | None = field(default=None, repr=False, compare=False)
 
 
 def _read_for_dashboard(db: Database, month: str):
@@ -524,28 +526,38 @@ def dashboard_summary(db: Database, month: str, *, behind_limit: int = 15, with_
     cand.sort(key=lambda r: (rank[r.light], r.progress_pct))
     data = DashboardData(month=month, agencies=agencies, total=_counts(rows), behind=cand[:behind_limit], trend={})
     if with_trend:
-        data.trend = dashboard_trend(db, month, progress=progress, _read=(pset, presets), _last=rows)
+        data.trend = dashboard_trend(db, month, progress=progress, _read=(pset, presets))
+    else:
+        data.source = (pset, presets)
     return data
 
 
 def dashboard_trend(db: Database, month: str, progress: Callable[[int, str], None] | None = None, *,
-                    _read=None, _last=None) -> dict[str, list]:
+                    _read=None) -> dict[str, list]:
     """Per dependencia ("" = all), for each month from January to ``month``: (month, share of the coloured
-    indicators in verde, counts per colour), from the services' progress rows at each month-end."""
+    indicators in verde, counts per colour) — the states of ``compute_progress`` at each month-end, from one
+    read (``_read``: the dashboard's own, else read here) and one engine pass per indicator
+    (:func:`services.progress.monthly_states`)."""
     year, last, _ = periods.parse(month)
     pset, presets = _read or _read_for_dashboard(db, month)
-    trend: dict[str, list] = defaultdict(list)
     months = [periods.month_id(year, m) for m in range(1, last + 1)]
-    for i, m in enumerate(months):
-        if progress:
-            progress(int(100 * i / len(months)), f"Tendencia: {periods.label(m)}…")
-        mrows = _last if (m == month and _last is not None) else rows_for(pset, presets, m, detail=False)
-        per_agency: dict[str, list] = defaultdict(list)
-        for r in mrows:
-            per_agency[r.agency_key or ""].append(r)
-        for key, group in list(per_agency.items()) + [("", mrows)]:
-            c = _counts(group)
-            coloured = sum(c.values()) - c[Light.GRIS.value] - c[NO_APLICA]
-            share = Decimal(c[Light.VERDE.value]) * 100 / coloured if coloured else None
+    if progress:
+        progress(0, "Tendencia…")
+    trend: dict[str, list] = defaultdict(list)
+    green, grey = Light.VERDE.value, Light.GRIS.value
+    for m, states in zip(months, monthly_states(pset, presets, months, progress=progress)):
+        per_agency: dict[str, dict[str, int]] = {}
+        whole = {k: 0 for k in LIGHTS}
+        for agency, st in states:
+            c = per_agency.get(agency or "")
+            if c is None:
+                c = per_agency[agency or ""] = {k: 0 for k in LIGHTS}
+            st = st if st in whole else grey
+            c[st] += 1
+            whole[st] += 1
+        per_agency.pop("", None)  # programs without a dependencia count in the whole ("" = all)
+        for key, c in list(per_agency.items()) + [("", whole)]:
+            coloured = sum(c.values()) - c[grey] - c[NO_APLICA]
+            share = Decimal(c[green]) * 100 / coloured if coloured else None
             trend[key].append((m, share, c))
     return dict(trend)
