@@ -14,6 +14,7 @@ from typing import Callable
 from sqlalchemy import case, select
 
 from ..core import periods
+from ..core.plan_name import plan_name
 from ..core.semaforo import BUILTIN_PRESETS, OVERACHIEVEMENT_FLAGS, describe_preset
 from ..core.types import NO_APLICA, Light
 from ..db.database import Database
@@ -24,7 +25,7 @@ from ..services.mir_view import mir_order
 from ..services.progress import ProgressRow, monthly_states, presets_by_key, rows_for
 
 TEXT = {
-    "no_eje": "Sin alineación al Plan de Gobierno",
+    "no_eje": "Sin alineación al {plan}",
     "placeholder_name": "Nombre y cargo",
     "elaboro": "Elaboró",
     "reviso": "Revisó",
@@ -147,6 +148,7 @@ class ReportData:
     executive_only: bool = False
     cumulative_series: dict[str, list[tuple[str, Decimal | None, Decimal | None]]] = field(default_factory=dict)
     issuing_unit: str = ""  # Configuración: unidad que emite el informe (settings «unidad_emisora»)
+    plan_name: str = "Plan de Gobierno"  # Configuración: the plan's name (core.plan_name)
 
     @property
     def missing_signatures(self) -> list[str]:
@@ -209,8 +211,8 @@ def read_budget(session, year: int, month: str, program_keys: list[str]) -> dict
     return out
 
 
-def _eje_of_programs(session, year: int, program_keys: list[str]) -> dict[str, str]:
-    """Eje of the Plan de Gobierno per program: the linked plan element's eje, else the received text."""
+def _eje_of_programs(session, year: int, program_keys: list[str], no_eje: str) -> dict[str, str]:
+    """Eje of the plan per program: the linked plan element's eje, else the received text, else ``no_eje``."""
     elems = {e.id: e for e in session.scalars(select(PlanElement))}
     q = (select(Program.key, Program.plan_element_id, Program.alignment_text)
          .join(FiscalYear, FiscalYear.id == Program.fiscal_year_id).where(FiscalYear.year == year))
@@ -230,7 +232,7 @@ def _eje_of_programs(session, year: int, program_keys: list[str]) -> dict[str, s
             e = elems.get(e.parent_id)
         if not name:
             name = str((align or {}).get("eje") or "").strip()
-        out[key] = name or TEXT["no_eje"]
+        out[key] = name or no_eje
     return out
 
 
@@ -348,9 +350,11 @@ def build_report(db: Database, month: str, *, agency_key: str | None = None, pro
         administration = org.administration if org else ""
         logo = bytes(org.logo) if org is not None and org.logo else None
         settings = dict(org.settings or {}) if org is not None else {}
+        plan = plan_name(settings, org.kind if org is not None else None)
+        no_eje = TEXT["no_eje"].format(plan=plan)
         pkeys = [p.key for p in pset.programs]
         budgets = {} if executive_only else read_budget(session, year, month, pkeys)
-        ejes = _eje_of_programs(session, year, pkeys)
+        ejes = _eje_of_programs(session, year, pkeys, no_eje)
         if not executive_only:
             _fill_ficha_figures(session, pset)
     if not pset.programs:
@@ -375,7 +379,7 @@ def build_report(db: Database, month: str, *, agency_key: str | None = None, pro
         prow.sort(key=lambda r: (order.get(r.objective_key, 10_000), pos.get(r.indicator_key, 0)))
         ag = pset.agencies.get(prog.agency_key or "")
         counts = _counts(prow)
-        eje = ejes.get(prog.key, TEXT["no_eje"])
+        eje = ejes.get(prog.key, no_eje)
         sections.append(ProgramSection(
             key=prog.key, name=prog.name, modality=prog.modality, agency_key=prog.agency_key,
             agency_name=ag.name if ag else "", responsible=prog.responsible, alignment=prog.alignment, eje=eje,
@@ -419,13 +423,13 @@ def build_report(db: Database, month: str, *, agency_key: str | None = None, pro
         month=month, month_label=periods.label(month), fiscal_year=year, cutoff=cutoff, org_name=org_name,
         org_state=org_state, org_kind=org_kind, administration=administration, logo=logo, scope_label=scope,
         agencies=sorted(agencies.values(), key=lambda g: g.key), total=total,
-        ejes=sorted(eje_groups.values(), key=lambda g: (g.key == TEXT["no_eje"], g.key)), sections=sections,
+        ejes=sorted(eje_groups.values(), key=lambda g: (g.key == no_eje, g.key)), sections=sections,
         justifications=justs, signatures=_signatures(settings), presets_used=presets_used, flags_used=flags,
         due_captures=due, done_captures=done,
         red_rows=[r for r in rows if r.light == Light.ROJO.value],
         over_rows=[r for r in rows if any(f in OVERACHIEVEMENT_FLAGS for f in r.flags)],
         include_charts=include_charts, executive_only=executive_only,
-        issuing_unit=str(settings.get("unidad_emisora") or "").strip())
+        issuing_unit=str(settings.get("unidad_emisora") or "").strip(), plan_name=plan)
     with db.reading() as session:
         whole = not agency_key and not program_key
         data.validated_captures = _validated_captures(session, None if whole else {r.indicator_key for r in rows},

@@ -302,7 +302,9 @@ class MirEditor(QWidget):
             html = f"<h3>{title}</h3>{lesson}"
             if extra:
                 html = f"<h3>{extra[0]}</h3>{extra[1]}" + html
-            self.help.setHtml(html)
+            from .help import plan_text
+
+            self.help.setHtml(plan_text(html, self))
         self._update_actions()
 
     def _update_actions(self) -> None:
