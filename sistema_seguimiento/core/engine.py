@@ -30,7 +30,7 @@ from .types import (Accumulation, DescendingMethod, Direction, ERROR_DENOMINADOR
                     VariableRole)
 
 __all__ = ["PeriodResult", "CumulativeResult", "IndicatorResult", "compute_indicator", "summarize_indicator",
-           "SummaryPlan", "summary_plan", "period_rows", "progress_pct", "accumulate", "PeriodValues", "Columns"]
+           "SummaryPlan", "summary_plan", "month_plans", "summarize_months", "period_rows", "progress_pct", "accumulate", "PeriodValues", "Columns"]
 
 # user-visible texts (Spanish); findings use the DOMAIN.md §d templates
 MSG = {
@@ -384,6 +384,169 @@ def summarize_indicator(spec: IndicatorSpec, target_columns: Columns, value_colu
     if plan.formula is None:
         return None
     return _in_engine_context(_summary, plan, spec, target_columns, value_columns, preset, justified_periods)
+
+
+def month_plans(plan: SummaryPlan, spec: IndicatorSpec, months: Iterable[str]) -> list[SummaryPlan]:
+    """The :func:`summary_plan` of the same shape at the end of each of ``months`` (of ``plan``'s fiscal year),
+    derived from ``plan`` without parsing the formula or compiling the classifier again."""
+    out = []
+    for month in months:
+        cutoff = _periods.month_cutoff(month)
+        if plan.formula is None:
+            calendar, due = (), ()
+        else:
+            calendar, due = _schedule(str(spec.frequency), plan.fiscal_year, None, cutoff)
+        own = _own_period(spec.frequency, month)
+        out.append(SummaryPlan(plan.formula, plan.acc_keys, calendar, due, own if own in due else None,
+                               plan.classifier, plan.method, plan.descending, plan.inverse, plan.fiscal_year, cutoff))
+    return out
+
+
+def summarize_months(spec: IndicatorSpec, target_columns: Columns, value_columns: Columns,
+                     plans: list[SummaryPlan], cuts: list[frozenset[str]],
+                     prefixes: dict | None = None) -> list[CumulativeResult | None]:
+    """One pass over an indicator's columns for several cut-offs (a monthly trend): entry ``i`` is the
+    ``cumulative`` of :func:`summarize_indicator` with ``plans[i]`` on the columns cut to the periods in
+    ``cuts[i]`` — what a read limited to those periods (``read_programs(value_periods=…)``) would give. The
+    columns are read once at the latest cut-off; each variable is accumulated with running sums. ``None``
+    where :func:`summarize_indicator` would return None (the caller uses :func:`compute_indicator`).
+    Consecutive cut-offs with the same inputs (no new due period of the indicator's frequency, nothing new
+    captured) share one result object, whose ``cutoff`` is the first of them. ``prefixes``: a cache kept by
+    the caller across indicators of the same ``cuts`` (period tuples → their prefix lengths per cut)."""
+    n = len(plans)
+    formula = plans[0].formula if plans else None
+    if formula is None:
+        return [None] * n
+    return _in_engine_context(_summarize_months, spec, target_columns, value_columns, plans, cuts, formula,
+                              {} if prefixes is None else prefixes)
+
+
+def _prefix_lengths(ps: tuple[str, ...], cuts: list[frozenset[str]], cache: dict) -> list[int | None]:
+    """Per cut, how many leading periods of ``ps`` are in it; None when the periods in it are not a prefix."""
+    known = cache.get(ps)
+    if known is not None:
+        return known
+    out: list[int | None] = []
+    for cut in cuts:
+        k = len(ps)
+        while k and ps[k - 1] not in cut:
+            k -= 1
+        out.append(None if any(p not in cut for p in ps[:k]) else k)
+    cache[ps] = out
+    return out
+
+
+def _running(values: tuple[Decimal, ...], acc: Accumulation) -> list[Decimal]:
+    """``_accumulated(values[:k], acc)`` for every k ≥ 1 (index k - 1), summed in the same order."""
+    if acc is _ULTIMO:
+        return list(values)
+    out = []
+    total = _ZERO
+    for v in values:
+        total = total + v
+        out.append(total)
+    return out
+
+
+def _summarize_months(spec: IndicatorSpec, tcols: Columns, vcols: Columns, plans: list[SummaryPlan],
+                      cuts: list[frozenset[str]], formula: Formula, cache: dict) -> list[CumulativeResult | None]:
+    n = len(plans)
+    names = formula.ordered_names
+    acc_of = dict(plans[0].acc_keys)
+    # the general path whenever a column is not one the shape accumulates, or the value columns differ
+    for k in vcols:
+        if k not in acc_of:
+            return [None] * n
+    for k in tcols:
+        if k not in acc_of:
+            return [None] * n
+    captured_all: tuple[str, ...] = ()
+    if vcols:
+        first = vcols.get(names[0])
+        if first is None:
+            return [None] * n
+        captured_all = first[0]
+        for col in vcols.values():
+            if col[0] != captured_all:
+                return [None] * n
+        for name in names:
+            if name not in vcols:
+                return [None] * n
+        kv_all = _prefix_lengths(captured_all, cuts, cache)
+    else:
+        kv_all = [0] * n
+    t_items = [(key, ps, _prefix_lengths(ps, cuts, cache)) for key, (ps, _) in tcols.items()]
+    v_running = None
+    t_running = None
+    own_bad: dict[int, bool] = {}
+    context = _Context(spec, formula)
+    out: list[CumulativeResult | None] = []
+    last_key = None
+    for i, plan in enumerate(plans):
+        due = plan.due
+        k = kv_all[i]
+        if k is None:
+            out.append(None)
+            last_key = None
+            continue
+        captured = captured_all[:k]
+        own = plan.own
+        if own is not None and k and own in captured:
+            idx = captured.index(own)
+            bad = own_bad.get(idx)
+            if bad is None:
+                mvals = {vkey: col[1][idx] for vkey, col in vcols.items()}
+                bad = own_bad[idx] = _evaluate(formula, mvals)[1] in _NOT_CAPTURED
+            if bad:  # e.g. a value that is not a number: the general path
+                out.append(None)
+                last_key = None
+                continue
+        key = (due, k, *[kt[i] for _, _, kt in t_items])
+        if key == last_key:
+            out.append(out[-1])
+            continue
+        last_key = key
+        due_set = None
+        if captured == due:
+            missing: list[str] = []
+        else:
+            due_set = _due_set(due)
+            if not due_set.issuperset(captured):
+                out.append(None)
+                last_key = None
+                continue
+            missing = [p for p in due if p not in captured]
+        tgt_vars: dict[str, Decimal] = {}
+        regular = True
+        for tkey, ps, kt_all in t_items:
+            kt = kt_all[i]
+            if kt is None:
+                regular = False
+                break
+            if not kt:
+                continue  # no target in the cut: the column is not read at all
+            if ps[:kt] != due:
+                if due_set is None:
+                    due_set = _due_set(due)
+                if not due_set.issuperset(ps[:kt]):
+                    regular = False
+                    break
+            if t_running is None:
+                t_running = {tk: _running(col[1], acc_of[tk]) for tk, col in tcols.items()}
+            tgt_vars[tkey] = t_running[tkey][kt - 1]
+        if not regular:
+            out.append(None)
+            last_key = None
+            continue
+        if k:
+            if v_running is None:
+                v_running = {vkey: _running(col[1], acc_of[vkey]) for vkey, col in vcols.items()}
+            cum_vars = {vkey: run[k - 1] for vkey, run in v_running.items()}
+        else:
+            cum_vars = None
+        out.append(_cumulative(formula, context, cum_vars, tgt_vars or None, plan.calendar, due, list(captured),
+                               missing, plan.cutoff, plan.fiscal_year, plan.classifier, plan.method))
+    return out
 
 
 def period_rows(columns: Columns) -> PeriodValues:

@@ -46,7 +46,6 @@ class Profile:
     description: str = ""
     calendar: str = "mensual"  # the formats' calendar: mensual | trimestral
     justification: str = "libre"  # libre (SES's own fields) | tarjeta (hecho, causa, acción correctiva, proyección)
-    plan_name: str = ""  # e.g. «Plan de Desarrollo Municipal»
     labels: Mapping[str, str] = field(default_factory=dict)
     required_fields: tuple[str, ...] = ()  # Indicator attribute names a ficha must have
     semaforo: Preset | None = None  # None: the organization's own preset applies
@@ -107,7 +106,7 @@ def profile_from_dict(key: str, d: Mapping[str, Any]) -> Profile:
         if not isinstance(s, Mapping) or not s.get("clave") or not s.get("etiqueta"):
             raise ProfileError(MSG["bad_signature"].format(key=key, n=i))
         signatures.append(Signature(str(s["clave"]), str(s["etiqueta"]), str(s.get("cargo", ""))))
-    known = {"clave", "nombre", "descripcion", "calendario", "justificacion", "plan", "etiquetas", "ficha",
+    known = {"clave", "nombre", "descripcion", "calendario", "justificacion", "etiquetas", "ficha",
              "semaforo", "color_sobrecumplimiento", "firmas", "formatos"}
     ficha = d.get("ficha", {})
     if not isinstance(ficha, Mapping):
@@ -118,7 +117,6 @@ def profile_from_dict(key: str, d: Mapping[str, Any]) -> Profile:
         description=_text(d, key, "descripcion"),
         calendar=_choice(d, key, "calendario", CALENDARS),
         justification=_choice(d, key, "justificacion", JUSTIFICATION_KINDS),
-        plan_name=_text(d, key, "plan"),
         labels=MappingProxyType(dict(labels)),
         required_fields=_texts(ficha, key, "obligatorios"),
         semaforo=preset,

@@ -10,6 +10,7 @@ from openpyxl.utils import get_column_letter
 
 from ..core import periods
 from ..core.mir import IndicatorDoc, ProgramDoc
+from ..core.plan_name import plan_name_of
 from ..core.semaforo import describe_preset
 from ..core.types import label
 from ..services.documents import ProgramSet
@@ -36,7 +37,7 @@ TEXT = {
     "period": "Periodo",
     "expected": "Meta del indicador",
     "total": "Total anual",
-    "alignment": "Alineación al Plan de Gobierno",
+    "alignment": "Alineación al {plan}",
     "responsible": "Unidad responsable",
     "unset": "(sin registrar)",
     "signatures": "Firmas",
@@ -136,7 +137,7 @@ def write_ficha(ws, pset: ProgramSet, program: ProgramDoc, ind: IndicatorDoc, le
     row = _pair(ws, row, TEXT["program"], f"{program.key} — {program.name}", ncols)
     row = _pair(ws, row, TEXT["agency"], f"{ag.key} {ag.acronym} — {ag.name}" if ag else "", ncols)
     row = _pair(ws, row, TEXT["responsible"], program.responsible or TEXT["unset"], ncols)
-    row = _pair(ws, row, TEXT["alignment"], _alignment_text(program), ncols)
+    row = _pair(ws, row, TEXT["alignment"].format(plan=plan_name_of(org)), _alignment_text(program), ncols)
     row = _pair(ws, row, TEXT["level"], level_name, ncols)
     row = _pair(ws, row, TEXT["objective"], obj.text if obj else "", ncols)
     row = _pair(ws, row, TEXT["assumptions"], "\n".join(obj.assumptions) if obj else "", ncols)

@@ -13,6 +13,7 @@ from openpyxl.worksheet.cell_range import CellRange
 from openpyxl.utils import get_column_letter
 
 from ..core.mir import IndicatorDoc, ObjectiveDoc, ProgramDoc
+from ..core.plan_name import plan_name_of
 from ..core.types import label
 from ..services.documents import ProgramSet
 from ..services.mir_view import mir_order
@@ -29,9 +30,8 @@ TEXT = {
     "state": "{state}",
     "unset": "(sin registrar)",
     "alignment": "Alineación al {plan}: {parts}",
-    "alignment_plan": "Plan de Gobierno",
     "eje": "Eje: {x}", "objetivo": "Objetivo: {x}", "estrategia": "Estrategia: {x}",
-    "no_alignment": "Alineación al Plan de Gobierno: (sin registrar)",
+    "no_alignment": "Alineación al {plan}: (sin registrar)",
     "index": "Índice",
     "index_title": "Matrices de Indicadores para Resultados — ejercicio {year}",
     "index_headers": ["Clave", "Programa presupuestario", "Dependencia", "Objetivos", "Indicadores", "Hoja"],
@@ -97,8 +97,9 @@ def _title_block(ws, pset: ProgramSet, program: ProgramDoc, ncols: int) -> None:
     last = get_column_letter(ncols)
     al = program.alignment or {}
     parts = [TEXT[k].format(x=al[k]) for k in ("eje", "objetivo", "estrategia") if al.get(k)]
-    alignment = (TEXT["alignment"].format(plan=al.get("plan") or TEXT["alignment_plan"], parts="; ".join(parts))
-                 if parts else TEXT["no_alignment"])
+    plan = plan_name_of(org)  # Configuración's name; a program's own plan text (with its years) comes first
+    alignment = (TEXT["alignment"].format(plan=al.get("plan") or plan, parts="; ".join(parts))
+                 if parts else TEXT["no_alignment"].format(plan=plan))
     state = getattr(org, "state_name", "") if org else ""
     admin = getattr(org, "administration", "") if org else ""
     rows = [

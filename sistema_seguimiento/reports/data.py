@@ -14,6 +14,7 @@ from typing import Callable
 from sqlalchemy import case, select
 
 from ..core import periods
+from ..core.plan_name import plan_name
 from ..core.semaforo import BUILTIN_PRESETS, OVERACHIEVEMENT_FLAGS, describe_preset
 from ..core.types import NO_APLICA, Light
 from ..db.database import Database
@@ -21,10 +22,10 @@ from ..db.models import Budget, Indicator, Justification, Objective, PlanElement
 from ..services.documents import read_programs
 from ..services.errors import ServiceError
 from ..services.mir_view import mir_order
-from ..services.progress import ProgressRow, presets_by_key, rows_for
+from ..services.progress import ProgressRow, monthly_states, presets_by_key, rows_for
 
 TEXT = {
-    "no_eje": "Sin alineación al Plan de Gobierno",
+    "no_eje": "Sin alineación al {plan}",
     "placeholder_name": "Nombre y cargo",
     "elaboro": "Elaboró",
     "reviso": "Revisó",
@@ -147,6 +148,7 @@ class ReportData:
     executive_only: bool = False
     cumulative_series: dict[str, list[tuple[str, Decimal | None, Decimal | None]]] = field(default_factory=dict)
     issuing_unit: str = ""  # Configuración: unidad que emite el informe (settings «unidad_emisora»)
+    plan_name: str = "Plan de Gobierno"  # Configuración: the plan's name (core.plan_name)
 
     @property
     def missing_signatures(self) -> list[str]:
@@ -209,8 +211,8 @@ def read_budget(session, year: int, month: str, program_keys: list[str]) -> dict
     return out
 
 
-def _eje_of_programs(session, year: int, program_keys: list[str]) -> dict[str, str]:
-    """Eje of the Plan de Gobierno per program: the linked plan element's eje, else the received text."""
+def _eje_of_programs(session, year: int, program_keys: list[str], no_eje: str) -> dict[str, str]:
+    """Eje of the plan per program: the linked plan element's eje, else the received text, else ``no_eje``."""
     elems = {e.id: e for e in session.scalars(select(PlanElement))}
     q = (select(Program.key, Program.plan_element_id, Program.alignment_text)
          .join(FiscalYear, FiscalYear.id == Program.fiscal_year_id).where(FiscalYear.year == year))
@@ -230,7 +232,7 @@ def _eje_of_programs(session, year: int, program_keys: list[str]) -> dict[str, s
             e = elems.get(e.parent_id)
         if not name:
             name = str((align or {}).get("eje") or "").strip()
-        out[key] = name or TEXT["no_eje"]
+        out[key] = name or no_eje
     return out
 
 
@@ -348,9 +350,11 @@ def build_report(db: Database, month: str, *, agency_key: str | None = None, pro
         administration = org.administration if org else ""
         logo = bytes(org.logo) if org is not None and org.logo else None
         settings = dict(org.settings or {}) if org is not None else {}
+        plan = plan_name(settings, org.kind if org is not None else None)
+        no_eje = TEXT["no_eje"].format(plan=plan)
         pkeys = [p.key for p in pset.programs]
         budgets = {} if executive_only else read_budget(session, year, month, pkeys)
-        ejes = _eje_of_programs(session, year, pkeys)
+        ejes = _eje_of_programs(session, year, pkeys, no_eje)
         if not executive_only:
             _fill_ficha_figures(session, pset)
     if not pset.programs:
@@ -375,7 +379,7 @@ def build_report(db: Database, month: str, *, agency_key: str | None = None, pro
         prow.sort(key=lambda r: (order.get(r.objective_key, 10_000), pos.get(r.indicator_key, 0)))
         ag = pset.agencies.get(prog.agency_key or "")
         counts = _counts(prow)
-        eje = ejes.get(prog.key, TEXT["no_eje"])
+        eje = ejes.get(prog.key, no_eje)
         sections.append(ProgramSection(
             key=prog.key, name=prog.name, modality=prog.modality, agency_key=prog.agency_key,
             agency_name=ag.name if ag else "", responsible=prog.responsible, alignment=prog.alignment, eje=eje,
@@ -419,13 +423,13 @@ def build_report(db: Database, month: str, *, agency_key: str | None = None, pro
         month=month, month_label=periods.label(month), fiscal_year=year, cutoff=cutoff, org_name=org_name,
         org_state=org_state, org_kind=org_kind, administration=administration, logo=logo, scope_label=scope,
         agencies=sorted(agencies.values(), key=lambda g: g.key), total=total,
-        ejes=sorted(eje_groups.values(), key=lambda g: (g.key == TEXT["no_eje"], g.key)), sections=sections,
+        ejes=sorted(eje_groups.values(), key=lambda g: (g.key == no_eje, g.key)), sections=sections,
         justifications=justs, signatures=_signatures(settings), presets_used=presets_used, flags_used=flags,
         due_captures=due, done_captures=done,
         red_rows=[r for r in rows if r.light == Light.ROJO.value],
         over_rows=[r for r in rows if any(f in OVERACHIEVEMENT_FLAGS for f in r.flags)],
         include_charts=include_charts, executive_only=executive_only,
-        issuing_unit=str(settings.get("unidad_emisora") or "").strip())
+        issuing_unit=str(settings.get("unidad_emisora") or "").strip(), plan_name=plan)
     with db.reading() as session:
         whole = not agency_key and not program_key
         data.validated_captures = _validated_captures(session, None if whole else {r.indicator_key for r in rows},
@@ -488,6 +492,8 @@ class DashboardData:
     total: dict[str, int]
     behind: list[ProgressRow]  # rojo, then amarillo, then verde below 100 %; lowest % de avance first in each
     trend: dict[str, list[tuple[str, Decimal | None, dict[str, int]]]]  # agency key ("" = all) -> per month
+    # the read behind the figures, kept for the trend's own phase (one read per dashboard refresh)
+    source: tuple | None = field(default=None, repr=False, compare=False)
 
 
 def _read_for_dashboard(db: Database, month: str):
@@ -524,28 +530,38 @@ def dashboard_summary(db: Database, month: str, *, behind_limit: int = 15, with_
     cand.sort(key=lambda r: (rank[r.light], r.progress_pct))
     data = DashboardData(month=month, agencies=agencies, total=_counts(rows), behind=cand[:behind_limit], trend={})
     if with_trend:
-        data.trend = dashboard_trend(db, month, progress=progress, _read=(pset, presets), _last=rows)
+        data.trend = dashboard_trend(db, month, progress=progress, _read=(pset, presets))
+    else:
+        data.source = (pset, presets)
     return data
 
 
 def dashboard_trend(db: Database, month: str, progress: Callable[[int, str], None] | None = None, *,
-                    _read=None, _last=None) -> dict[str, list]:
+                    _read=None) -> dict[str, list]:
     """Per dependencia ("" = all), for each month from January to ``month``: (month, share of the coloured
-    indicators in verde, counts per colour), from the services' progress rows at each month-end."""
+    indicators in verde, counts per colour) — the states of ``compute_progress`` at each month-end, from one
+    read (``_read``: the dashboard's own, else read here) and one engine pass per indicator
+    (:func:`services.progress.monthly_states`)."""
     year, last, _ = periods.parse(month)
     pset, presets = _read or _read_for_dashboard(db, month)
-    trend: dict[str, list] = defaultdict(list)
     months = [periods.month_id(year, m) for m in range(1, last + 1)]
-    for i, m in enumerate(months):
-        if progress:
-            progress(int(100 * i / len(months)), f"Tendencia: {periods.label(m)}…")
-        mrows = _last if (m == month and _last is not None) else rows_for(pset, presets, m, detail=False)
-        per_agency: dict[str, list] = defaultdict(list)
-        for r in mrows:
-            per_agency[r.agency_key or ""].append(r)
-        for key, group in list(per_agency.items()) + [("", mrows)]:
-            c = _counts(group)
-            coloured = sum(c.values()) - c[Light.GRIS.value] - c[NO_APLICA]
-            share = Decimal(c[Light.VERDE.value]) * 100 / coloured if coloured else None
+    if progress:
+        progress(0, "Tendencia…")
+    trend: dict[str, list] = defaultdict(list)
+    green, grey = Light.VERDE.value, Light.GRIS.value
+    for m, states in zip(months, monthly_states(pset, presets, months, progress=progress)):
+        per_agency: dict[str, dict[str, int]] = {}
+        whole = {k: 0 for k in LIGHTS}
+        for agency, st in states:
+            c = per_agency.get(agency or "")
+            if c is None:
+                c = per_agency[agency or ""] = {k: 0 for k in LIGHTS}
+            st = st if st in whole else grey
+            c[st] += 1
+            whole[st] += 1
+        per_agency.pop("", None)  # programs without a dependencia count in the whole ("" = all)
+        for key, c in list(per_agency.items()) + [("", whole)]:
+            coloured = sum(c.values()) - c[grey] - c[NO_APLICA]
+            share = Decimal(c[green]) * 100 / coloured if coloured else None
             trend[key].append((m, share, c))
     return dict(trend)

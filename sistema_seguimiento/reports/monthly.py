@@ -43,8 +43,8 @@ TEXT = {
     "overs": "Metas superadas (sobrecumplimiento)",
     "more": "Se muestran los {n} más alejados de la meta de {total}; la lista completa está en el informe por programa.",
     "none_red": "Ningún indicador está en rojo.",
-    "s2": "2. Avance por eje del Plan de Gobierno",
-    "s2_intro": ("Los programas se agrupan por el eje del Plan de Gobierno al que están alineados. "
+    "s2": "2. Avance por eje del {plan}",
+    "s2_intro": ("Los programas se agrupan por el eje del {plan} al que están alineados. "
                  "«% en verde» es la proporción de indicadores con semáforo verde entre los que tienen color."),
     "s2_chart": "Distribución del semáforo por eje (proporción de indicadores)",
     "s3": "3. Avance por programa presupuestario",
@@ -188,8 +188,8 @@ def build_document(data: ReportData, generated: datetime | None = None) -> Docum
         doc.add(Heading(TEXT["overs"], 3))
         _row_list(doc, data.over_rows, limit, key=lambda r: -(r.progress_pct or 0))
     # by eje
-    doc.add(Heading(TEXT["s2"], 1))  # follows the summary when it fits: no page three-quarters empty
-    doc.add(Para(TEXT["s2_intro"], 8, italic=True, color=MUTED))
+    doc.add(Heading(TEXT["s2"].format(plan=data.plan_name), 1))  # follows the summary when it fits
+    doc.add(Para(TEXT["s2_intro"].format(plan=data.plan_name), 8, italic=True, color=MUTED))
     cols = [Col("Eje", 34), Col("Programas", 15, "r"), Col("Indicadores", 16, "r")] + [
         Col(LABELS[k], 15, "r") for k in LIGHTS] + [Col("% en verde", 13, "r")]
     rows = [Row([e.name, str(e.programs), str(e.total)] + _counts_cells(e.counts, e.total)

@@ -42,7 +42,7 @@ MSG = {
     "no_objective": "No existe el objetivo «{key}» en el programa {program}.",
     "no_indicator": "No existe el indicador «{key}».",
     "no_variable": "El indicador {ind} no tiene la variable «{key}».",
-    "no_plan": "No existe el elemento del Plan de Gobierno solicitado.",
+    "no_plan": "No existe el elemento del plan solicitado.",
     "no_year": "La base de datos no tiene el ejercicio {year}.",
     "dup_agency": "Ya existe la dependencia con clave «{key}».",
     "dup_program": "Ya existe el programa «{key}» en el ejercicio {year}.",
@@ -1000,7 +1000,7 @@ def plan_tree(db: Database) -> list[dict]:
 
 def add_plan_element(db: Database, actor: CurrentUser, kind: str, text: str, parent_id: int | None = None,
                      code: str = "", *, snapshot: dict | None = None) -> int:
-    actor.require(ADMIN, VALID, action="editar el Plan de Gobierno")
+    actor.require(ADMIN, VALID, action="editar el catálogo del plan")
     if kind not in PLAN_PARENT:
         raise ValidationFailed(MSG["bad_choice"].format(value=kind, field="Tipo"))
     text = _required(text, "Texto")
@@ -1019,7 +1019,7 @@ def add_plan_element(db: Database, actor: CurrentUser, kind: str, text: str, par
 
 
 def update_plan_element(db: Database, actor: CurrentUser, element_id: int, field: str, value: Any) -> Any:
-    actor.require(ADMIN, VALID, action="editar el Plan de Gobierno")
+    actor.require(ADMIN, VALID, action="editar el catálogo del plan")
     if field not in ("code", "text", "plan_name"):
         raise ValidationFailed(MSG["unknown_field"].format(field=field))
     with db.transaction() as s:
@@ -1034,7 +1034,7 @@ def update_plan_element(db: Database, actor: CurrentUser, element_id: int, field
 
 
 def delete_plan_element(db: Database, actor: CurrentUser, element_id: int) -> dict:
-    actor.require(ADMIN, VALID, action="editar el Plan de Gobierno")
+    actor.require(ADMIN, VALID, action="editar el catálogo del plan")
     with db.transaction() as s:
         e = s.get(PlanElement, element_id)
         if e is None:
@@ -1057,7 +1057,7 @@ def delete_plan_element(db: Database, actor: CurrentUser, element_id: int) -> di
 
 
 def restore_plan_element(db: Database, actor: CurrentUser, snapshot: dict) -> int:
-    actor.require(ADMIN, VALID, action="editar el Plan de Gobierno")
+    actor.require(ADMIN, VALID, action="editar el catálogo del plan")
     with db.transaction() as s:
         for row in snapshot["rows"]:  # same ids: they were deleted and SQLite may reuse them only if free
             s.add(PlanElement(**row))

@@ -13,7 +13,7 @@ from pathlib import Path
 from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
-from ..core import exchange
+from ..core import exchange, plan_name
 from ..core.exchange import ExchangeDoc
 from ..core.numbers import number_limit_problem
 from ..core.semaforo import BUILTIN_PRESETS, preset_to_dict
@@ -340,5 +340,6 @@ def load_demo(db: Database, actor: CurrentUser = SYSTEM) -> LoadSummary:
         summary = load_into(session, doc, actor=actor, source="demostración")
         set_demo_workflow(session, last_closed_month=9, validated_month=10, year=doc.fiscal_year)
         org = session.scalars(select(Organization)).one()
-        org.settings = {**(org.settings or {}), "demo": True}
+        # the demo's catalog is its Plan Municipal de Desarrollo: the window, reports and workbooks say so
+        org.settings = {**(org.settings or {}), "demo": True, plan_name.SETTING: plan_name.PMD}
     return summary

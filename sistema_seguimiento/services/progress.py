@@ -9,7 +9,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..core import periods
-from ..core.engine import SummaryPlan, compute_indicator, summarize_indicator, summary_plan
+from ..core.engine import (SummaryPlan, compute_indicator, month_plans, period_rows, summarize_indicator,
+                           summarize_months, summary_plan)
 from ..core.mir import IndicatorDoc, ProgramDoc
 from ..core.numbers import fmt_decimal, round2
 from ..core.semaforo import BUILTIN_PRESETS, Preset, preset_from_dict
@@ -213,6 +214,77 @@ def rows_for(pset: ProgramSet, presets: dict[str, Preset], month: str, *, detail
                 preset_key=preset.key, descending_method=str(preset.descending_method),
                 progress_alt_pct=cum.progress_alt, result=res))
     return rows
+
+
+def monthly_states(pset: ProgramSet, presets: dict[str, Preset], months: list[str],
+                   progress=None) -> list[list[tuple[str | None, str]]]:
+    """For each of ``months`` (chronological, one fiscal year, none after the cut-off ``pset`` was read at):
+    per indicator ``(agency key, state)`` — the states of ``compute_progress(db, month)`` — from the one read
+    in ``pset`` (lean) and one engine pass per indicator (:func:`core.engine.summarize_months`); the general
+    path (``compute_indicator`` on the columns cut at the month) only where the columnar one declines."""
+    out: list[list[tuple[str | None, str]]] = [[] for _ in months]
+    if not months:
+        return out
+    if not pset.lean:  # documents: the engine ignores what is not due at each cut-off
+        for i, m in enumerate(months):
+            out[i] = [(r.agency_key, r.state) for r in rows_for(pset, presets, m, detail=False)]
+        return out
+    year = periods.year_of(months[-1])
+    cutoffs = [periods.month_cutoff(m) for m in months]
+    cuts = [frozenset(periods.due_periods(c)) for c in cutoffs]
+    org_key = pset.organization.preset_key if pset.organization else None
+    plans: dict[tuple, tuple[IndicatorSpec, list[SummaryPlan]]] = {}
+    preset_of: dict[tuple, Preset] = {}
+    prefixes: dict = {}
+    invalid = Light.GRIS.value
+    total = sum(len(p.indicators) for p in pset.programs) or 1
+    done = 0
+    for prog in pset.programs:
+        agency = prog.agency_key
+        for ind in prog.indicators:
+            done += 1
+            if progress and done % 2000 == 0:
+                progress(int(100 * done / total), "Tendencia…")
+            preset = preset_of.get((ind.preset_key, prog.preset_key))
+            if preset is None:
+                preset = preset_of[(ind.preset_key, prog.preset_key)] = resolve_preset(presets, org_key, prog, ind)
+            shape = (ind.formula, ind.frequency, ind.direction, ind.type, ind.formula_type, ind.natural_cap,
+                     tuple([(v.key, v.role, v.accumulation) for v in ind.variables]), id(preset))
+            known = plans.get(shape)
+            if known is None:
+                try:
+                    spec = ind.spec()
+                except ValueError:  # shown grey with the reason by rows_for
+                    for states in out:
+                        states.append((agency, invalid))
+                    continue
+                base = summary_plan(spec, preset, fiscal_year=year, cutoff=cutoffs[-1], report_month=months[-1])
+                known = plans[shape] = (spec, month_plans(base, spec, months))
+            model, mplans = known
+            spec = IndicatorSpec(ind.key, model.formula, model.variables, model.frequency, model.direction,
+                                 model.type, model.formula_type, model.natural_cap)
+            tcols, vcols = pset.columns_of(ind)
+            cums = summarize_months(spec, tcols, vcols, mplans, cuts, prefixes)
+            justified = pset.justified.get(ind.key, _NONE)
+            for i, cum in enumerate(cums):
+                if cum is None:
+                    cut = cuts[i]
+                    cum = compute_indicator(spec, period_rows(_cut_columns(tcols, cut)),
+                                            period_rows(_cut_columns(vcols, cut)), cutoffs[i], preset,
+                                            fiscal_year=year, report_month=months[i], justified_periods=justified,
+                                            detail=False).cumulative
+                out[i].append((agency, progress_state(str(cum.light), cum.status)))
+    return out
+
+
+def _cut_columns(columns, cut: frozenset[str]) -> dict:
+    """Columns limited to the periods in ``cut`` (what a read with ``value_periods=cut`` gives)."""
+    out = {}
+    for key, (ps, vs) in columns.items():
+        keep = [(p, v) for p, v in zip(ps, vs) if p in cut]
+        if keep:
+            out[key] = (tuple(p for p, _ in keep), tuple(v for _, v in keep))
+    return out
 
 
 def _invalid_row(prog: ProgramDoc, ind: IndicatorDoc, levels: dict, reason: str, preset: Preset) -> ProgressRow:

@@ -232,7 +232,8 @@ class DashboardPage(QWidget):
         self._task = run_task(work, on_done=done, on_error=failed, on_cancel=lambda: None, parent=self)
 
     def _load_trend(self, gen: int, month: str) -> None:
-        """Second phase, also off the UI thread: the monthly trend (one progress computation per month)."""
+        """Second phase, also off the UI thread: the monthly trend, from the summary's read (one engine pass per
+        indicator for every month)."""
         from ..reports.data import dashboard_trend
         from .worker import run_task
 
@@ -253,7 +254,9 @@ class DashboardPage(QWidget):
                 self._task = None
                 self.trend_frame.title.setText(TEXT["trend"] + " — " + TEXT["failed"].format(err=exc))
 
-        self._task = run_task(lambda control: dashboard_trend(db, month, progress=control.progress),
+        source, self.data.source = self.data.source, None  # the summary's read: not read again
+
+        self._task = run_task(lambda control: dashboard_trend(db, month, progress=control.progress, _read=source),
                               on_done=done, on_error=failed, on_cancel=lambda: None, parent=self)
 
     def show_data(self, data) -> None:

@@ -25,6 +25,7 @@ from .profile_ui import level_label
 from .context import AppContext
 from .forms import ERROR_STYLE, _CommitPlainText
 from .messages import confirm, page_title
+from .table_widths import PaddedDelegate, give_to_column, keep_fitted
 
 TEXT = {
     "title": "Ficha técnica del indicador {key}",
@@ -142,7 +143,7 @@ class VariablesModel(QAbstractTableModel):
         return commands.edit_variable_field(self.view.ctx, self.view, self.view.key, row["key"], f, value)
 
 
-class ChoiceDelegate(QStyledItemDelegate):
+class ChoiceDelegate(PaddedDelegate):
     def __init__(self, choices: dict[int, list[str]], parent=None):
         super().__init__(parent)
         self.choices = choices
@@ -513,10 +514,12 @@ class FichaView(QWidget):
         self.var_view.setItemDelegate(ChoiceDelegate({5: ["numerador", "denominador", "valor"],
                                                       6: ["suma", "ultimo_valor"]}, self.var_view))
         self.var_view.setMinimumHeight(110)
-        # the name takes the width (the last column, Acumulación, no longer stretches); long texts elide with tooltip
-        self.var_view.horizontalHeader().setStretchLastSection(False)
-        self.var_view.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
         self.var_view.verticalHeader().setVisible(False)
+        # the name takes the width: the other columns get their content (at most a fifth each, never less than
+        # their header); long texts elide with a tooltip
+        self.fit_variables = lambda: give_to_column(self.var_view, VariablesModel.FIELDS.index("name"))
+        keep_fitted(self.var_view, self.fit_variables)
+        self.var_model.modelReset.connect(self.fit_variables)
         self.var_view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectItems)
         self._register("variables", self.var_view)
         vl.addWidget(self.var_view)

@@ -17,12 +17,33 @@ class HelpDialog(QDialog):
         lay = QVBoxLayout(self)
         self.browser = QTextBrowser(self)
         self.browser.setOpenExternalLinks(True)
-        self.browser.setHtml(html)
+        self.browser.setHtml(plan_text(html, parent))
         lay.addWidget(self.browser)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
         buttons.button(QDialogButtonBox.StandardButton.Close).setText(TEXT["close"])
         buttons.rejected.connect(self.reject)
         lay.addWidget(buttons)
+
+
+def plan_text(html: str, widget: QWidget | None = None) -> str:
+    """``html`` with ``help_texts.PLAN_MARK`` replaced by the plan's name chosen in Configuración (read from the
+    database of the window ``widget`` belongs to; the default name without one)."""
+    if help_texts.PLAN_MARK not in html:
+        return html
+    from ..core.plan_name import GOBIERNO, NAMES
+
+    name = NAMES[GOBIERNO]
+    w = widget
+    while w is not None and getattr(w, "ctx", None) is None:
+        w = w.parentWidget()
+    if w is not None:
+        from ..services.plan_setting import current_plan_name
+
+        try:
+            name = current_plan_name(w.ctx.db)
+        except Exception:  # noqa: BLE001 - an unreadable database keeps the default name in a help text
+            pass
+    return html.replace(help_texts.PLAN_MARK, name)
 
 
 _OPEN: list[HelpDialog] = []

@@ -109,11 +109,14 @@ FIELD_HELP: dict[str, tuple[str, str, str]] = {
                "RA = 90, RR = 100 → 90.00"),
 }
 
+# where a text names the development plan: replaced by the name chosen in Configuración (ui.help.plan_text)
+PLAN_MARK = "[plan]"
+
 # topic -> (title, html lesson)
 TOPICS: dict[str, tuple[str, str]] = {
     "fin": ("Cómo redactar el Fin",
             "<p>El Fin responde: <b>¿a qué objetivo superior contribuye el programa?</b> Normalmente es un objetivo "
-            "del Plan Municipal de Desarrollo. El programa no lo logra solo: contribuye.</p>"
+            "del [plan]. El programa no lo logra solo: contribuye.</p>"
             "<p>Fórmula: <b>Contribuir a</b> + objetivo superior (en infinitivo) + <b>mediante</b> / <b>a través "
             "de</b> + la solución que aporta el programa.</p>"
             "<p><i>Ejemplo:</i> «Contribuir a mejorar la seguridad de las personas en la vía pública mediante un "

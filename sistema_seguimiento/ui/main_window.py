@@ -25,7 +25,7 @@ TEXT = {
     "open": "&Abrir archivo…", "new_org": "&Nuevo municipio…", "settings": "&Configuración…", "quit": "&Salir",
     "undo": "&Deshacer", "redo": "&Rehacer", "new_agency": "Nueva &dependencia…", "new_program": "Nuevo &programa…",
     "delete": "&Eliminar selección…", "find": "&Buscar…", "validation": "Panel de &validación",
-    "plan": "&Plan de Gobierno…", "guide": "&Guía rápida", "about": "&Acerca de SES",
+    "plan": "&{plan}…", "guide": "&Guía rápida", "about": "&Acerca de SES",
     "user": "Usuario: {name} ({role})", "ro": "Solo lectura", "saved": "Guardado: {what}",
     "confirm_del_title": "Confirmar eliminación",
     "confirm_program": "¿Eliminar el programa {key} «{name}»?\n\nSe perderá también: {lost}.\n\nPuede deshacerlo con "
@@ -382,6 +382,7 @@ class MainWindow(QMainWindow):
             self.update_title()
             for a, spec in getattr(self, "_conditional_actions", []):
                 a.setVisible(bool(spec.visible(self.ctx)))
+            self._name_plan()
         if self.program_form is not None and self.detail.currentWidget() is self.program_form and \
                 entity == "program":
             try:
@@ -469,7 +470,8 @@ class MainWindow(QMainWindow):
         prev = self._act(m, TEXT["prev_page"], lambda: self.step_page(-1), "Ctrl+Shift+Tab")
         prev.setShortcuts([QKeySequence("Ctrl+Shift+Tab"), QKeySequence("Ctrl+PgUp")])
         m = self.menus["Herramientas"]
-        self._act(m, TEXT["plan"], self.open_plan)
+        self.plan_action = self._act(m, "", self.open_plan)
+        self._name_plan()
         m = self.menus["Ayuda"]
         self._act(m, TEXT["guide"], self.open_guide, QKeySequence.StandardKey.HelpContents)
         for name in registry.MENUS:
@@ -571,6 +573,17 @@ class MainWindow(QMainWindow):
 
         SettingsDialog(self.ctx, self).exec()
         self.update_title()
+
+    def _name_plan(self) -> None:
+        """The plan catalog's menu entry carries the plan's name chosen in Configuración (core.plan_name)."""
+        from ..services.plan_setting import current_plan_name
+
+        try:
+            self.plan_action.setText(TEXT["plan"].format(plan=current_plan_name(self.ctx.db)))
+        except Exception:  # noqa: BLE001 - an empty or unreadable database keeps the default name
+            from ..core.plan_name import NAMES, GOBIERNO
+
+            self.plan_action.setText(TEXT["plan"].format(plan=NAMES[GOBIERNO]))
 
     def open_plan(self) -> None:
         from .plan_editor import PlanEditor

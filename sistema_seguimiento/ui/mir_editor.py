@@ -16,6 +16,7 @@ from . import commands, help_texts
 from .profile_ui import level_label
 from .context import AppContext
 from .messages import confirm, page_title
+from .table_widths import PaddedDelegate, keep_fitted, share_by_content
 
 TEXT = {
     "headers": ["Resumen narrativo", "Indicadores", "Medios de verificación", "Supuestos"],
@@ -139,8 +140,9 @@ class MirModel(QAbstractTableModel):
         return commands.edit_objective_field(self.ctx, self.parent(), self.program.key, o.key, field, value)
 
 
-class MultiLineDelegate(QStyledItemDelegate):
-    """In-place multi-line editor: Enter saves, Shift+Enter inserts a line break, Esc cancels."""
+class MultiLineDelegate(PaddedDelegate):
+    """In-place multi-line editor: Enter saves, Shift+Enter inserts a line break, Esc cancels. The text keeps
+    its padding from the cell borders (ui.table_widths)."""
 
     def createEditor(self, parent, option, index):
         editor = QPlainTextEdit(parent)
@@ -214,8 +216,7 @@ class MirEditor(QWidget):
         self.view.setTabKeyNavigation(False)
         hh = self.view.horizontalHeader()
         hh.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        hh.setStretchLastSection(True)
-        hh.setMinimumSectionSize(120)
+        hh.setMinimumSectionSize(60)
         self.view.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.view.verticalHeader().setMinimumWidth(60)
         self.help = QTextBrowser(self.splitter)
@@ -229,6 +230,7 @@ class MirEditor(QWidget):
         self.splitter.setSizes([900, 240])
         self.help.setMaximumWidth(420)
         lay.addWidget(self.splitter, 1)
+        keep_fitted(self.view, self._fit_columns)
         self.view.selectionModel().currentChanged.connect(self._current_changed)
         self.view.doubleClicked.connect(self._double)
         ctx.dataChanged.connect(self._data_changed)
@@ -268,11 +270,10 @@ class MirEditor(QWidget):
             self.select_objective(target, col)
         self._update_actions()
 
-    def _fit_columns(self) -> None:
-        w = max(self.view.viewport().width(), 700)
-        for c, share in enumerate((0.34, 0.26, 0.2)):
-            self.view.setColumnWidth(c, int(w * share))
-        # row heights follow the wrapped text: the vertical header is in ResizeToContents mode
+    def _fit_columns(self) -> list[int]:
+        """The four columns share the visible width by content (ui.table_widths); rows follow the wrapped text
+        (the vertical header is in ResizeToContents mode)."""
+        return share_by_content(self.view)
 
     def select_objective(self, key: str, column: int = 0) -> bool:
         for r, o in enumerate(self.model.rows):
@@ -303,7 +304,9 @@ class MirEditor(QWidget):
             html = f"<h3>{title}</h3>{lesson}"
             if extra:
                 html = f"<h3>{extra[0]}</h3>{extra[1]}" + html
-            self.help.setHtml(html)
+            from .help import plan_text
+
+            self.help.setHtml(plan_text(html, self))
         self._update_actions()
 
     def _update_actions(self) -> None:

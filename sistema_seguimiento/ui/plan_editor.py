@@ -1,4 +1,4 @@
-"""Plan de Gobierno catalog (ejes → objetivos → estrategias) with the programs aligned to each element.
+"""Plan catalog (the name chosen in Configuración: core.plan_name) (ejes → objetivos → estrategias) with the programs aligned to each element.
 Edits are undoable and saved at once."""
 from __future__ import annotations
 
@@ -12,8 +12,8 @@ from .context import AppContext
 from .messages import confirm
 
 TEXT = {
-    "title": "Plan de Gobierno", "intro": ("Ejes, objetivos y estrategias del Plan Municipal de Desarrollo. Alinee "
-                                           "cada programa desde su ficha (panel Programa)."),
+    "title": "{plan}", "intro": ("Ejes, objetivos y estrategias del {plan}. Alinee cada programa desde su ficha "
+                                 "(panel Programa)."),
     "add_eje": "Agregar &eje", "add_obj": "Agregar &objetivo", "add_est": "Agregar e&strategia",
     "edit": "&Editar texto…", "delete": "E&liminar…", "close": "Cerrar",
     "aligned": "Programas alineados:", "none": "Ningún programa alineado a este elemento.",
@@ -36,13 +36,11 @@ def kind_label(ctx, kind: str) -> str:
     return plabel(ctx, f"plan_{kind}", TEXT["kinds"][kind])
 
 
-def _intro(ctx) -> str:
-    from .profile_ui import profile
-
-    p = profile(ctx)
+def _intro(ctx, plan: str) -> str:
+    """The catalog's intro: the plan's name chosen in Configuración, the level names of the state profile."""
     if all(kind_label(ctx, k) == TEXT["kinds"][k] for k in TEXT["kinds"]):
-        return TEXT["intro"]
-    return TEXT["intro_profile"].format(plan=p.plan_name or "Plan", **{k: kind_label(ctx, k) for k in TEXT["kinds"]})
+        return TEXT["intro"].format(plan=plan)
+    return TEXT["intro_profile"].format(plan=plan, **{k: kind_label(ctx, k) for k in TEXT["kinds"]})
 
 
 def _button_text(ctx, key: str) -> str:
@@ -119,10 +117,14 @@ class PlanEditor(QDialog):
     def __init__(self, ctx: AppContext, parent=None):
         super().__init__(parent)
         self.ctx = ctx
-        self.setWindowTitle(TEXT["title"])
+        from ..services.plan_setting import current_plan_name
+
+        self.plan = current_plan_name(ctx.db)
+        self.title = TEXT["title"].format(plan=self.plan)
+        self.setWindowTitle(self.title)
         self.setMinimumSize(720, 460)
         lay = QVBoxLayout(self)
-        self.intro = intro = QLabel(_intro(ctx), self)
+        self.intro = intro = QLabel(_intro(ctx, self.plan), self)
         intro.setWordWrap(True)
         lay.addWidget(intro)
         split = QSplitter(Qt.Orientation.Horizontal, self)
@@ -159,7 +161,7 @@ class PlanEditor(QDialog):
 
     def _data_changed(self, entity: str, key: str) -> None:
         if entity == "*":  # e.g. another state profile: new names of the kinds
-            self.intro.setText(_intro(self.ctx))
+            self.intro.setText(_intro(self.ctx, self.plan))
             for k, b in self.buttons.items():
                 b.setText(_button_text(self.ctx, k))
         if entity in ("plan", "program", "*"):
@@ -208,7 +210,7 @@ class PlanEditor(QDialog):
         if kind != "eje" and parent_id is None:
             from .messages import info
 
-            info(self, TEXT["title"], TEXT["need_parent"].format(kind={"objetivo": "eje", "estrategia": "objetivo"}[kind]))
+            info(self, self.title, TEXT["need_parent"].format(kind={"objetivo": "eje", "estrategia": "objetivo"}[kind]))
             return None
         if text is None:
             code, ok = QInputDialog.getText(self, kind_label(self.ctx, kind), TEXT["ask_code"])
@@ -254,7 +256,7 @@ class PlanEditor(QDialog):
             return False
         n_kids = sum(1 for r in self.model.rows if self._descends(r, cur["id"]))
         n_prog = len(cur["programs"]) + sum(len(r["programs"]) for r in self.model.rows if self._descends(r, cur["id"]))
-        if ask and not confirm(self, TEXT["title"], TEXT["confirm"].format(kind=kind_label(self.ctx, cur["kind"]).lower(),
+        if ask and not confirm(self, self.title, TEXT["confirm"].format(kind=kind_label(self.ctx, cur["kind"]).lower(),
                                                                          text=cur["text"][:60], n=n_kids, p=n_prog),
                                yes="Eliminar"):
             return False

@@ -31,6 +31,8 @@ TEXT = {
                     "en Usuarios. Sin contraseña ahora: {names}."),
     "policy_all": "Al entrar, cada usuario escribe su contraseña. Todos los usuarios activos tienen una.",
     "policy_undo": "Configuración: exigir contraseña",
+    "plan_name": "Nombre del &plan:", "plan_undo": "Configuración: nombre del plan",
+    "plan_hint": "Así se llama el plan en los menús, el informe mensual, los libros de Excel y la ayuda.",
 }
 
 
@@ -80,6 +82,7 @@ class SettingsDialog(QDialog):
         self.preset.activated.connect(lambda _i: self._save("preset_key", self.preset.currentData()))
         self.preset.setEnabled(admin)
         f.addRow(TEXT["preset"], self.preset)
+        self._plan_row(f, box, admin)
         if not admin:
             note = QLabel(TEXT["only_admin"], box)
             note.setWordWrap(True)
@@ -202,6 +205,34 @@ class SettingsDialog(QDialog):
             if item is not None and item.layout() is not None and item.layout().indexOf(name) >= 0:
                 return item.layout()
         return None
+    def _plan_row(self, form: QFormLayout, box: QGroupBox, admin: bool) -> None:
+        """«Nombre del plan»: Plan Municipal de Desarrollo, Plan de Gobierno or Plan Estatal de Desarrollo
+        (core.plan_name), saved at once with undo and an audit entry (services.plan_setting)."""
+        from ..core import plan_name as pn
+        from ..services import plan_setting
+
+        self.plan_name = QComboBox(box)
+        for key, name in pn.NAMES.items():
+            self.plan_name.addItem(name, key)
+        self.plan_name.setToolTip(TEXT["plan_hint"])
+        self._show_plan_name()
+        self.plan_name.activated.connect(lambda _i: self.set_plan_name(self.plan_name.currentData()))
+        self.plan_name.setEnabled(admin)
+        form.addRow(TEXT["plan_name"], self.plan_name)
+        self._plan_setting = plan_setting
+
+    def _show_plan_name(self) -> None:
+        from ..services.plan_setting import plan_choice
+
+        self.plan_name.setCurrentIndex(max(self.plan_name.findData(plan_choice(self.ctx.db)), 0))
+
+    def set_plan_name(self, choice: str) -> bool:
+        """Save the plan's name with undo (Ctrl+Z brings back the former choice, or the default when none)."""
+        if choice == self._plan_setting.plan_choice(self.ctx.db):
+            return False
+        ok = self._apply(TEXT["plan_undo"], self._plan_setting.update_plan_name, self._plan_setting.FIELD, choice)
+        self._show_plan_name()
+        return ok
 
     def _show_policy(self) -> None:
         from ..services import users
@@ -217,6 +248,7 @@ class SettingsDialog(QDialog):
     def _policy_changed(self, entity: str, _key: str) -> None:
         if entity in ("settings", "*"):
             self._show_policy()
+            self._show_plan_name()
 
     def set_policy(self, required: bool) -> bool:
         """Turn the «exigir contraseña» policy on or off (services.users.set_password_policy: administrador

@@ -291,7 +291,7 @@ def test_fichas_semaforo_words_targets_per_period_alignment_signatures(demo_db, 
     sem = pairs["Parámetros de semaforización"]
     assert "Verde: de 90 % a 110 %" in sem and "amarillo: de 80 % a menos de 90 %" in sem and "rojo: menos de 80 %" in sem
     assert "PRESET" not in sem  # never the internal code
-    assert "Eje 3. Servicios públicos de calidad" in pairs["Alineación al Plan de Gobierno"]
+    assert "Eje 3. Servicios públicos de calidad" in pairs["Alineación al Plan Municipal de Desarrollo"]
     assert "Interpretación" in pairs or any(v[0] == "Interpretación" for v in cells.values())
     assert any(v[0] == "Factor de comparación" for v in cells.values())
     # targets in the indicator's own periods (T1–T4), the expected result and each variable's target, «Total anual»

@@ -101,7 +101,7 @@ def test_summary_semaforo_words_and_sections(demo_pdf):
     assert "Resumen ejecutivo" in summary
     assert "DSPM" in summary and "DIF" in summary
     assert "13 (81.3 %)" in summary  # 13 of 16 green, total row
-    assert "Avance por eje del Plan de Gobierno" in pages[1]  # the ejes fit under the summary
+    assert "Avance por eje del Plan Municipal de Desarrollo" in pages[1]  # the ejes fit under the summary
     assert "Eje 3. Servicios públicos de calidad" in pages[1]
     text = "\n".join(pages)
     for word in ("Verde", "Rojo", "Sin dato"):
