@@ -30,13 +30,22 @@ from ..core.validation import rule_message
 from ..db.database import Database
 from ..db.models import (Agency, Budget, Evidence, FiscalYear, Indicator, Justification, Measurement, Objective,
                          Organization, PeriodState, PlanElement, Program, Target, TrafficLightPreset, Variable)
-from . import audit
+from . import audit, conflicts
+from .conflicts import NOT_SEEN
 from .errors import NotFound, ServiceError, ValidationFailed
 from .users import CurrentUser
 
 ADMIN, VALID = Role.ADMINISTRADOR.value, Role.VALIDADOR.value
 
 MSG = {
+    # what another official changed meanwhile (services.conflicts)
+    "what_agency": "el campo «{field}» de la dependencia {key}",
+    "what_program": "el campo «{field}» del programa {key}",
+    "what_objective": "{field} del objetivo {key}",
+    "what_indicator": "el campo «{field}» del indicador {key}",
+    "what_variable": "el campo «{field}» de la variable {key} del indicador {ind}",
+    "what_target": "la meta de la variable {var} del indicador {ind} en {period}",
+    "what_settings": "la configuración «{field}»",
     "no_program": "No existe el programa «{key}» en el ejercicio {year}.",
     "no_agency": "No existe la dependencia «{key}».",
     "no_objective": "No existe el objetivo «{key}» en el programa {program}.",
@@ -313,7 +322,10 @@ def create_agency(db: Database, actor: CurrentUser, *, key: str, name: str, acro
     return key
 
 
-def update_agency(db: Database, actor: CurrentUser, key: str, field: str, value: Any) -> Any:
+def update_agency(db: Database, actor: CurrentUser, key: str, field: str, value: Any, *,
+                  expected: Any = NOT_SEEN) -> Any:
+    """Change one field; ``expected`` (the value the form showed) makes a change by someone else meanwhile a
+    ``ConflictError`` (services.conflicts) instead of an overwrite. Returns the old value (for undo)."""
     actor.require(ADMIN, VALID, action="editar dependencias")
     if field not in AGENCY_FIELDS:
         raise ValidationFailed(MSG["unknown_field"].format(field=field))
@@ -331,6 +343,8 @@ def update_agency(db: Database, actor: CurrentUser, key: str, field: str, value:
         else:
             value = (value or "").strip()
         setattr(a, field, value)
+        conflicts.check(s, what=MSG["what_agency"].format(field=AGENCY_FIELDS.get(field, field), key=key),
+                        current=old, expected=expected, new=value, entity="dependencia", key=key, field=field)
         audit.record(s, actor, "dependencia", key, field, old, value)
     return old
 
@@ -418,7 +432,8 @@ def program_values(db: Database, year: int | None, key: str) -> dict:
                 "budget_exercised": b.exercised if b else None}
 
 
-def update_program(db: Database, actor: CurrentUser, year: int | None, key: str, field: str, value: Any) -> Any:
+def update_program(db: Database, actor: CurrentUser, year: int | None, key: str, field: str, value: Any, *,
+                   expected: Any = NOT_SEEN) -> Any:
     if field not in PROGRAM_FIELDS:
         raise ValidationFailed(MSG["unknown_field"].format(field=field))
     with db.transaction() as s:
@@ -462,6 +477,8 @@ def update_program(db: Database, actor: CurrentUser, year: int | None, key: str,
             else:
                 value = (value or "").strip()
             setattr(p, field, value)
+        conflicts.check(s, what=MSG["what_program"].format(field=PROGRAM_FIELDS[field], key=key), current=old,
+                        expected=expected, new=value, entity="programa", key=key, field=field)
         audit.record(s, actor, "programa", key, field, old, value)
     return old
 
@@ -561,7 +578,7 @@ def add_objective(db: Database, actor: CurrentUser, year: int | None, program_ke
 
 
 def update_objective(db: Database, actor: CurrentUser, year: int | None, program_key: str, key: str, field: str,
-                     value: Any) -> Any:
+                     value: Any, *, expected: Any = NOT_SEEN) -> Any:
     if field not in ("text", "assumptions"):
         raise ValidationFailed(MSG["unknown_field"].format(field=field))
     with db.transaction() as s:
@@ -571,6 +588,9 @@ def update_objective(db: Database, actor: CurrentUser, year: int | None, program
         old = list(o.assumptions or []) if field == "assumptions" else o.text
         value = _lines(value) if field == "assumptions" else (value or "").strip()
         setattr(o, field, value)
+        conflicts.check(s, what=MSG["what_objective"].format(
+                            field="el resumen narrativo" if field == "text" else "los supuestos", key=key),
+                        current=old, expected=expected, new=value, entity="objetivo", key=key, field=field)
         audit.record(s, actor, "objetivo", key, field, old, value)
     return old
 
@@ -772,7 +792,8 @@ def indicator_values(db: Database, key: str) -> dict:
         return out
 
 
-def update_indicator(db: Database, actor: CurrentUser, key: str, field: str, value: Any) -> Any:
+def update_indicator(db: Database, actor: CurrentUser, key: str, field: str, value: Any, *,
+                     expected: Any = NOT_SEEN) -> Any:
     if field not in INDICATOR_FIELDS:
         raise ValidationFailed(MSG["unknown_field"].format(field=field))
     with db.transaction() as s:
@@ -794,6 +815,8 @@ def update_indicator(db: Database, actor: CurrentUser, key: str, field: str, val
                 ind.annual_target_original = new
         if field != "status":
             _touch(ind)
+        conflicts.check(s, what=MSG["what_indicator"].format(field=INDICATOR_FIELDS[field], key=key), current=old,
+                        expected=expected, new=new, entity="indicador", key=key, field=field)
         audit.record(s, actor, "indicador", key, field, old, new)
     return old
 
@@ -850,7 +873,8 @@ def add_variable(db: Database, actor: CurrentUser, indicator_key: str, key: str,
     return key
 
 
-def update_variable(db: Database, actor: CurrentUser, indicator_key: str, key: str, field: str, value: Any) -> Any:
+def update_variable(db: Database, actor: CurrentUser, indicator_key: str, key: str, field: str, value: Any, *,
+                    expected: Any = NOT_SEEN) -> Any:
     if field not in VARIABLE_FIELDS:
         raise ValidationFailed(MSG["unknown_field"].format(field=field))
     with db.transaction() as s:
@@ -875,6 +899,10 @@ def update_variable(db: Database, actor: CurrentUser, indicator_key: str, key: s
             value = (value or "").strip()
         setattr(v, field, value)
         _touch(ind)
+        conflicts.check(s, what=MSG["what_variable"].format(field=VARIABLE_FIELDS[field], key=key,
+                                                            ind=indicator_key),
+                        current=old, expected=expected, new=value, entity="variable", key=f"{indicator_key}/{key}",
+                        field=field)
         audit.record(s, actor, "variable", f"{indicator_key}/{key}", field, old, value)
     return old
 
@@ -927,7 +955,7 @@ def target_change_needs_reason(db: Database, indicator_key: str) -> bool:
 
 
 def set_target(db: Database, actor: CurrentUser, indicator_key: str, variable_key: str, period: str, value: Any,
-               reason: str = "") -> Decimal | None:
+               reason: str = "", *, expected: Any = NOT_SEEN) -> Decimal | None:
     """Set (or with ``value`` None, clear) the calendarized target of a variable; returns the old value.
 
     A period that is closed (any of its months) is refused (MET-005). Once the fiscal year has any closed month,
@@ -952,6 +980,10 @@ def set_target(db: Database, actor: CurrentUser, indicator_key: str, variable_ke
         old = t.value if t else None
         if old == new:
             return old
+        conflicts.check(s, what=MSG["what_target"].format(var=variable_key, ind=indicator_key,
+                                                          period=periods.label(period)),
+                        current=old, expected=expected, new=new, entity="meta",
+                        key=f"{indicator_key}/{variable_key}/{period}", field="valor")
         modification = modification and old is not None  # first programming of a period is not a change
         if modification and not (reason or "").strip():
             raise ServiceError(MSG["reason"])
@@ -1087,7 +1119,7 @@ def organization_values(db: Database) -> dict:
         return out
 
 
-def update_organization(db: Database, actor: CurrentUser, field: str, value: Any) -> Any:
+def update_organization(db: Database, actor: CurrentUser, field: str, value: Any, *, expected: Any = NOT_SEEN) -> Any:
     actor.require(ADMIN, action="cambiar la configuración de la organización")
     if field not in ORG_FIELDS:
         raise ValidationFailed(MSG["unknown_field"].format(field=field))
@@ -1112,6 +1144,8 @@ def update_organization(db: Database, actor: CurrentUser, field: str, value: Any
         elif field != "logo":
             value = (value or "").strip()
         setattr(org, field, value)
+        conflicts.check(s, what=MSG["what_settings"].format(field=ORG_FIELDS[field]), current=old,
+                        expected=expected, new=value, entity="organizacion", key=None, field=field)
         shown_old = f"{len(old)} bytes" if field == "logo" and old else old
         shown_new = f"{len(value)} bytes" if field == "logo" and value else value
         audit.record(s, actor, "organizacion", org.name, field, shown_old, shown_new)
@@ -1121,7 +1155,8 @@ def update_organization(db: Database, actor: CurrentUser, field: str, value: Any
 SIGNATURE_FIELDS = {"firma_elaboro": "Elaboró", "firma_reviso": "Revisó", "firma_autorizo": "Autorizó"}
 
 
-def update_signature(db: Database, actor: CurrentUser, key: str, value: dict | None) -> dict | None:
+def update_signature(db: Database, actor: CurrentUser, key: str, value: dict | None, *,
+                     expected: Any = NOT_SEEN) -> dict | None:
     """Name and cargo of one signature of the monthly report ({"nombre", "cargo"}); returns the old value."""
     actor.require(ADMIN, action="cambiar las firmas del informe")
     if key not in SIGNATURE_FIELDS:
@@ -1138,6 +1173,8 @@ def update_signature(db: Database, actor: CurrentUser, key: str, value: dict | N
         else:
             settings.pop(key, None)
         org.settings = settings  # a new dict, so the JSON column is written
+        conflicts.check(s, what=MSG["what_settings"].format(field=f"firma «{SIGNATURE_FIELDS[key]}»"), current=old,
+                        expected=expected, new=clean, entity="organizacion", key=None, field=key)
         audit.record(s, actor, "organizacion", org.name, key,
                      None if not old else f"{old.get('nombre', '')} — {old.get('cargo', '')}",
                      f"{clean['nombre']} — {clean['cargo']}" if any(clean.values()) else None)
@@ -1147,7 +1184,8 @@ def update_signature(db: Database, actor: CurrentUser, key: str, value: dict | N
 ISSUING_UNIT = "unidad_emisora"  # settings key: the unit that issues the monthly report (its cover)
 
 
-def update_issuing_unit(db: Database, actor: CurrentUser, _field: str, value: str | None) -> str:
+def update_issuing_unit(db: Database, actor: CurrentUser, _field: str, value: str | None, *,
+                        expected: Any = NOT_SEEN) -> str:
     """The unit named on the monthly report's cover («Unidad de Información, Planeación…»); returns the old one.
     (``_field`` keeps the ``update(db, actor, field, value)`` shape the settings dialog's undo uses.)"""
     actor.require(ADMIN, action="cambiar la unidad que emite el informe")
@@ -1163,6 +1201,8 @@ def update_issuing_unit(db: Database, actor: CurrentUser, _field: str, value: st
         else:
             settings.pop(ISSUING_UNIT, None)
         org.settings = settings
+        conflicts.check(s, what=MSG["what_settings"].format(field="unidad que emite el informe"), current=old,
+                        expected=expected, new=clean, entity="organizacion", key=None, field=ISSUING_UNIT)
         audit.record(s, actor, "organizacion", org.name, ISSUING_UNIT, old or None, clean or None)
     return old
 
