@@ -26,6 +26,7 @@ from ..db.database import ConnectionLost
 from ..services.capture import (NOT_SEEN, SENT_STATES, CaptureIndicator, CaptureSheet, ValueChange, capture_rows,
                                 is_percentage_unit, load_source, recompute, save_values)
 from ..services.errors import ConflictError, ServiceError
+from .conflicts import ask_keep_mine  # noqa: F401 - the grid's conflict dialog (shared)
 from .context import AppContext
 from .worker import run_task
 
@@ -61,8 +62,6 @@ TEXT = {
     "no_rows": "No hay variables que capturar en {period} para esta selección.",
     "saving": "Guardando…",
     "saved": "Guardado: {n} valor(es).",
-    "conflict_title": "Otra persona cambió estos valores",
-    "conflict_keep": "Conservar mis valores", "conflict_take": "Tomar los de la base",
     "conflict_taken": "Se tomaron {n} valor(es) guardados por otra persona; los suyos no se guardaron.",
     "save_failed": "No se guardó: {reason}",
     "bad_number": "{text}",
@@ -1387,14 +1386,3 @@ def _register() -> None:
 
 
 _register()
-
-
-def ask_keep_mine(parent, exc: ConflictError) -> bool:
-    """Both values, who and when (``str(exc)``); True keeps the user's values, False takes the database's."""
-    box = QMessageBox(QMessageBox.Icon.Warning, TEXT["conflict_title"], str(exc), QMessageBox.StandardButton.NoButton,
-                      parent)
-    keep = box.addButton(TEXT["conflict_keep"], QMessageBox.ButtonRole.AcceptRole)
-    box.addButton(TEXT["conflict_take"], QMessageBox.ButtonRole.RejectRole)
-    box.setDefaultButton(keep)
-    box.exec()
-    return box.clickedButton() is keep
