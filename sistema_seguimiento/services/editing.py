@@ -101,14 +101,21 @@ def _found(session: Session, stmt, message: str):
     return row
 
 
-def _program(session: Session, year: int | None, key: str) -> Program:
+def _locked(stmt, lock: bool):
+    """``lock``: the row stays locked until the transaction ends (a server; SQLite has one writer at a time), so
+    that two officials saving the same record at the same moment are checked one after the other
+    (services.conflicts): the second sees the first one's value, never the one both had read."""
+    return stmt.with_for_update().execution_options(populate_existing=True) if lock else stmt
+
+
+def _program(session: Session, year: int | None, key: str, lock: bool = False) -> Program:
     fy = _year(session, year)
-    return _found(session, select(Program).where(Program.fiscal_year_id == fy.id, Program.key == key),
+    return _found(session, _locked(select(Program).where(Program.fiscal_year_id == fy.id, Program.key == key), lock),
                   MSG["no_program"].format(key=key, year=fy.year))
 
 
-def _agency(session: Session, key: str) -> Agency:
-    return _found(session, select(Agency).where(Agency.key == key), MSG["no_agency"].format(key=key))
+def _agency(session: Session, key: str, lock: bool = False) -> Agency:
+    return _found(session, _locked(select(Agency).where(Agency.key == key), lock), MSG["no_agency"].format(key=key))
 
 
 def _objective(session: Session, program: Program, key: str) -> Objective:
@@ -116,8 +123,9 @@ def _objective(session: Session, program: Program, key: str) -> Objective:
                   MSG["no_objective"].format(key=key, program=program.key))
 
 
-def _indicator(session: Session, key: str) -> Indicator:
-    return _found(session, select(Indicator).where(Indicator.key == key), MSG["no_indicator"].format(key=key))
+def _indicator(session: Session, key: str, lock: bool = False) -> Indicator:
+    return _found(session, _locked(select(Indicator).where(Indicator.key == key), lock),
+                  MSG["no_indicator"].format(key=key))
 
 
 def _variable(session: Session, ind: Indicator, key: str) -> Variable:
@@ -330,7 +338,7 @@ def update_agency(db: Database, actor: CurrentUser, key: str, field: str, value:
     if field not in AGENCY_FIELDS:
         raise ValidationFailed(MSG["unknown_field"].format(field=field))
     with db.transaction() as s:
-        a = _agency(s, key)
+        a = _agency(s, key, lock=True)
         old = getattr(a, field)
         if field == "key":
             value = _check_key(value)
@@ -437,7 +445,7 @@ def update_program(db: Database, actor: CurrentUser, year: int | None, key: str,
     if field not in PROGRAM_FIELDS:
         raise ValidationFailed(MSG["unknown_field"].format(field=field))
     with db.transaction() as s:
-        p = _program(s, year, key)
+        p = _program(s, year, key, lock=True)
         _check_program(s, actor, p)
         if field.startswith("budget_"):
             col = {"budget_approved": "approved", "budget_modified": "modified", "budget_exercised": "exercised"}[field]
@@ -582,7 +590,7 @@ def update_objective(db: Database, actor: CurrentUser, year: int | None, program
     if field not in ("text", "assumptions"):
         raise ValidationFailed(MSG["unknown_field"].format(field=field))
     with db.transaction() as s:
-        p = _program(s, year, program_key)
+        p = _program(s, year, program_key, lock=True)
         _check_program(s, actor, p)
         o = _objective(s, p, key)
         old = list(o.assumptions or []) if field == "assumptions" else o.text
@@ -797,7 +805,7 @@ def update_indicator(db: Database, actor: CurrentUser, key: str, field: str, val
     if field not in INDICATOR_FIELDS:
         raise ValidationFailed(MSG["unknown_field"].format(field=field))
     with db.transaction() as s:
-        ind = _indicator(s, key)
+        ind = _indicator(s, key, lock=True)
         p = _program_of_indicator(s, ind)
         _check_program(s, actor, p)
         if field == "objective_key":
@@ -878,7 +886,7 @@ def update_variable(db: Database, actor: CurrentUser, indicator_key: str, key: s
     if field not in VARIABLE_FIELDS:
         raise ValidationFailed(MSG["unknown_field"].format(field=field))
     with db.transaction() as s:
-        ind = _indicator(s, indicator_key)
+        ind = _indicator(s, indicator_key, lock=True)
         _check_program(s, actor, _program_of_indicator(s, ind))
         v = _variable(s, ind, key)
         old = getattr(v, field)
@@ -963,7 +971,7 @@ def set_target(db: Database, actor: CurrentUser, indicator_key: str, variable_ke
     who, when and why."""
     new = _decimal(value, "Meta")
     with db.transaction() as s:
-        ind = _indicator(s, indicator_key)
+        ind = _indicator(s, indicator_key, lock=True)
         p = _program_of_indicator(s, ind)
         _check_program(s, actor, p, action="modificar metas")
         v = _variable(s, ind, variable_key)
@@ -1124,7 +1132,7 @@ def update_organization(db: Database, actor: CurrentUser, field: str, value: Any
     if field not in ORG_FIELDS:
         raise ValidationFailed(MSG["unknown_field"].format(field=field))
     with db.transaction() as s:
-        org = s.scalars(select(Organization)).first()
+        org = s.scalars(_locked(select(Organization), True)).first()
         if org is None:
             org = Organization(name="Municipio nuevo", settings={})
             s.add(org)
@@ -1163,7 +1171,7 @@ def update_signature(db: Database, actor: CurrentUser, key: str, value: dict | N
         raise ValidationFailed(MSG["unknown_field"].format(field=key))
     clean = {k: str((value or {}).get(k) or "").strip()[:200] for k in ("nombre", "cargo")}
     with db.transaction() as s:
-        org = s.scalars(select(Organization)).first()
+        org = s.scalars(_locked(select(Organization), True)).first()
         if org is None:
             raise ValidationFailed(MSG["unknown_field"].format(field=key))
         settings = dict(org.settings or {})
@@ -1191,7 +1199,7 @@ def update_issuing_unit(db: Database, actor: CurrentUser, _field: str, value: st
     actor.require(ADMIN, action="cambiar la unidad que emite el informe")
     clean = str(value or "").strip()[:250]
     with db.transaction() as s:
-        org = s.scalars(select(Organization)).first()
+        org = s.scalars(_locked(select(Organization), True)).first()
         if org is None:
             raise ValidationFailed(MSG["unknown_field"].format(field=ISSUING_UNIT))
         settings = dict(org.settings or {})

@@ -6,6 +6,11 @@ On PostgreSQL the other official is a second ``Database`` on the same server; a 
 instance at a time (its file lock), so there the other official writes through the same open file."""
 from __future__ import annotations
 
+import json
+import os
+import subprocess
+import sys
+import textwrap
 from decimal import Decimal
 
 import pytest
@@ -161,3 +166,45 @@ def test_same_treats_empty_numbers_and_blanks_alike():
     assert same(None, "") and same("  a ", "a") and same(Decimal("1.50"), Decimal("1.5")) and same(2024, Decimal(2024))
     assert same([], None) and same({"nombre": "", "cargo": ""}, None) and same(["a"], ("a",))
     assert not same("a", "b") and not same(Decimal("1"), Decimal("2")) and not same(None, "x") and not same(True, False)
+
+
+SCRIPT = textwrap.dedent("""
+    import json, sys
+    from sistema_seguimiento.db.database import Database
+    from sistema_seguimiento.services import editing as ed
+    from sistema_seguimiento.services.errors import ConflictError
+    from sistema_seguimiento.services.users import CurrentUser
+    url, name, value, seen = sys.argv[1:5]
+    db = Database.open(url)
+    sys.stdout.write("listo\\n"); sys.stdout.flush()
+    sys.stdin.readline()  # both processes start together
+    try:
+        ed.update_indicator(db, CurrentUser(name, "administrador"), "E001-A11-01", "name", value, expected=seen)
+        print(json.dumps({"ok": True}))
+    except ConflictError as exc:
+        print(json.dumps({"ok": False, "theirs": exc.conflicts[0].theirs, "by": exc.conflicts[0].by}))
+    db.close()
+""")
+
+
+def test_two_processes_edit_the_same_ficha_field_postgresql(demo_db, db_target):
+    if demo_db.engine.dialect.name != "postgresql":
+        pytest.skip("one writable SES process per SQLite file (the file lock refuses the second)")
+    seen = ed.indicator_values(demo_db, IND)["name"]
+    people = (("ana", "Nombre de Ana"), ("beto", "Nombre de Beto"))
+    procs = [subprocess.Popen([sys.executable, "-c", SCRIPT, db_target, name, value, seen], stdin=subprocess.PIPE,
+                              stdout=subprocess.PIPE, text=True, env=dict(os.environ))
+             for name, value in people]
+    for p in procs:
+        assert p.stdout.readline().strip() == "listo"
+    for p in procs:
+        p.stdin.write("\n")
+        p.stdin.flush()
+    results = [json.loads(p.communicate(timeout=60)[0].strip().splitlines()[-1]) for p in procs]
+    winners = [i for i, r in enumerate(results) if r["ok"]]
+    assert len(winners) == 1, results  # one conflict reported
+    winner_name, winner_value = people[winners[0]]
+    assert results[1 - winners[0]] == {"ok": False, "theirs": winner_value, "by": winner_name}
+    assert ed.indicator_values(demo_db, IND)["name"] == winner_value  # nothing lost, nothing overwritten
+    log = _audit(demo_db, "indicador", IND, "name")
+    assert log[-1] == (winner_name, seen, winner_value) and len([e for e in log if e[0] in ("ana", "beto")]) == 1
