@@ -3,7 +3,9 @@
 N processes (two per dependencia of the municipio database) capture for S seconds: each reads the value it is
 about to change, saves a new unique value with that as the value it saw (so a save over someone else's change is a
 reported conflict, never a silent overwrite), reads its capture grid every 10 saves and sends its month every 40;
-one more process plays the administrador reading the dashboard (all indicators' progress) in a loop.
+one more process plays the administrador reading the dashboard (all indicators' progress) in a loop, and one more
+measures the floor: a raw psycopg INSERT + COMMIT in a loop under the same load (the ratio is printed); one samples
+pg_stat_activity to say what the connections spend their time on (waiting for a lock, running, client work).
 
 At the end the bitácora proves nothing was lost: every acknowledged save is there, and for every value the chain of
 its changes is unbroken (each change's «before» is the previous change's «after»: nobody overwrote a value without
@@ -123,6 +125,66 @@ def _dashboard(url: str, seconds: float, out: mp.Queue, start_at: float) -> None
     out.put({"dashboard": reads})
 
 
+def _floor(url: str, seconds: float, out: mp.Queue, start_at: float) -> None:
+    """The floor: one more process doing a raw psycopg INSERT + COMMIT of one small row in a loop, under the same
+    load (no SES, no ORM, no audit), so the save latency can be read as a ratio against what the server gives."""
+    import psycopg
+    from sqlalchemy.engine import make_url
+
+    u = make_url(url)
+    conn = psycopg.connect(host=u.host, port=u.port, user=u.username, password=u.password, dbname=u.database)
+    lat = []
+    while time.time() < start_at:
+        time.sleep(0.01)
+    n = 0
+    while time.time() < start_at + seconds:
+        t0 = time.perf_counter()
+        conn.execute("INSERT INTO bench_floor (v) VALUES (%s)", (f"valor {n}",))
+        conn.commit()
+        lat.append(time.perf_counter() - t0)
+        n += 1
+    conn.close()
+    out.put({"floor": lat})
+
+
+def _sampler(url: str, seconds: float, out: mp.Queue, start_at: float) -> None:
+    """What the server's connections are doing, sampled every 0.2 s from pg_stat_activity: running a statement,
+    waiting for a lock (another transaction holds what it needs), or idle inside a transaction (the client is
+    computing: Python, the ORM, or waiting for a CPU). Says what dominates the save latency, whatever the load."""
+    import psycopg
+    from sqlalchemy.engine import make_url
+
+    u = make_url(url)
+    conn = psycopg.connect(host=u.host, port=u.port, user=u.username, password=u.password, dbname=u.database,
+                           autocommit=True)
+    counts = {"lock": 0, "running": 0, "client": 0}
+    samples = 0
+    while time.time() < start_at:
+        time.sleep(0.01)
+    while time.time() < start_at + seconds:
+        for state, wait_type, n in conn.execute(
+                "SELECT state, coalesce(wait_event_type, ''), count(*) FROM pg_stat_activity "
+                "WHERE datname = current_database() AND pid <> pg_backend_pid() GROUP BY 1, 2"):
+            if state == "active":
+                counts["lock" if wait_type == "Lock" else "running"] += n
+            elif state and state.startswith("idle in transaction"):
+                counts["client"] += n
+        samples += 1
+        time.sleep(0.2)
+    conn.close()
+    out.put({"sampler": {k: v / max(samples, 1) for k, v in counts.items()}})
+
+
+def _make_floor_table(url: str) -> None:
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(url)
+    with engine.begin() as conn:
+        conn.execute(text("DROP TABLE IF EXISTS bench_floor"))
+        conn.execute(text("CREATE TABLE bench_floor (id serial PRIMARY KEY, v text)"))
+    engine.dispose()
+
+
 def _verify(url: str, results: list[dict]) -> dict:
     """Check the bitácora and the stored values against every acknowledged save."""
     from sqlalchemy import select
@@ -176,6 +238,16 @@ def _report(title: str, results: list[dict], seconds: float, check: dict) -> Non
     if dash:
         print(f"  tablero (avance de todos los indicadores): {len(dash)} lecturas, mediana "
               f"{statistics.median(dash) * 1000:.0f} ms")
+    floor = sorted(x for r in results for x in r.get("floor", []))
+    if len(floor) >= 2 and len(lat) >= 2:
+        f = statistics.quantiles(floor, n=100)
+        print(f"  piso (INSERT + COMMIT crudo con psycopg bajo la misma carga): p50 {f[49] * 1000:.1f} ms, p95 "
+              f"{f[94] * 1000:.1f} ms → guardado SES / piso: p50 ×{q[49] / f[49]:.1f}, p95 ×{q[94] / f[94]:.1f}")
+    sampled = [r["sampler"] for r in results if "sampler" in r]
+    if sampled:
+        c = sampled[0]
+        print(f"  conexiones en promedio (pg_stat_activity cada 0.2 s): esperando un candado {c['lock']:.1f}, "
+              f"ejecutando {c['running']:.1f}, en transacción esperando al cliente {c['client']:.1f}")
     lost = check["missing_in_audit"] + check["chain_breaks"] + check["final_mismatch"]
     print(f"  verificación: {check['acknowledged']} guardados confirmados; faltan en bitácora "
           f"{check['missing_in_audit']}; sobrescrituras sin ver {check['chain_breaks']}; valor final distinto "
@@ -224,6 +296,9 @@ def run_server(url: str, procs: int, seconds: float) -> None:
     workers = [ctx.Process(target=_work, args=(url, agencies[i % len(agencies)], i + 1, seconds, out, start_at))
                for i in range(procs)]
     workers.append(ctx.Process(target=_dashboard, args=(url, seconds, out, start_at)))
+    _make_floor_table(url)
+    workers.append(ctx.Process(target=_floor, args=(url, seconds, out, start_at)))
+    workers.append(ctx.Process(target=_sampler, args=(url, seconds, out, start_at)))
     for w in workers:
         w.start()
     results = [out.get() for _ in workers]

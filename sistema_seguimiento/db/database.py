@@ -27,7 +27,7 @@ audit_chain.install()  # every ORM session seals the audit entries it writes
 
 SQLITE_HEADER = b"SQLite format 3\x00"
 # Latest Alembic revision of db/migrations/versions; tests/db checks it equals Alembic's head.
-SCHEMA_HEAD = "0006"
+SCHEMA_HEAD = "0007"
 CACHE_KIB = -65536  # PRAGMA cache_size: negative = KiB
 # SQLite retries a busy write with backoff for this long before "database is locked" (then a Spanish message)
 BUSY_TIMEOUT_MS = 5_000

@@ -366,6 +366,8 @@ class AuditEntry(Base):
     host: Mapped[str | None] = mapped_column(String(120))
     # SHA-256 of the fields chained to the previous entry's hash (db/audit_chain.py), filled on flush
     hash: Mapped[str | None] = mapped_column(String(64))
+    # the hash chain the entry belongs to (revision 0007): the writer's dependencia key, "" for the organization
+    chain: Mapped[str] = mapped_column(String(40), default="", server_default="")
     __table_args__ = (Index("ix_audit_entity", "entity", "entity_key"),)
 
 
@@ -450,3 +452,11 @@ class Reconduction(Base):
         CheckConstraint("status in ('solicitada','autorizada','rechazada')", name="ck_reconduction_status"),
         Index("ix_reconduction_period", "period"),
     )
+class AuditChainHead(Base):
+    """The last entry of each bitácora chain; a writer locks only its chain's row (db/audit_chain.py)."""
+
+    __tablename__ = "audit_chain_head"
+    scope: Mapped[str] = mapped_column(String(40), primary_key=True)
+    last_id: Mapped[int] = mapped_column(Integer, default=0)
+    last_hash: Mapped[str] = mapped_column(String(64), default="")
+

@@ -23,6 +23,7 @@ def _text(value) -> str | None:
 def record(session: Session, actor: CurrentUser, entity: str, key: str, field: str = "", old=None, new=None, *,
            action: str = "editar", reason: str = "") -> AuditEntry:
     entry = AuditEntry(at=datetime.now().replace(microsecond=0), user_name=actor.name, action=action, entity=entity,
-                       entity_key=str(key)[:120], field=field, old=_text(old), new=_text(new), reason=reason or "")
+                       entity_key=str(key)[:120], field=field, old=_text(old), new=_text(new), reason=reason or "",
+                       chain=actor.agency_key or "")  # the writer's dependencia: its own hash chain (audit_chain)
     session.add(entry)
     return entry

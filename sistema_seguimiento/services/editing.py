@@ -30,13 +30,22 @@ from ..core.validation import rule_message
 from ..db.database import Database
 from ..db.models import (Agency, Budget, Evidence, FiscalYear, Indicator, Justification, Measurement, Objective,
                          Organization, PeriodState, PlanElement, Program, Target, TrafficLightPreset, Variable)
-from . import audit
+from . import audit, conflicts
+from .conflicts import NOT_SEEN
 from .errors import NotFound, ServiceError, ValidationFailed
 from .users import CurrentUser
 
 ADMIN, VALID = Role.ADMINISTRADOR.value, Role.VALIDADOR.value
 
 MSG = {
+    # what another official changed meanwhile (services.conflicts)
+    "what_agency": "el campo «{field}» de la dependencia {key}",
+    "what_program": "el campo «{field}» del programa {key}",
+    "what_objective": "{field} del objetivo {key}",
+    "what_indicator": "el campo «{field}» del indicador {key}",
+    "what_variable": "el campo «{field}» de la variable {key} del indicador {ind}",
+    "what_target": "la meta de la variable {var} del indicador {ind} en {period}",
+    "what_settings": "la configuración «{field}»",
     "no_program": "No existe el programa «{key}» en el ejercicio {year}.",
     "no_agency": "No existe la dependencia «{key}».",
     "no_objective": "No existe el objetivo «{key}» en el programa {program}.",
@@ -92,14 +101,21 @@ def _found(session: Session, stmt, message: str):
     return row
 
 
-def _program(session: Session, year: int | None, key: str) -> Program:
+def _locked(stmt, lock: bool):
+    """``lock``: the row stays locked until the transaction ends (a server; SQLite has one writer at a time), so
+    that two officials saving the same record at the same moment are checked one after the other
+    (services.conflicts): the second sees the first one's value, never the one both had read."""
+    return stmt.with_for_update().execution_options(populate_existing=True) if lock else stmt
+
+
+def _program(session: Session, year: int | None, key: str, lock: bool = False) -> Program:
     fy = _year(session, year)
-    return _found(session, select(Program).where(Program.fiscal_year_id == fy.id, Program.key == key),
+    return _found(session, _locked(select(Program).where(Program.fiscal_year_id == fy.id, Program.key == key), lock),
                   MSG["no_program"].format(key=key, year=fy.year))
 
 
-def _agency(session: Session, key: str) -> Agency:
-    return _found(session, select(Agency).where(Agency.key == key), MSG["no_agency"].format(key=key))
+def _agency(session: Session, key: str, lock: bool = False) -> Agency:
+    return _found(session, _locked(select(Agency).where(Agency.key == key), lock), MSG["no_agency"].format(key=key))
 
 
 def _objective(session: Session, program: Program, key: str) -> Objective:
@@ -107,8 +123,9 @@ def _objective(session: Session, program: Program, key: str) -> Objective:
                   MSG["no_objective"].format(key=key, program=program.key))
 
 
-def _indicator(session: Session, key: str) -> Indicator:
-    return _found(session, select(Indicator).where(Indicator.key == key), MSG["no_indicator"].format(key=key))
+def _indicator(session: Session, key: str, lock: bool = False) -> Indicator:
+    return _found(session, _locked(select(Indicator).where(Indicator.key == key), lock),
+                  MSG["no_indicator"].format(key=key))
 
 
 def _variable(session: Session, ind: Indicator, key: str) -> Variable:
@@ -313,12 +330,15 @@ def create_agency(db: Database, actor: CurrentUser, *, key: str, name: str, acro
     return key
 
 
-def update_agency(db: Database, actor: CurrentUser, key: str, field: str, value: Any) -> Any:
+def update_agency(db: Database, actor: CurrentUser, key: str, field: str, value: Any, *,
+                  expected: Any = NOT_SEEN) -> Any:
+    """Change one field; ``expected`` (the value the form showed) makes a change by someone else meanwhile a
+    ``ConflictError`` (services.conflicts) instead of an overwrite. Returns the old value (for undo)."""
     actor.require(ADMIN, VALID, action="editar dependencias")
     if field not in AGENCY_FIELDS:
         raise ValidationFailed(MSG["unknown_field"].format(field=field))
     with db.transaction() as s:
-        a = _agency(s, key)
+        a = _agency(s, key, lock=True)
         old = getattr(a, field)
         if field == "key":
             value = _check_key(value)
@@ -331,6 +351,8 @@ def update_agency(db: Database, actor: CurrentUser, key: str, field: str, value:
         else:
             value = (value or "").strip()
         setattr(a, field, value)
+        conflicts.check(s, what=MSG["what_agency"].format(field=AGENCY_FIELDS.get(field, field), key=key),
+                        current=old, expected=expected, new=value, entity="dependencia", key=key, field=field)
         audit.record(s, actor, "dependencia", key, field, old, value)
     return old
 
@@ -418,11 +440,12 @@ def program_values(db: Database, year: int | None, key: str) -> dict:
                 "budget_exercised": b.exercised if b else None}
 
 
-def update_program(db: Database, actor: CurrentUser, year: int | None, key: str, field: str, value: Any) -> Any:
+def update_program(db: Database, actor: CurrentUser, year: int | None, key: str, field: str, value: Any, *,
+                   expected: Any = NOT_SEEN) -> Any:
     if field not in PROGRAM_FIELDS:
         raise ValidationFailed(MSG["unknown_field"].format(field=field))
     with db.transaction() as s:
-        p = _program(s, year, key)
+        p = _program(s, year, key, lock=True)
         _check_program(s, actor, p)
         if field.startswith("budget_"):
             col = {"budget_approved": "approved", "budget_modified": "modified", "budget_exercised": "exercised"}[field]
@@ -462,6 +485,8 @@ def update_program(db: Database, actor: CurrentUser, year: int | None, key: str,
             else:
                 value = (value or "").strip()
             setattr(p, field, value)
+        conflicts.check(s, what=MSG["what_program"].format(field=PROGRAM_FIELDS[field], key=key), current=old,
+                        expected=expected, new=value, entity="programa", key=key, field=field)
         audit.record(s, actor, "programa", key, field, old, value)
     return old
 
@@ -561,16 +586,19 @@ def add_objective(db: Database, actor: CurrentUser, year: int | None, program_ke
 
 
 def update_objective(db: Database, actor: CurrentUser, year: int | None, program_key: str, key: str, field: str,
-                     value: Any) -> Any:
+                     value: Any, *, expected: Any = NOT_SEEN) -> Any:
     if field not in ("text", "assumptions"):
         raise ValidationFailed(MSG["unknown_field"].format(field=field))
     with db.transaction() as s:
-        p = _program(s, year, program_key)
+        p = _program(s, year, program_key, lock=True)
         _check_program(s, actor, p)
         o = _objective(s, p, key)
         old = list(o.assumptions or []) if field == "assumptions" else o.text
         value = _lines(value) if field == "assumptions" else (value or "").strip()
         setattr(o, field, value)
+        conflicts.check(s, what=MSG["what_objective"].format(
+                            field="el resumen narrativo" if field == "text" else "los supuestos", key=key),
+                        current=old, expected=expected, new=value, entity="objetivo", key=key, field=field)
         audit.record(s, actor, "objetivo", key, field, old, value)
     return old
 
@@ -777,11 +805,12 @@ def indicator_values(db: Database, key: str) -> dict:
         return out
 
 
-def update_indicator(db: Database, actor: CurrentUser, key: str, field: str, value: Any) -> Any:
+def update_indicator(db: Database, actor: CurrentUser, key: str, field: str, value: Any, *,
+                     expected: Any = NOT_SEEN) -> Any:
     if field not in INDICATOR_FIELDS:
         raise ValidationFailed(MSG["unknown_field"].format(field=field))
     with db.transaction() as s:
-        ind = _indicator(s, key)
+        ind = _indicator(s, key, lock=True)
         p = _program_of_indicator(s, ind)
         _check_program(s, actor, p)
         if field == "objective_key":
@@ -799,6 +828,8 @@ def update_indicator(db: Database, actor: CurrentUser, key: str, field: str, val
                 ind.annual_target_original = new
         if field != "status":
             _touch(ind)
+        conflicts.check(s, what=MSG["what_indicator"].format(field=INDICATOR_FIELDS[field], key=key), current=old,
+                        expected=expected, new=new, entity="indicador", key=key, field=field)
         audit.record(s, actor, "indicador", key, field, old, new)
     return old
 
@@ -855,11 +886,12 @@ def add_variable(db: Database, actor: CurrentUser, indicator_key: str, key: str,
     return key
 
 
-def update_variable(db: Database, actor: CurrentUser, indicator_key: str, key: str, field: str, value: Any) -> Any:
+def update_variable(db: Database, actor: CurrentUser, indicator_key: str, key: str, field: str, value: Any, *,
+                    expected: Any = NOT_SEEN) -> Any:
     if field not in VARIABLE_FIELDS:
         raise ValidationFailed(MSG["unknown_field"].format(field=field))
     with db.transaction() as s:
-        ind = _indicator(s, indicator_key)
+        ind = _indicator(s, indicator_key, lock=True)
         _check_program(s, actor, _program_of_indicator(s, ind))
         v = _variable(s, ind, key)
         old = getattr(v, field)
@@ -880,6 +912,10 @@ def update_variable(db: Database, actor: CurrentUser, indicator_key: str, key: s
             value = (value or "").strip()
         setattr(v, field, value)
         _touch(ind)
+        conflicts.check(s, what=MSG["what_variable"].format(field=VARIABLE_FIELDS[field], key=key,
+                                                            ind=indicator_key),
+                        current=old, expected=expected, new=value, entity="variable", key=f"{indicator_key}/{key}",
+                        field=field)
         audit.record(s, actor, "variable", f"{indicator_key}/{key}", field, old, value)
     return old
 
@@ -932,7 +968,7 @@ def target_change_needs_reason(db: Database, indicator_key: str) -> bool:
 
 
 def set_target(db: Database, actor: CurrentUser, indicator_key: str, variable_key: str, period: str, value: Any,
-               reason: str = "") -> Decimal | None:
+               reason: str = "", *, expected: Any = NOT_SEEN) -> Decimal | None:
     """Set (or with ``value`` None, clear) the calendarized target of a variable; returns the old value.
 
     A period that is closed (any of its months) is refused (MET-005). Once the fiscal year has any closed month,
@@ -940,7 +976,7 @@ def set_target(db: Database, actor: CurrentUser, indicator_key: str, variable_ke
     who, when and why."""
     new = _decimal(value, "Meta")
     with db.transaction() as s:
-        ind = _indicator(s, indicator_key)
+        ind = _indicator(s, indicator_key, lock=True)
         p = _program_of_indicator(s, ind)
         _check_program(s, actor, p, action="modificar metas")
         v = _variable(s, ind, variable_key)
@@ -957,6 +993,10 @@ def set_target(db: Database, actor: CurrentUser, indicator_key: str, variable_ke
         old = t.value if t else None
         if old == new:
             return old
+        conflicts.check(s, what=MSG["what_target"].format(var=variable_key, ind=indicator_key,
+                                                          period=periods.label(period)),
+                        current=old, expected=expected, new=new, entity="meta",
+                        key=f"{indicator_key}/{variable_key}/{period}", field="valor")
         modification = modification and old is not None  # first programming of a period is not a change
         if modification and not (reason or "").strip():
             raise ServiceError(MSG["reason"])
@@ -1095,12 +1135,12 @@ def organization_values(db: Database) -> dict:
         return out
 
 
-def update_organization(db: Database, actor: CurrentUser, field: str, value: Any) -> Any:
+def update_organization(db: Database, actor: CurrentUser, field: str, value: Any, *, expected: Any = NOT_SEEN) -> Any:
     actor.require(ADMIN, action="cambiar la configuración de la organización")
     if field not in ORG_FIELDS:
         raise ValidationFailed(MSG["unknown_field"].format(field=field))
     with db.transaction() as s:
-        org = s.scalars(select(Organization)).first()
+        org = s.scalars(_locked(select(Organization), True)).first()
         if org is None:
             org = Organization(name="Municipio nuevo", settings={})
             s.add(org)
@@ -1120,6 +1160,8 @@ def update_organization(db: Database, actor: CurrentUser, field: str, value: Any
         elif field != "logo":
             value = (value or "").strip()
         setattr(org, field, value)
+        conflicts.check(s, what=MSG["what_settings"].format(field=ORG_FIELDS[field]), current=old,
+                        expected=expected, new=value, entity="organizacion", key=None, field=field)
         shown_old = f"{len(old)} bytes" if field == "logo" and old else old
         shown_new = f"{len(value)} bytes" if field == "logo" and value else value
         audit.record(s, actor, "organizacion", org.name, field, shown_old, shown_new)
@@ -1130,7 +1172,8 @@ def update_organization(db: Database, actor: CurrentUser, field: str, value: Any
 SIGNATURE_FIELDS = {"firma_elaboro": "Elaboró", "firma_reviso": "Revisó", "firma_autorizo": "Autorizó"}
 
 
-def update_signature(db: Database, actor: CurrentUser, key: str, value: dict | None) -> dict | None:
+def update_signature(db: Database, actor: CurrentUser, key: str, value: dict | None, *,
+                     expected: Any = NOT_SEEN) -> dict | None:
     """Name and cargo of one signature of the monthly report ({"nombre", "cargo"}); returns the old value."""
     from .profiles import signature_keys
 
@@ -1139,7 +1182,7 @@ def update_signature(db: Database, actor: CurrentUser, key: str, value: dict | N
         raise ValidationFailed(MSG["unknown_field"].format(field=key))
     clean = {k: str((value or {}).get(k) or "").strip()[:200] for k in ("nombre", "cargo")}
     with db.transaction() as s:
-        org = s.scalars(select(Organization)).first()
+        org = s.scalars(_locked(select(Organization), True)).first()
         if org is None:
             raise ValidationFailed(MSG["unknown_field"].format(field=key))
         settings = dict(org.settings or {})
@@ -1149,6 +1192,8 @@ def update_signature(db: Database, actor: CurrentUser, key: str, value: dict | N
         else:
             settings.pop(key, None)
         org.settings = settings  # a new dict, so the JSON column is written
+        conflicts.check(s, what=MSG["what_settings"].format(field=f"firma «{SIGNATURE_FIELDS[key]}»"), current=old,
+                        expected=expected, new=clean, entity="organizacion", key=None, field=key)
         audit.record(s, actor, "organizacion", org.name, key,
                      None if not old else f"{old.get('nombre', '')} — {old.get('cargo', '')}",
                      f"{clean['nombre']} — {clean['cargo']}" if any(clean.values()) else None)
@@ -1158,13 +1203,14 @@ def update_signature(db: Database, actor: CurrentUser, key: str, value: dict | N
 ISSUING_UNIT = "unidad_emisora"  # settings key: the unit that issues the monthly report (its cover)
 
 
-def update_issuing_unit(db: Database, actor: CurrentUser, _field: str, value: str | None) -> str:
+def update_issuing_unit(db: Database, actor: CurrentUser, _field: str, value: str | None, *,
+                        expected: Any = NOT_SEEN) -> str:
     """The unit named on the monthly report's cover («Unidad de Información, Planeación…»); returns the old one.
     (``_field`` keeps the ``update(db, actor, field, value)`` shape the settings dialog's undo uses.)"""
     actor.require(ADMIN, action="cambiar la unidad que emite el informe")
     clean = str(value or "").strip()[:250]
     with db.transaction() as s:
-        org = s.scalars(select(Organization)).first()
+        org = s.scalars(_locked(select(Organization), True)).first()
         if org is None:
             raise ValidationFailed(MSG["unknown_field"].format(field=ISSUING_UNIT))
         settings = dict(org.settings or {})
@@ -1174,6 +1220,8 @@ def update_issuing_unit(db: Database, actor: CurrentUser, _field: str, value: st
         else:
             settings.pop(ISSUING_UNIT, None)
         org.settings = settings
+        conflicts.check(s, what=MSG["what_settings"].format(field="unidad que emite el informe"), current=old,
+                        expected=expected, new=clean, entity="organizacion", key=None, field=ISSUING_UNIT)
         audit.record(s, actor, "organizacion", org.name, ISSUING_UNIT, old or None, clean or None)
     return old
 

@@ -37,7 +37,8 @@ class ConflictError(ServiceError):
         def show(v):
             return "(vacío)" if v is None else fmt_es(v)
 
-        details = [f"{c.indicator_key} / {c.variable_key} / {c.period}: su valor {show(c.mine)}; en la base "
+        details = [c.describe() if hasattr(c, "describe") else  # a form field (services.conflicts)
+                   f"{c.indicator_key} / {c.variable_key} / {c.period}: su valor {show(c.mine)}; en la base "
                    f"{show(c.theirs)}" + (f", guardado por {c.by}" if c.by else "")
                    + (f" el {c.at:%d/%m/%Y %H:%M}" if c.at else "") for c in conflicts]
         super().__init__(message, details)

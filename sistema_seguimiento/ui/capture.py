@@ -14,7 +14,7 @@ from decimal import Decimal
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt, QTimer, Signal
 from PySide6.QtGui import QBrush, QColor, QFont, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QDialog, QDialogButtonBox, QFormLayout, QGroupBox,
-                               QHBoxLayout, QHeaderView, QInputDialog, QLabel, QLineEdit, QMessageBox, QPushButton,
+                               QHBoxLayout, QHeaderView, QInputDialog, QLabel, QLineEdit, QPushButton,
                                QStyledItemDelegate, QTableView, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget)
 
 from ..core import periods
@@ -27,6 +27,7 @@ from ..services.capture import (NOT_SEEN, SENT_STATES, CaptureIndicator, Capture
                                 is_percentage_unit, load_source, recompute, save_values)
 from ..services.errors import ConflictError, ServiceError
 from .profile_ui import level_label, over_color, plabel, tint, with_colon
+from .conflicts import ask_keep_mine  # noqa: F401 - the grid's conflict dialog (shared)
 from .context import AppContext
 from .worker import run_task
 
@@ -62,8 +63,6 @@ TEXT = {
     "no_rows": "No hay variables que capturar en {period} para esta selección.",
     "saving": "Guardando…",
     "saved": "Guardado: {n} valor(es).",
-    "conflict_title": "Otra persona cambió estos valores",
-    "conflict_keep": "Conservar mis valores", "conflict_take": "Tomar los de la base",
     "conflict_taken": "Se tomaron {n} valor(es) guardados por otra persona; los suyos no se guardaron.",
     "save_failed": "No se guardó: {reason}",
     "bad_number": "{text}",
@@ -1403,14 +1402,3 @@ def _register() -> None:
 
 
 _register()
-
-
-def ask_keep_mine(parent, exc: ConflictError) -> bool:
-    """Both values, who and when (``str(exc)``); True keeps the user's values, False takes the database's."""
-    box = QMessageBox(QMessageBox.Icon.Warning, TEXT["conflict_title"], str(exc), QMessageBox.StandardButton.NoButton,
-                      parent)
-    keep = box.addButton(TEXT["conflict_keep"], QMessageBox.ButtonRole.AcceptRole)
-    box.addButton(TEXT["conflict_take"], QMessageBox.ButtonRole.RejectRole)
-    box.setDefaultButton(keep)
-    box.exec()
-    return box.clickedButton() is keep

@@ -3,6 +3,10 @@ QUndoCommand goes on ``ctx.undo_stack`` holding how to undo and redo it.
 
 ``apply_edit`` is the one entry point the screens use. A failed save shows the Spanish reason, pushes
 nothing and returns False (the screen keeps what the user typed; the database is unchanged).
+
+Concurrent edits (issue 17): the helpers pass the value the screen showed as ``expected``; when another official
+changed it meanwhile the service raises ``ConflictError`` and ``apply_edit`` shows ``conflicts.ask_keep_mine``:
+keeping mine saves again over the stored value, taking theirs announces the entity so the screen re-reads it.
 """
 from __future__ import annotations
 
@@ -12,7 +16,12 @@ from PySide6.QtGui import QUndoCommand
 from PySide6.QtWidgets import QWidget
 
 from ..services import editing as ed
+from ..services.conflicts import NOT_SEEN
+from ..services.errors import ConflictError
 from .context import AppContext
+
+
+THEIRS_TAKEN = "tomado de la base"  # apply_edit's result when the user took the other official's value
 
 
 class ServiceCommand(QUndoCommand):
@@ -47,14 +56,35 @@ class ServiceCommand(QUndoCommand):
 
 def apply_edit(ctx: AppContext, parent: QWidget | None, text: str, do: Callable[[], Any],
                undo_factory: Callable[[Any], Callable[[], Any]], entity: str, key: str = "",
-               redo: Callable[[], Any] | None = None) -> tuple[bool, Any]:
-    """Run ``do()``; on success push a command whose undo is ``undo_factory(result)``. Returns (ok, result)."""
-    try:
-        result = do()
-    except Exception as exc:  # noqa: BLE001
+               redo: Callable[[], Any] | None = None,
+               keep_mine: Callable[[ConflictError], Callable[[], Any]] | None = None) -> tuple[bool, Any]:
+    """Run ``do()``; on success push a command whose undo is ``undo_factory(result)``. Returns (ok, result).
+
+    ``keep_mine(exc)`` gives the same save over the values the conflict found stored: with it a ``ConflictError``
+    asks the user (keep mine / take theirs) instead of only reporting it."""
+    error: Exception | None = None
+    for _attempt in range(3):  # someone may save again meanwhile: the user is asked again, a few times
+        try:
+            result = do()
+            error = None
+            break
+        except ConflictError as exc:
+            from . import conflicts
+
+            error = exc
+            if keep_mine is None:
+                break
+            if not conflicts.ask_keep_mine(parent, exc):
+                ctx.notify(entity, key)  # theirs: the screens re-read what is stored
+                return False, THEIRS_TAKEN
+            do = keep_mine(exc)  # mine: the same save over the values now stored
+        except Exception as exc:  # noqa: BLE001
+            error = exc
+            break
+    if error is not None:
         from .messages import show_error
 
-        show_error(parent, exc)
+        show_error(parent, error)
         return False, None
     ctx.undo_stack.push(ServiceCommand(ctx, text, redo or do, undo_factory(result), entity, key))
     ctx.notify(entity, key)
@@ -63,56 +93,77 @@ def apply_edit(ctx: AppContext, parent: QWidget | None, text: str, do: Callable[
 
 # ---- helpers for the common edits ------------------------------------------------------------------
 
-def edit_program_field(ctx, parent, key: str, field: str, value, title: str = "") -> bool:
-    db, u, y = ctx.db, ctx.user, ctx.year
-    ok, _ = apply_edit(ctx, parent, f"Editar {title or field} del programa {key}",
-                       lambda: ed.update_program(db, ctx.user, y, key, field, value),
-                       lambda old: (lambda: ed.update_program(db, ctx.user, y, key, field, old)), "program", key)
-    del u
+def _theirs(exc: ConflictError):
+    return exc.conflicts[0].theirs
+
+
+def edit_program_field(ctx, parent, key: str, field: str, value, title: str = "", expected=NOT_SEEN) -> bool:
+    db, y = ctx.db, ctx.year
+
+    def save(seen):
+        return lambda: ed.update_program(db, ctx.user, y, key, field, value, expected=seen)
+
+    ok, _ = apply_edit(ctx, parent, f"Editar {title or field} del programa {key}", save(expected),
+                       lambda old: (lambda: ed.update_program(db, ctx.user, y, key, field, old)), "program", key,
+                       redo=save(NOT_SEEN), keep_mine=lambda exc: save(_theirs(exc)))
     return ok
 
 
-def edit_indicator_field(ctx, parent, key: str, field: str, value, title: str = "") -> bool:
+def edit_indicator_field(ctx, parent, key: str, field: str, value, title: str = "", expected=NOT_SEEN) -> bool:
     db = ctx.db
+
+    def save(seen):
+        return lambda: ed.update_indicator(db, ctx.user, key, field, value, expected=seen)
+
     ok, _ = apply_edit(ctx, parent, f"Editar «{title or ed.INDICATOR_FIELDS.get(field, field)}» de {key}",
-                       lambda: ed.update_indicator(db, ctx.user, key, field, value),
-                       lambda old: (lambda: ed.update_indicator(db, ctx.user, key, field, old)), "indicator", key)
+                       save(expected),
+                       lambda old: (lambda: ed.update_indicator(db, ctx.user, key, field, old)), "indicator", key,
+                       redo=save(NOT_SEEN), keep_mine=lambda exc: save(_theirs(exc)))
     return ok
 
 
-def edit_objective_field(ctx, parent, program: str, key: str, field: str, value) -> bool:
+def edit_objective_field(ctx, parent, program: str, key: str, field: str, value, expected=NOT_SEEN) -> bool:
     db, y = ctx.db, ctx.year
     what = "resumen narrativo" if field == "text" else "supuestos"
-    ok, _ = apply_edit(ctx, parent, f"Editar {what} de {key}",
-                       lambda: ed.update_objective(db, ctx.user, y, program, key, field, value),
+
+    def save(seen):
+        return lambda: ed.update_objective(db, ctx.user, y, program, key, field, value, expected=seen)
+
+    ok, _ = apply_edit(ctx, parent, f"Editar {what} de {key}", save(expected),
                        lambda old: (lambda: ed.update_objective(db, ctx.user, y, program, key, field, old)),
-                       "program", program)
+                       "program", program, redo=save(NOT_SEEN), keep_mine=lambda exc: save(_theirs(exc)))
     return ok
 
 
-def edit_variable_field(ctx, parent, indicator: str, var: str, field: str, value) -> bool:
+def edit_variable_field(ctx, parent, indicator: str, var: str, field: str, value, expected=NOT_SEEN) -> bool:
     db = ctx.db
     new_key = value if field == "key" else var
 
     def undo_factory(old):
         return lambda: ed.update_variable(db, ctx.user, indicator, new_key, field, old)
 
-    ok, _ = apply_edit(ctx, parent, f"Editar variable {var} de {indicator}",
-                       lambda: ed.update_variable(db, ctx.user, indicator, var, field, value),
-                       undo_factory, "indicator", indicator)
+    def save(seen):
+        return lambda: ed.update_variable(db, ctx.user, indicator, var, field, value, expected=seen)
+
+    ok, _ = apply_edit(ctx, parent, f"Editar variable {var} de {indicator}", save(expected),
+                       undo_factory, "indicator", indicator, redo=save(NOT_SEEN),
+                       keep_mine=lambda exc: save(_theirs(exc)))
     return ok
 
 
-def set_target(ctx, parent, indicator: str, var: str, period: str, value, reason: str = "") -> bool:
+def set_target(ctx, parent, indicator: str, var: str, period: str, value, reason: str = "",
+               expected=NOT_SEEN) -> bool:
     db = ctx.db
 
     def undo_factory(old):
         return lambda: ed.set_target(db, ctx.user, indicator, var, period, old,
                                      reason=f"Deshacer: {reason}" if reason else "")
 
-    ok, _ = apply_edit(ctx, parent, f"Meta de {var} en {period}",
-                       lambda: ed.set_target(db, ctx.user, indicator, var, period, value, reason=reason),
-                       undo_factory, "indicator", indicator)
+    def save(seen):
+        return lambda: ed.set_target(db, ctx.user, indicator, var, period, value, reason=reason, expected=seen)
+
+    ok, _ = apply_edit(ctx, parent, f"Meta de {var} en {period}", save(expected), undo_factory, "indicator",
+                       indicator, redo=save(NOT_SEEN), keep_mine=lambda exc: save(_theirs(exc)))
     return ok
 
 

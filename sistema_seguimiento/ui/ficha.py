@@ -140,7 +140,8 @@ class VariablesModel(QAbstractTableModel):
         f = self.FIELDS[index.column()]
         if str(value or "").strip() == str(row.get(f) or "").strip():
             return False
-        return commands.edit_variable_field(self.view.ctx, self.view, self.view.key, row["key"], f, value)
+        return commands.edit_variable_field(self.view.ctx, self.view, self.view.key, row["key"], f, value,
+                                            expected=row.get(f))
 
 
 class ChoiceDelegate(PaddedDelegate):
@@ -789,7 +790,7 @@ class FichaView(QWidget):
             return False
         if field == "formula_type" and not value and not old:
             return False
-        return commands.edit_indicator_field(self.ctx, self, self.key, field, value)
+        return commands.edit_indicator_field(self.ctx, self, self.key, field, value, expected=old)
 
     def set_target(self, var: str, period: str, text) -> bool:
         self.target_error.setText("")
@@ -804,7 +805,8 @@ class FichaView(QWidget):
             reason, ok = QInputDialog.getMultiLineText(self, TEXT["reason_title"], TEXT["reason"])
             if not ok or not reason.strip():
                 return False
-        return commands.set_target(self.ctx, self, self.key, var, period, value, reason)
+        return commands.set_target(self.ctx, self, self.key, var, period, value, reason,
+                                   expected=self.targets_model.targets.get(period, {}).get(var))
 
     def add_variable(self, symbol: str | None = None, role: str | None = None) -> str | None:
         if symbol is None:

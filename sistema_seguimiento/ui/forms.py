@@ -349,7 +349,7 @@ class AgencyForm(EntityForm):
         try:
             v = ed.agency_values(self.ctx.db, key)
             self.key_value = key
-            self._values = {k: v[k] for k in ("key", "acronym", "name", "head")}
+            self._values = {k: v[k] for k in ("key", "acronym", "name", "head", "requires_evidence")}
             self.title.setText(TEXT["agency_title"].format(key=key) + f" — {v['name']}")
             for f in ("key", "acronym", "name", "head"):
                 self._widgets[f].setText(v[f] or "")
@@ -369,9 +369,14 @@ class AgencyForm(EntityForm):
         def undo_factory(old):
             return lambda: ed.update_agency(self.ctx.db, self.ctx.user, new_key, field, old)
 
-        ok, _ = commands.apply_edit(self.ctx, self, f"Editar dependencia {key}",
-                                    lambda: ed.update_agency(self.ctx.db, self.ctx.user, key, field, value),
-                                    undo_factory, "agency", new_key)
+        def do(seen):
+            return lambda: ed.update_agency(self.ctx.db, self.ctx.user, key, field, value, expected=seen)
+
+        ok, result = commands.apply_edit(self.ctx, self, f"Editar dependencia {key}", do(self._values.get(field)),
+                                         undo_factory, "agency", new_key, redo=do(ed.NOT_SEEN),
+                                         keep_mine=lambda exc: do(exc.conflicts[0].theirs))
+        if result == commands.THEIRS_TAKEN:  # another official's value: show it
+            self.load(key)
         if ok and field == "key":
             self.key_value = new_key
         return ok
@@ -484,9 +489,14 @@ class ProgramForm(EntityForm):
         def undo_factory(old):
             return lambda: ed.update_program(ctx.db, ctx.user, ctx.year, new_key, field, old)
 
-        ok, _ = commands.apply_edit(ctx, self, f"Editar {ed.PROGRAM_FIELDS.get(field, field).lower()} de {key}",
-                                    lambda: ed.update_program(ctx.db, ctx.user, ctx.year, key, field, value),
-                                    undo_factory, "program", new_key)
+        def do(seen):
+            return lambda: ed.update_program(ctx.db, ctx.user, ctx.year, key, field, value, expected=seen)
+
+        ok, result = commands.apply_edit(ctx, self, f"Editar {ed.PROGRAM_FIELDS.get(field, field).lower()} de {key}",
+                                         do(self._values.get(field)), undo_factory, "program", new_key,
+                                         redo=do(ed.NOT_SEEN), keep_mine=lambda exc: do(exc.conflicts[0].theirs))
+        if result == commands.THEIRS_TAKEN:  # another official's value: show it
+            self.load(key)
         if ok and field == "key":
             self.key_value = new_key
         if ok and field == "name":

@@ -6,6 +6,12 @@ newer than the last one seen. Entries written by someone else are announced to t
 ``dataChanged`` signal, as a local change is, so they re-read what they show. While the user is typing in a field
 the announcement waits, so a refresh never takes away what is being written; it is delivered at the next probe
 after the field loses focus.
+
+On a server, bitácora ids are taken when a transaction writes, not when it commits, and since the chains are
+partitioned by dependencia (revision 0007) transactions of different dependencias commit in any order: an entry
+with a smaller id can appear after a bigger one was read. The probe therefore remembers the ids it has not seen
+below the newest one (the gaps; usually none or a few: transactions still open, or rolled back) and asks for them
+again, for the next ``LOOKBACK`` ids.
 """
 from __future__ import annotations
 
@@ -16,6 +22,8 @@ from .worker import run_task
 
 INTERVAL_MS = 1500
 MAX_ROWS = 500  # more changes than this between two probes: announce «everything changed»
+LOOKBACK = 2000  # ids missing below the newest one are looked for again until this many newer ids exist
+MAX_MISSING = 400  # more gaps than this: forget the oldest (a change is at worst re-read at the next one)
 
 
 # a capture or a workflow step by someone else: the capture grid re-reads at once (a local capture only invalidates
@@ -23,22 +31,31 @@ MAX_ROWS = 500  # more changes than this between two probes: announce «everythi
 REMOTE_RELOAD = {"measurement", "period", "justification", "evidence"}
 
 
-def read_changes(db, after: int | None) -> tuple[int, list[tuple[str, str, str]]]:
-    """(newest id, [(entity, key, user)]) of the bitácora entries after ``after`` (None: only the newest id)."""
-    from sqlalchemy import func, select
+def read_changes(db, after: int | None, missing: frozenset[int] | set[int] = frozenset()
+                 ) -> tuple[int, list[tuple[str, str, str]], set[int]]:
+    """(newest id, [(entity, key, user)], ids still missing) of the bitácora entries after ``after`` or among
+    ``missing`` (ids below ``after`` not seen yet); ``after`` None: only the newest id."""
+    from sqlalchemy import func, or_, select
 
     from ..db.models import AuditEntry
 
     with db.reading() as s:
         if after is None:
-            return s.scalar(select(func.max(AuditEntry.id))) or 0, []
+            return s.scalar(select(func.max(AuditEntry.id))) or 0, [], set()
+        where = AuditEntry.id > after
+        if missing:
+            where = or_(where, AuditEntry.id.in_(sorted(missing)))
         rows = s.execute(select(AuditEntry.id, AuditEntry.entity, AuditEntry.entity_key, AuditEntry.user_name)
-                         .where(AuditEntry.id > after).order_by(AuditEntry.id).limit(MAX_ROWS + 1)).all()
-    if not rows:
-        return after, []
+                         .where(where).order_by(AuditEntry.id).limit(MAX_ROWS + 1)).all()
     if len(rows) > MAX_ROWS:
-        return rows[-1][0], [("*", "", "")]
-    return rows[-1][0], [(e, k, u) for _id, e, k, u in rows]
+        return max(after, rows[-1][0]), [("*", "", "")], set()
+    found = {r[0] for r in rows}
+    newest = max([after, *found])
+    floor = newest - LOOKBACK
+    still = {i for i in set(missing) | set(range(max(after, floor) + 1, newest + 1)) if i > floor} - found
+    if len(still) > MAX_MISSING:
+        still = set(sorted(still)[-MAX_MISSING:])
+    return newest, [(e, k, u) for _id, e, k, u in rows], still
 
 
 def user_is_typing() -> bool:
@@ -55,6 +72,7 @@ class ChangeWatcher(QObject):
         super().__init__(parent)
         self.ctx = ctx
         self._last: int | None = None
+        self._missing: set[int] = set()  # ids below _last not seen yet (transactions that had not committed)
         self._busy = False
         self._pending: dict[tuple[str, str], None] = {}
         self.timer = QTimer(self)
@@ -70,8 +88,8 @@ class ChangeWatcher(QObject):
         if self._busy:
             return
         self._busy = True
-        db, after = self.ctx.db, self._last
-        run_task(lambda _c: read_changes(db, after), on_done=self._got, on_error=self._failed)
+        db, after, missing = self.ctx.db, self._last, frozenset(self._missing)
+        run_task(lambda _c: read_changes(db, after, missing), on_done=self._got, on_error=self._failed)
 
     def _failed(self, _exc, _tb) -> None:  # a lost connection: the next probe tries again; saving reports it
         self._busy = False
@@ -84,7 +102,7 @@ class ChangeWatcher(QObject):
 
     def _take(self, result) -> None:
         self._busy = False
-        newest, changes = result
+        newest, changes, self._missing = result
         first = self._last is None
         self._last = newest
         if first:

@@ -137,7 +137,8 @@ class MirModel(QAbstractTableModel):
         current = o.text if field == "text" else "\n".join(o.assumptions)
         if (value or "").strip() == current.strip():
             return False
-        return commands.edit_objective_field(self.ctx, self.parent(), self.program.key, o.key, field, value)
+        return commands.edit_objective_field(self.ctx, self.parent(), self.program.key, o.key, field, value,
+                                             expected=o.text if field == "text" else list(o.assumptions))
 
 
 class MultiLineDelegate(PaddedDelegate):

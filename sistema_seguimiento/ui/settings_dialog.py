@@ -276,18 +276,43 @@ class SettingsDialog(QDialog):
             self.logo_label.setPixmap(QPixmap())
             self.logo_label.setText(TEXT["no_logo"])
 
-    def _apply(self, text: str, update, field: str, value) -> bool:
-        """Save ``update(db, user, field, value)`` (which returns the old value) with undo."""
+    def _apply(self, text: str, update, field: str, value, expected=ed.NOT_SEEN) -> bool:
+        """Save ``update(db, user, field, value)`` (which returns the old value) with undo. ``expected`` is what the
+        dialog showed: a change by another official meanwhile asks keep mine / take theirs (issue 17)."""
         ctx = self.ctx
-        ok, _old = commands.apply_edit(ctx, self, text, lambda: update(ctx.db, ctx.user, field, value),
-                                       lambda old: (lambda: update(ctx.db, ctx.user, field, old)), "settings", field)
+
+        def do(seen):
+            return lambda: update(ctx.db, ctx.user, field, value, expected=seen)
+
+        ok, result = commands.apply_edit(ctx, self, text, do(expected),
+                                         lambda old: (lambda: update(ctx.db, ctx.user, field, old)), "settings", field,
+                                         redo=do(ed.NOT_SEEN), keep_mine=lambda exc: do(exc.conflicts[0].theirs))
+        if result == commands.THEIRS_TAKEN:
+            self._show_stored()
         return ok
+
+    def _show_stored(self) -> None:
+        """Show what is stored now (the other official's values) in the organization and signature fields."""
+        stored = ed.organization_values(self.ctx.db)
+        for field in ("name", "inegi_key", "administration", "state_name", "preset_key", "logo", "issuing_unit",
+                      "signatures"):
+            self.values[field] = stored.get(field)
+        for field, w in (("name", self.name), ("inegi_key", self.inegi), ("administration", self.administration),
+                         ("state_name", self.state), ("issuing_unit", self.issuing_unit)):
+            w.setText(stored.get(field) or "")
+        self.preset.setCurrentIndex(max(self.preset.findData(stored.get("preset_key")), 0))
+        for key, (name, title) in self.signatures.items():
+            current = stored["signatures"].get(key) or {}
+            name.setText(current.get("nombre", ""))
+            title.setText(current.get("cargo", ""))
+        self._show_logo(stored.get("logo"))
 
     def _save(self, field: str, value) -> bool:
         current = self.values.get(field)
         if field != "logo" and (value or "") == (current or ""):
             return False
-        ok = self._apply(f"Configuración: {ed.ORG_FIELDS[field].lower()}", ed.update_organization, field, value)
+        ok = self._apply(f"Configuración: {ed.ORG_FIELDS[field].lower()}", ed.update_organization, field, value,
+                         expected=current)
         if ok:
             self.values[field] = value
             if field == "logo":
@@ -304,7 +329,7 @@ class SettingsDialog(QDialog):
         from .profile_ui import profile
 
         role = signature_fields(profile(self.ctx)).get(key) or ed.SIGNATURE_FIELDS.get(key, key)
-        ok = self._apply(f"Configuración: firma «{role}»", ed.update_signature, key, value)
+        ok = self._apply(f"Configuración: firma «{role}»", ed.update_signature, key, value, expected=current)
         if ok:
             self.values.setdefault("signatures", {})[key] = value
         return ok
@@ -313,7 +338,8 @@ class SettingsDialog(QDialog):
         value = self.issuing_unit.text().strip()
         if value == self.values.get("issuing_unit", ""):
             return False
-        ok = self._apply("Configuración: unidad que emite el informe", ed.update_issuing_unit, ed.ISSUING_UNIT, value)
+        ok = self._apply("Configuración: unidad que emite el informe", ed.update_issuing_unit, ed.ISSUING_UNIT, value,
+                         expected=self.values.get("issuing_unit", ""))
         if ok:
             self.values["issuing_unit"] = value
         return ok
