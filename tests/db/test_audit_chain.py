@@ -92,8 +92,6 @@ def test_migration_0004_seals_the_entries_already_in_the_file(tmp_path):
     conn = sqlite3.connect(path)  # back to revision 0003: the column did not exist
     conn.execute("ALTER TABLE audit_entry DROP COLUMN hash")
     conn.execute("ALTER TABLE audit_entry DROP COLUMN host")  # revision 0005
-    conn.execute("ALTER TABLE audit_entry DROP COLUMN chain")  # revision 0007
-    conn.execute("DROP TABLE audit_chain_head")
     conn.execute("UPDATE alembic_version SET version_num = '0003'")
     conn.commit()
     conn.close()
