@@ -46,3 +46,15 @@ def demo_db(db_target):
     load_demo(db)
     yield db
     db.close()
+
+
+def db_downgrade(db, revision):
+    """Undo the revisions after ``revision`` with Alembic itself (tests that rebuild an older file)."""
+    from alembic import command
+
+    from sistema_seguimiento.db.database import _alembic_config
+
+    with db.engine.begin() as conn:
+        cfg = _alembic_config()
+        cfg.attributes["connection"] = conn
+        command.downgrade(cfg, revision)

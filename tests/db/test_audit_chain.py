@@ -6,6 +6,7 @@ import threading
 
 from sqlalchemy import text
 
+from tests.dbfixtures import db_downgrade
 from sistema_seguimiento.core.cells import csv_cell
 from sistema_seguimiento.db.audit_chain import check_chain
 from sistema_seguimiento.db.database import SCHEMA_HEAD, Database, OpenOptions
@@ -68,17 +69,6 @@ def test_two_writers_at_the_same_time_do_not_fork_the_chain(tmp_path):
         assert _chain_problems(db) == []
         with db.reading() as s:
             assert s.execute(text("SELECT count(*) FROM audit_entry WHERE entity = 'prueba'")).scalar() == 50
-
-
-def db_downgrade(db, revision):
-    from alembic import command
-
-    from sistema_seguimiento.db.database import _alembic_config
-
-    with db.engine.begin() as conn:
-        cfg = _alembic_config()
-        cfg.attributes["connection"] = conn
-        command.downgrade(cfg, revision)
 
 
 def test_migration_0004_seals_the_entries_already_in_the_file(tmp_path):

@@ -9,6 +9,7 @@ import threading
 import pytest
 from sqlalchemy import text
 
+from tests.dbfixtures import db_downgrade
 from sistema_seguimiento.db.audit_chain import check_chain
 from sistema_seguimiento.db.database import SCHEMA_HEAD, Database, OpenOptions
 from sistema_seguimiento.services import audit
@@ -87,15 +88,18 @@ def test_checker_names_altered_removed_inserted_and_truncated_entries(tmp_path):
         assert any("fue alterada o insertada" in p for p in verify(db))
 
 
+
+
 def test_old_entries_stay_the_organization_chain_after_the_migration(tmp_path):
     path = tmp_path / "vieja.db"
     with Database.open(path, OpenOptions(create=True)) as db:  # written as 0005 did: one chain for everyone
         _write(db, ADMIN, 2)
         _write(db, SYSTEM, 2, "s")
         before = _rows(db, "SELECT id, hash FROM audit_entry ORDER BY id")
-    # back to revision 0005: one chain for the whole file, no heads
-    _sqlite(path, "UPDATE audit_entry SET chain = ''", "DROP TABLE audit_chain_head",
-            "ALTER TABLE audit_entry DROP COLUMN chain", "UPDATE alembic_version SET version_num = '0005'")
+    # back to revision 0005: one chain for the whole file, no heads (Alembic undoes 0007 and 0006)
+    _sqlite(path, "UPDATE audit_entry SET chain = ''")
+    with Database.open(path) as db:
+        db_downgrade(db, "0005")
     with Database.open(path, OpenOptions(create=False)) as db:
         assert db.current_revision() == SCHEMA_HEAD
         assert _rows(db, "SELECT id, hash FROM audit_entry ORDER BY id") == before  # seals unchanged
