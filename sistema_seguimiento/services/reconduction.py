@@ -317,32 +317,6 @@ def _not_retroactive(period: str, today: date) -> None:
                                                today=bd.fmt_date(today)))
 
 
-def apply_goal_changes(session: Session, goal: ActivityGoal, changes: list[dict], actor: CurrentUser,
-                       reason: str) -> None:
-    """Minimal update of a meta de actividad's targets (the «metas» part of issue 16 writes
-    ``services.projects.apply_goal_changes`` with this signature; the lead may switch to it): ``changes`` are
-    {"periodo", "anterior", "nuevo"}; ``YYYY`` is the annual target, ``YYYY-Tn`` the quarter's programmed value.
-    The first approved value stays in ``annual_target_original`` / ``programmed_original``."""
-    key = f"{goal.project.key}/{goal.key}"
-    quarters = {q.period: q for q in goal.quarters}
-    for c in changes:
-        new = Decimal(c["nuevo"])
-        if "-T" in c["periodo"]:
-            q = quarters[c["periodo"]]
-            old = q.programmed
-            if q.programmed_original is None:
-                q.programmed_original = old
-            q.programmed = new
-            field_name = f"programado {c['periodo']}"
-        else:
-            old = goal.annual_target
-            if goal.annual_target_original is None:
-                goal.annual_target_original = old
-            goal.annual_target = new
-            field_name = "meta anual"
-        audit.record(session, actor, "meta_actividad", key, field_name, old, new, action="reconducir", reason=reason)
-
-
 def _current_goal_value(goal: ActivityGoal, period: str):
     if "-T" in period:
         q = next((q for q in goal.quarters if q.period == period), None)
@@ -433,6 +407,8 @@ def _decide(db, actor, rec_id, authorized, oficio, note, today) -> ReconductionI
                 key = f"{goal.project.key}/{goal.key}"
                 for c in rec.changes:
                     _same_as_requested(key + f" / {c['periodo']}", c["anterior"], _current_goal_value(goal, c["periodo"]))
+                from .projects import apply_goal_changes
+
                 apply_goal_changes(s, goal, rec.changes, actor, why)
     return get(db, rec_id)
 
@@ -546,4 +522,4 @@ def list_requests(db: Database, *, period: str | None = None, status: str | None
 
 
 __all__ = ["changeable_targets", "CurrentTarget", "request", "authorize", "reject", "list_requests", "get", "deadlines", "TargetChange",
-           "ReconductionInfo", "Deadlines", "apply_goal_changes", "check_request_date", "check_decision_date"]
+           "ReconductionInfo", "Deadlines", "check_request_date", "check_decision_date"]

@@ -146,7 +146,7 @@ def test_authorisation_refused_when_the_target_changed_since_the_request(demo_db
 def _goal(db):
     with db.transaction() as s:
         prog = s.scalars(select(Program).where(Program.key == "E001")).first()
-        proj = Project(program_id=prog.id, key="010304010101", name="Alumbrado público", auxiliary_key="101")
+        proj = Project(program_id=prog.id, key="019999990101", name="Alumbrado público", auxiliary_key="101")
         s.add(proj)
         s.flush()
         goal = ActivityGoal(project_id=proj.id, key="1", name="Reparar luminarias", unit="Luminaria",
@@ -156,7 +156,7 @@ def _goal(db):
         for n, v in enumerate((100, 100, 100, 100), 1):
             s.add(ActivityGoalQuarter(goal_id=goal.id, period=f"2026-T{n}", programmed=Decimal(v),
                                       programmed_original=Decimal(v)))
-    return "010304010101/1"
+    return "019999990101/1"
 
 
 def test_meta_de_actividad_quarter_and_annual_target(demo_db):
@@ -170,10 +170,10 @@ def test_meta_de_actividad_quarter_and_annual_target(demo_db):
                             {"periodo": "2026", "anterior": "400", "nuevo": "360"}]
     rc.authorize(demo_db, VAL, info.id, oficio="UIPPE/12", today=date(2026, 11, 3))
     with demo_db.reading() as s:
-        goal = s.scalars(select(ActivityGoal)).one()
+        goal = s.scalars(select(ActivityGoal).join(Project).where(Project.key == "019999990101")).one()
         q4 = next(q for q in goal.quarters if q.period == "2026-T4")
         assert (goal.annual_target, goal.annual_target_original) == (Decimal(360), Decimal(400))
         assert (q4.programmed, q4.programmed_original) == (Decimal(60), Decimal(100))
     entries = audit_log.query(demo_db, entity="meta_actividad")
     assert {(e.field, e.old, e.new) for e in entries} == {("programado 2026-T4", "100", "60"),
-                                                          ("meta anual", "400", "360")}
+                                                          ("meta_anual", "400", "360")}
