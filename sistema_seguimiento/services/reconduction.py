@@ -27,7 +27,7 @@ from ..core import periods
 from ..core.numbers import fmt_es
 from ..core.types import Role
 from ..db.database import Database
-from ..db.models import (ActivityGoal, ActivityGoalQuarter, Agency, FiscalYear, Indicator, Objective, Program,
+from ..db.models import (ActivityGoal, Agency, FiscalYear, Indicator, Objective, Program,
                          Project, Reconduction, Target, Variable)
 from . import audit
 from .capture import check_agency_access

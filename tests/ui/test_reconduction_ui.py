@@ -95,3 +95,25 @@ def test_quarter_delivery_dialog(ctx, qtbot):
     dlg.formats.setText("pbrm-08b")
     assert dlg.deliver() is True
     assert [dlg.table.item(r, 1).text() for r in range(2)] == ["Entregado", "Entregado"]
+
+
+def test_capture_grid_marks_rows_whose_tarjeta_is_missing(qtbot, demo_db):
+    from PySide6.QtCore import Qt
+
+    from sistema_seguimiento.ui.capture import COL_JUST, CapturePage
+
+    def just_text(user):
+        page = CapturePage(AppContext(demo_db, user, 2026, "2026-10"))
+        qtbot.addWidget(page)
+        page.show()
+        qtbot.waitUntil(lambda: page.model.sheet is not None, timeout=10_000)
+        r = next(r for r, row in enumerate(page.model.rows)
+                 if row.var is None and page.model.sheet.indicators[row.ind].key == "E001-A12-01")
+        return page.model.data(page.model.index(r, COL_JUST), Qt.ItemDataRole.DisplayRole)
+
+    assert just_text(ADMIN) == "Capturada"  # the demo's generic justification of the 145 % result
+    profiles.set_profile(demo_db, ADMIN, "edomex")
+    assert just_text(ADMIN) == "Falta (requerida)"  # no hecho nor proyección: the tarjeta is missing
+    justifications.save(demo_db, ADMIN, "E001-A12-01", "2026-10", fact="145 de 100", cause="Campaña",
+                        improvement_actions="Ajustar la meta", projection="Se mantiene")
+    assert just_text(ADMIN) == "Capturada"
