@@ -81,13 +81,11 @@ class ProjectsEditor(QWidget):
         bar.addStretch(1)
         lay.addLayout(bar)
         lay.addWidget(QLabel(TEXT["projects"], self))
-        self.projects = self._table(TEXT["project_headers"])
-        self.projects.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        self.projects = self._table(TEXT["project_headers"], [130, 0, 190, 280])
         lay.addWidget(self.projects, 1)
         self.goals_label = QLabel(TEXT["goals_none"], self)
         lay.addWidget(self.goals_label)
-        self.goals = self._table(TEXT["goal_headers"])
-        self.goals.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        self.goals = self._table(TEXT["goal_headers"], [40, 0, 120, 95] + [70] * 4 + [100] * 4)
         lay.addWidget(self.goals, 2)
         self.projects.currentCellChanged.connect(lambda *_: self._fill_goals())
         self.projects.itemChanged.connect(self._project_edited)
@@ -95,9 +93,16 @@ class ProjectsEditor(QWidget):
         ctx.dataChanged.connect(self._data_changed)
         self.reload()
 
-    def _table(self, headers: list[str]) -> QTableWidget:
+    def _table(self, headers: list[str], widths: list[int]) -> QTableWidget:
+        """A table whose column 1 (the name) takes the width the others leave."""
         t = QTableWidget(0, len(headers), self)
         t.setHorizontalHeaderLabels(headers)
+        h = t.horizontalHeader()
+        for c, w in enumerate(widths):
+            if w:
+                t.setColumnWidth(c, max(w, h.sectionSizeFromContents(c).width()))
+        h.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        t.setWordWrap(False)
         t.verticalHeader().setVisible(False)
         t.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         t.setEditTriggers(QAbstractItemView.EditTrigger.AnyKeyPressed | QAbstractItemView.EditTrigger.DoubleClicked
@@ -156,7 +161,7 @@ class ProjectsEditor(QWidget):
             self.goals.setRowCount(len(goals))
             for r, g in enumerate(goals):
                 for c, value in enumerate((g.key, g.name, g.unit)):
-                    self._set(self.goals, r, c, value, self.editable)
+                    self._set(self.goals, r, c, value, self.editable, g.name if c == 1 else "")
                 calendar_ok = self.editable and not (self.approved and (g.annual_target is not None or
                                                                         any(v is not None for v in g.programmed)))
                 annual = _num(g.annual_target)
@@ -318,4 +323,4 @@ class ProjectsDialog(QDialog):
             sc = QShortcut(QKeySequence(seq), self)
             sc.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
             sc.activated.connect(slot)
-        self.resize(1100, 620)
+        self.resize(1300, 640)
