@@ -19,6 +19,10 @@ TEXT = {
                "{cleared} borrado(s), {same} sin cambio, {conf} conflicto(s); justificaciones: {jn} nueva(s), "
                "{jc} modificada(s); evidencias: {en} nueva(s).",
     "conflict": "  conflicto {ind} / {var} / {period}: oficina {office} ({by}, {at}) · paquete {pkg} ({pby}, {pat})",
+    "goals": "  metas de actividad: {nuevo} nueva(s), {modificado} modificada(s), {borrado} borrada(s), "
+             "{sin_cambio} sin cambio, {conflicto} conflicto(s)",
+    "goal_conflict": "  conflicto meta {proyecto}/{meta} / {periodo}: oficina {valor_oficina} ({oficina_usuario}) · "
+                     "paquete {valor_paquete} ({paquete_usuario})",
     "applied": "{name}: aplicado ({values} valores, {just} justificaciones, {ev} evidencias; conflictos: {kept} "
                "con el valor de la oficina, {taken} con el del paquete).",
     "not_applied": "{name}: no se aplicó — {error}",
@@ -133,6 +137,10 @@ def cmd_importar(args) -> int:
                                        same=s["valores_sin_cambio"], conf=len(s["conflictos"]),
                                        jn=s["justificaciones_nuevas"], jc=s["justificaciones_modificadas"],
                                        en=s["evidencias_nuevas"]))
+        if "metas" in s:
+            cli.out(TEXT["goals"].format(**s["metas"]))
+            for c in s["conflictos_metas"]:
+                cli.out(TEXT["goal_conflict"].format(**c))
         for c in s["conflictos"]:
             cli.out(TEXT["conflict"].format(ind=c["indicador"], var=c["variable"], period=c["periodo"],
                                             office=c["valor_oficina"], by=c["oficina_usuario"],

@@ -32,6 +32,7 @@ from decimal import ROUND_HALF_EVEN, ROUND_HALF_UP, Context, Decimal
 from pathlib import Path
 
 from . import generator_catalogo as cat
+from .generator_metas import activity_goals
 
 __all__ = ["generate", "summarize", "SCALES", "TARGET_COUNTS", "frequency_periods"]
 
@@ -382,6 +383,8 @@ class _Generator:
             "agencies": agencies,
             "plan": json.loads(json.dumps(self.cat.plan, ensure_ascii=False)),
             "programs": programs,
+            # proyectos and metas de actividad (issue 16; services/generator_metas.py)
+            "proyectos": activity_goals(programs, self.seed, self.fy, self.cutoff_month),
         }
 
     def _titular(self) -> str:

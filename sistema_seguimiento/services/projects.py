@@ -358,7 +358,7 @@ def set_calendar(db: Database, actor: CurrentUser, year: int | None, program_key
                  annual_target: Any, calendar: Any) -> tuple[Decimal | None, list[Decimal | None]]:
     """Set the annual target and the T1..T4 calendar of a meta together (their sum must be equal); returns the
     old (annual, calendar) for undo. Refused once the calendar is approved (reconducción), unless the meta had
-    no calendar yet."""
+    no calendar yet or the calendar is cleared."""
     actor.require(*EDITORS, action="programar metas de actividad")
     label = f"{project_key}/{key}"
     annual, values = _clean_calendar(annual_target, calendar, label)
@@ -373,7 +373,8 @@ def set_calendar(db: Database, actor: CurrentUser, year: int | None, program_key
         if (annual, values if annual is not None else [None] * 4) == (g.annual_target, old_values):
             return old
         first = g.annual_target is None and all(v is None for v in old_values)
-        if not first and calendar_approved(s, prog):
+        cleared = annual is None  # back to «no calendar» (e.g. undoing a first programming), like deleting it
+        if not first and not cleared and calendar_approved(s, prog):
             raise ServiceError(MSG["approved"].format(goal=label, year=fy))
         g.annual_target = g.annual_target_original = annual
         for period, v in zip(quarter_ids(fy), values):

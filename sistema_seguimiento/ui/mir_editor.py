@@ -34,6 +34,8 @@ TEXT = {
     "confirm_nothing": "¿Eliminar {what} «{text}»?\n\nPuede deshacerlo con Ctrl+Z.",
     "need_comp": "Seleccione primero un Componente o una de sus Actividades.",
     "readonly": "Solo lectura",
+    "projects": "Pro&yectos y metas…",
+    "projects_tip": "Proyectos del programa y sus metas de actividad con el calendario trimestral (PbRM-01c, 02a)",
 }
 LEVEL_LABEL = {"FIN": "Fin", "PROPOSITO": "Propósito", "COMPONENTE": "Componente", "ACTIVIDAD": "Actividad"}
 LEVEL_COLOR = {"FIN": "#eef3fb", "PROPOSITO": "#eef8f1", "COMPONENTE": "#fdf6e7", "ACTIVIDAD": "#ffffff"}
@@ -201,6 +203,8 @@ class MirEditor(QWidget):
         self.a_move = self._action(TEXT["move"], self.move_to_component)
         self.toolbar.addSeparator()
         self.a_del = self._action(TEXT["delete"], self.delete_row, QKeySequence.StandardKey.Delete)
+        self.toolbar.addSeparator()
+        self.a_projects = self._action(TEXT["projects"], self.open_projects, tip=TEXT["projects_tip"])
         self.splitter = QSplitter(Qt.Orientation.Horizontal, self)
         self.splitter.setObjectName("mir_splitter")
         self.model = MirModel(ctx, self)
@@ -310,8 +314,19 @@ class MirEditor(QWidget):
             self.help.setHtml(plan_text(html, self))
         self._update_actions()
 
+    def open_projects(self):
+        """«Proyectos y metas de actividad» of the program (issue 16, ui/projects_editor.py)."""
+        from .projects_editor import ProjectsDialog
+
+        if self.program_key is None:
+            return None
+        dialog = ProjectsDialog(self.ctx, self.program_key, self)
+        dialog.open()
+        return dialog
+
     def _update_actions(self) -> None:
         o = self.current_objective()
+        self.a_projects.setEnabled(self.model.program is not None)
         editable = self.model.editable and self.model.program is not None
         self.a_comp.setEnabled(editable)
         levels = {r.level for r in self.model.rows}

@@ -49,6 +49,7 @@ TEXT = {
                "modificado(s), {cleared} borrado(s), {same} sin cambio, {conf} conflicto(s); justificaciones: {jn} "
                "nueva(s), {jc} modificada(s), {js} sin cambio; evidencias: {en} nueva(s), {es} ya recibida(s).",
     "refused": "RECHAZADO: {error}",
+    "goal_kind": "{kind} (meta de actividad)",
     "all_office": "Conflictos: conservar todos los de la oficina",
     "all_package": "Conflictos: tomar todos los del paquete",
     "keep_office": "Conservar oficina",
@@ -257,6 +258,8 @@ class ImportPreviewDialog(QDialog):
             pl.addWidget(label)
             self.summaries.append(label)
             rows = [r for r in pv.values if r.kind != "sin_cambio"]
+            # metas de actividad (issue 16): proyecto in «Indicador», the meta's ID in «Variable»
+            rows += [r for r in getattr(pv, "goals", []) if r.kind != "sin_cambio"]
             rows.sort(key=lambda r: r.kind != "conflicto")
             extra = ([(TEXT["just_kind"].format(kind=TEXT["kinds"][j.kind].lower()), j.indicator, "", j.period,
                        j.office_text, "", j.fields["causa"], "") for j in pv.justifications if j.kind != "sin_cambio"]
@@ -266,10 +269,14 @@ class ImportPreviewDialog(QDialog):
             table.setHorizontalHeaderLabels(TEXT["headers"])
             table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
             for i, r in enumerate(rows):
-                at = r.office_at.strftime("%d/%m/%Y %H:%M") if r.office_at else ""
-                cells = [TEXT["kinds"][r.kind], r.indicator, r.variable, r.period, num(r.office),
-                         f"{r.office_by} {at}".strip(), num(r.package),
-                         f"{r.package_by} {r.package_at[:16].replace('T', ' ')}".strip()]
+                if not hasattr(r, "indicator"):  # a meta de actividad
+                    cells = [TEXT["goal_kind"].format(kind=TEXT["kinds"][r.kind]), r.project, r.goal, r.period,
+                             num(r.office), r.office_by, num(r.package), r.package_by]
+                else:
+                    at = r.office_at.strftime("%d/%m/%Y %H:%M") if r.office_at else ""
+                    cells = [TEXT["kinds"][r.kind], r.indicator, r.variable, r.period, num(r.office),
+                             f"{r.office_by} {at}".strip(), num(r.package),
+                             f"{r.package_by} {r.package_at[:16].replace('T', ' ')}".strip()]
                 for c, v in enumerate(cells):
                     table.setItem(i, c, QTableWidgetItem(v))
                 if r.kind == "conflicto":

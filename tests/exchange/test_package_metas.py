@@ -72,3 +72,24 @@ def test_response_for_a_closed_quarter_is_refused(tmp_path, office, dependencia)
     [pv] = P.preview_import(office, [tmp_path / "r.ses"])
     assert pv.error and "020204010102/2" in pv.error and "cerrado" in pv.error
     assert _achieved(office, "020204010102", "2") == Decimal(9)
+
+
+def test_preview_shows_metas_in_the_command_line_and_the_window(tmp_path, office, dependencia, qtbot):
+    from tests.cli.test_ses_command import ses
+
+    from sistema_seguimiento.ui.package_actions import ImportPreviewDialog
+
+    workflow.apply(office, ADMIN, "reabrir", "2026-09", "0301", "Captura de metas de actividad del T3")
+    P.create_packages(office, ADMIN, ["0301"], "2026-09", None, tmp_path / "p.ses")
+    P.open_package(dependencia, tmp_path / "p.ses")
+    save_values(dependencia, CAP, "2026-09", [], goals=[GoalChange("020204010102", "2", Decimal("10"))], today=TODAY)
+    P.respond(dependencia, CAP, tmp_path / "r.ses")
+    out = ses("paquete", "importar", "--db", office.path, tmp_path / "r.ses").stdout
+    assert "metas de actividad: 0 nueva(s), 1 modificada(s)" in out
+    [pv] = P.preview_import(office, [tmp_path / "r.ses"])
+    dialog = ImportPreviewDialog([pv])
+    qtbot.addWidget(dialog)
+    table = dialog.tables[0]
+    cells = [[table.item(r, c).text() if table.item(r, c) else "" for c in range(7)] for r in range(table.rowCount())]
+    assert ["Modificado (meta de actividad)", "020204010102", "2", "2026-T3", "9.00", "carga", "10.00"] in cells
+    assert dialog.apply_button.isEnabled()

@@ -188,3 +188,20 @@ def test_meta_of_a_quarter_not_ended_is_refused(demo_db):
         save_values(demo_db, ADMIN, "2026-12", [], goals=[GoalChange("020605010102", "1", D("1"))], today=TODAY)
     with pytest.raises(ServiceError, match="No existe la meta"):
         save_values(demo_db, ADMIN, "2026-09", [], goals=[GoalChange("020605010102", "9", D("1"))], today=TODAY)
+
+
+def test_validating_and_closing_the_month_cover_the_metas(demo_db):
+    workflow.apply(demo_db, ADMIN, "reabrir", "2026-06", "0801", "Corregir metas del T2")
+    change = [GoalChange("020605010103", "1", D("13"))]
+    save_values(demo_db, CAP_0801, "2026-06", [], goals=change, today=TODAY)
+    workflow.apply(demo_db, CAP_0801, "enviar", "2026-06", "0801")
+    workflow.apply(demo_db, VALID, "validar", "2026-06", "0801")
+    with pytest.raises(ServiceError, match="no se guardó|revise") as exc:  # Validado: read-only for the capturista
+        save_values(demo_db, CAP_0801, "2026-06", [], goals=[GoalChange("020605010103", "1", D("14"))], today=TODAY)
+    assert "Validado" in " ".join(exc.value.details)
+    workflow.apply(demo_db, ADMIN, "cerrar", "2026-06", "0801")
+    with pytest.raises(ServiceError) as exc:  # Cerrado: read-only for everyone (PER-003)
+        save_values(demo_db, ADMIN, "2026-06", [], goals=[GoalChange("020605010103", "1", D("14"))], today=TODAY)
+    assert "PER-003" in " ".join(exc.value.details)
+    assert next(g for p in projects.list_projects(demo_db, 2026, "S001") if p.key == "020605010103"
+                for g in p.goals if g.key == "1").achieved[1] == D(13)
