@@ -147,6 +147,7 @@ class ReportData:
     executive_only: bool = False
     cumulative_series: dict[str, list[tuple[str, Decimal | None, Decimal | None]]] = field(default_factory=dict)
     issuing_unit: str = ""  # Configuración: unidad que emite el informe (settings «unidad_emisora»)
+    overachievement_color: str = ""  # the state profile's colour for results above the band (issue 16)
 
     @property
     def missing_signatures(self) -> list[str]:
@@ -348,6 +349,9 @@ def build_report(db: Database, month: str, *, agency_key: str | None = None, pro
         administration = org.administration if org else ""
         logo = bytes(org.logo) if org is not None and org.logo else None
         settings = dict(org.settings or {}) if org is not None else {}
+        from ..services.profiles import current as current_profile
+
+        over_colour = current_profile(session).overachievement_color
         pkeys = [p.key for p in pset.programs]
         budgets = {} if executive_only else read_budget(session, year, month, pkeys)
         ejes = _eje_of_programs(session, year, pkeys)
@@ -416,6 +420,7 @@ def build_report(db: Database, month: str, *, agency_key: str | None = None, pro
         ag = next((a for a in pset.agencies.values() if agency_key in (a.key, a.acronym)), None)
         scope = TEXT["scope_agency"].format(name=ag.name if ag else agency_key)
     data = ReportData(
+        overachievement_color=over_colour,
         month=month, month_label=periods.label(month), fiscal_year=year, cutoff=cutoff, org_name=org_name,
         org_state=org_state, org_kind=org_kind, administration=administration, logo=logo, scope_label=scope,
         agencies=sorted(agencies.values(), key=lambda g: g.key), total=total,
