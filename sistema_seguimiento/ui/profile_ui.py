@@ -45,9 +45,24 @@ def profile(ctx) -> Profile:
         value = svc.load(svc.DEFAULT_PROFILE)
     if not ctx.__dict__.get("_ses_profile_hooked") and hasattr(ctx, "dataChanged"):
         ctx.__dict__["_ses_profile_hooked"] = True
-        ctx.dataChanged.connect(lambda entity, _key: forget(ctx) if entity in _REFRESH else None)
+        ctx.dataChanged.connect(lambda entity, _key: _heard(ctx, entity))
     ctx.__dict__[_ATTR] = value
     return value
+
+
+def _heard(ctx, entity: str) -> None:
+    if entity in _REFRESH:
+        forget(ctx)
+    elif entity == "organizacion" and _ATTR in ctx.__dict__:
+        # the bitácora's word for organization settings: another official may have chosen another profile
+        # (ui.live_refresh re-announces their changes); if so every open page must relabel
+        try:
+            key = svc.current_profile(ctx.db).key
+        except Exception:  # noqa: BLE001 - a lost connection is reported elsewhere
+            return
+        if key != ctx.__dict__[_ATTR].key:
+            forget(ctx)
+            ctx.notify("*", "perfil")
 
 
 def forget(ctx) -> None:
