@@ -97,11 +97,15 @@ def set_profile(ctx, parent, key: str) -> bool:
 
 
 def _details(p: Profile) -> str:
-    from ..core.semaforo import describe_preset
-
     return TEXT["details"].format(calendar=TEXT["calendar"].get(p.calendar, p.calendar),
                                   justification=TEXT["justification"].get(p.justification, p.justification),
-                                  semaforo=describe_preset(p.semaforo) if p.semaforo else TEXT["org_preset"])
+                                  semaforo=p.semaforo.name if p.semaforo else TEXT["org_preset"])
+
+
+def _ranges(p: Profile) -> str:
+    from ..core.semaforo import describe_preset
+
+    return describe_preset(p.semaforo) if p.semaforo else TEXT["org_preset"]
 
 
 class ProfileBox(QGroupBox):
@@ -116,12 +120,11 @@ class ProfileBox(QGroupBox):
             self.choice.addItem(name, key)
         self.choice.setEnabled(admin)
         f.addRow(TEXT["choice"], self.choice)
-        self.details = QLabel(self)
+        self.details = QLabel(self)  # one line; the ranges in words and the hint are in the tooltips
         self.details.setWordWrap(True)
         f.addRow("", self.details)
-        hint = QLabel(TEXT["hint"], self)
-        hint.setWordWrap(True)
-        f.addRow("", hint)
+        self.choice.setToolTip(TEXT["hint"])
+        self.setToolTip(TEXT["hint"])
         self.show_current()
         self.choice.activated.connect(lambda _i: self.choose(self.choice.currentData()))
         ctx.dataChanged.connect(self._changed)
@@ -132,6 +135,7 @@ class ProfileBox(QGroupBox):
         self.choice.setCurrentIndex(max(self.choice.findData(p.key), 0))
         self.choice.blockSignals(False)
         self.details.setText(_details(p))
+        self.details.setToolTip(_ranges(p))
 
     def choose(self, key: str) -> bool:
         if key == profile(self.ctx).key:
