@@ -144,10 +144,10 @@ class ReportData:
     over_rows: list[ProgressRow]
     validated_captures: int = 0
     include_charts: bool = True
+    overachievement_color: str = ""  # the state profile's colour for results above the band (issue 16)
     executive_only: bool = False
     cumulative_series: dict[str, list[tuple[str, Decimal | None, Decimal | None]]] = field(default_factory=dict)
     issuing_unit: str = ""  # Configuración: unidad que emite el informe (settings «unidad_emisora»)
-    overachievement_color: str = ""  # the state profile's colour for results above the band (issue 16)
 
     @property
     def missing_signatures(self) -> list[str]:
@@ -342,6 +342,9 @@ def build_report(db: Database, month: str, *, agency_key: str | None = None, pro
         kw = {"value_periods": due, "lean": True} if due is not None else {}
         pset = read_programs(session, year, [program_key] if program_key else None, agency_key, **kw)
         presets = presets_by_key(session)
+        from ..services.profiles import current as current_profile
+
+        over_colour = current_profile(session).overachievement_color  # issue 16: the state profile's colour
         org = pset.organization
         org_name = org.name if org else ""
         org_state = org.state_name if org else ""
@@ -349,9 +352,6 @@ def build_report(db: Database, month: str, *, agency_key: str | None = None, pro
         administration = org.administration if org else ""
         logo = bytes(org.logo) if org is not None and org.logo else None
         settings = dict(org.settings or {}) if org is not None else {}
-        from ..services.profiles import current as current_profile
-
-        over_colour = current_profile(session).overachievement_color
         pkeys = [p.key for p in pset.programs]
         budgets = {} if executive_only else read_budget(session, year, month, pkeys)
         ejes = _eje_of_programs(session, year, pkeys)
