@@ -145,6 +145,7 @@ class ReportData:
     over_rows: list[ProgressRow]
     validated_captures: int = 0
     include_charts: bool = True
+    overachievement_color: str = ""  # the state profile's colour for results above the band (issue 16)
     executive_only: bool = False
     cumulative_series: dict[str, list[tuple[str, Decimal | None, Decimal | None]]] = field(default_factory=dict)
     issuing_unit: str = ""  # Configuración: unidad que emite el informe (settings «unidad_emisora»)
@@ -343,6 +344,9 @@ def build_report(db: Database, month: str, *, agency_key: str | None = None, pro
         kw = {"value_periods": due, "lean": True} if due is not None else {}
         pset = read_programs(session, year, [program_key] if program_key else None, agency_key, **kw)
         presets = presets_by_key(session)
+        from ..services.profiles import current as current_profile
+
+        over_colour = current_profile(session).overachievement_color  # issue 16: the state profile's colour
         org = pset.organization
         org_name = org.name if org else ""
         org_state = org.state_name if org else ""
@@ -420,6 +424,7 @@ def build_report(db: Database, month: str, *, agency_key: str | None = None, pro
         ag = next((a for a in pset.agencies.values() if agency_key in (a.key, a.acronym)), None)
         scope = TEXT["scope_agency"].format(name=ag.name if ag else agency_key)
     data = ReportData(
+        overachievement_color=over_colour,
         month=month, month_label=periods.label(month), fiscal_year=year, cutoff=cutoff, org_name=org_name,
         org_state=org_state, org_kind=org_kind, administration=administration, logo=logo, scope_label=scope,
         agencies=sorted(agencies.values(), key=lambda g: g.key), total=total,

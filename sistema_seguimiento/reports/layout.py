@@ -96,6 +96,7 @@ class Mark:
     light: str
     text: str
     note: str = ""
+    color: str = ""  # e.g. a state profile's over-achievement colour; "" = the light's colour
 
 
 @dataclass
@@ -456,7 +457,7 @@ class Paginator:
                     d = c.mm(2.6)
                     lh = c.metrics(f).height()
                     p.setPen(Qt.PenStyle.NoPen)
-                    p.setBrush(LIGHT_COLORS.get(cell.light, LIGHT_COLORS["gris"]))
+                    p.setBrush(QColor(cell.color) if cell.color else LIGHT_COLORS.get(cell.light, LIGHT_COLORS["gris"]))
                     p.drawEllipse(QRectF(r.left(), r.top() + (lh - d) / 2, d, d))
                     p.setBrush(Qt.BrushStyle.NoBrush)
                     tr = QRectF(r.left() + c.mm(3.6), r.top(), r.width() - c.mm(3.6), r.height())

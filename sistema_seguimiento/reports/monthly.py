@@ -2,6 +2,7 @@
 file or any printer. Used by ``ses informe`` and by the Informes menu."""
 from __future__ import annotations
 
+from contextvars import ContextVar
 from datetime import datetime
 from decimal import Decimal
 from typing import Callable
@@ -97,12 +98,20 @@ def _pct(n: int, total: int) -> str:
     return fmt_pct_es(Decimal(n) * 100 / total if total else None, 1) if total else "0.0 %"
 
 
+# the state profile's over-achievement colour of the document being built (issue 16; per thread)
+_OVER_COLOUR: ContextVar[str] = ContextVar("over_colour", default="")
+
+
 def _mark(row) -> Mark:
+    from ..core.semaforo import OVERACHIEVEMENT_FLAGS
+
     note = ", ".join(LABELS.get(f, f) for f in row.flags)
     state = row.state
     if state == "gris" and not note and row.status and row.status != "OK":
         note = LABELS.get(row.status, row.status)
-    return Mark(state, LABELS.get(state, state), note)
+    colour = _OVER_COLOUR.get()
+    over = bool(colour) and any(f in OVERACHIEVEMENT_FLAGS for f in row.flags)
+    return Mark(state, LABELS.get(state, state), note, colour if over else "")
 
 
 def _pct_cell(row) -> str:
@@ -151,6 +160,14 @@ def _counts_cells(counts: dict[str, int], total: int) -> list[str]:
 
 
 def build_document(data: ReportData, generated: datetime | None = None) -> Document:
+    token = _OVER_COLOUR.set(data.overachievement_color)
+    try:
+        return _build_document(data, generated)
+    finally:
+        _OVER_COLOUR.reset(token)
+
+
+def _build_document(data: ReportData, generated: datetime | None = None) -> Document:
     generated = generated or datetime.now()
     stamp = generated.strftime("%d/%m/%Y %H:%M")
     org = data.org_name or "Organización"

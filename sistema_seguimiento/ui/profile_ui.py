@@ -45,9 +45,24 @@ def profile(ctx) -> Profile:
         value = svc.load(svc.DEFAULT_PROFILE)
     if not ctx.__dict__.get("_ses_profile_hooked") and hasattr(ctx, "dataChanged"):
         ctx.__dict__["_ses_profile_hooked"] = True
-        ctx.dataChanged.connect(lambda entity, _key: forget(ctx) if entity in _REFRESH else None)
+        ctx.dataChanged.connect(lambda entity, _key: _heard(ctx, entity))
     ctx.__dict__[_ATTR] = value
     return value
+
+
+def _heard(ctx, entity: str) -> None:
+    if entity in _REFRESH:
+        forget(ctx)
+    elif entity == "organizacion" and _ATTR in ctx.__dict__:
+        # the bitácora's word for organization settings: another official may have chosen another profile
+        # (ui.live_refresh re-announces their changes); if so every open page must relabel
+        try:
+            key = svc.current_profile(ctx.db).key
+        except Exception:  # noqa: BLE001 - a lost connection is reported elsewhere
+            return
+        if key != ctx.__dict__[_ATTR].key:
+            forget(ctx)
+            ctx.notify("*", "perfil")
 
 
 def forget(ctx) -> None:
@@ -82,11 +97,15 @@ def set_profile(ctx, parent, key: str) -> bool:
 
 
 def _details(p: Profile) -> str:
-    from ..core.semaforo import describe_preset
-
     return TEXT["details"].format(calendar=TEXT["calendar"].get(p.calendar, p.calendar),
                                   justification=TEXT["justification"].get(p.justification, p.justification),
-                                  semaforo=describe_preset(p.semaforo) if p.semaforo else TEXT["org_preset"])
+                                  semaforo=p.semaforo.name if p.semaforo else TEXT["org_preset"])
+
+
+def _ranges(p: Profile) -> str:
+    from ..core.semaforo import describe_preset
+
+    return describe_preset(p.semaforo) if p.semaforo else TEXT["org_preset"]
 
 
 class ProfileBox(QGroupBox):
@@ -101,12 +120,11 @@ class ProfileBox(QGroupBox):
             self.choice.addItem(name, key)
         self.choice.setEnabled(admin)
         f.addRow(TEXT["choice"], self.choice)
-        self.details = QLabel(self)
+        self.details = QLabel(self)  # one line; the ranges in words and the hint are in the tooltips
         self.details.setWordWrap(True)
         f.addRow("", self.details)
-        hint = QLabel(TEXT["hint"], self)
-        hint.setWordWrap(True)
-        f.addRow("", hint)
+        self.choice.setToolTip(TEXT["hint"])
+        self.setToolTip(TEXT["hint"])
         self.show_current()
         self.choice.activated.connect(lambda _i: self.choose(self.choice.currentData()))
         ctx.dataChanged.connect(self._changed)
@@ -117,6 +135,7 @@ class ProfileBox(QGroupBox):
         self.choice.setCurrentIndex(max(self.choice.findData(p.key), 0))
         self.choice.blockSignals(False)
         self.details.setText(_details(p))
+        self.details.setToolTip(_ranges(p))
 
     def choose(self, key: str) -> bool:
         if key == profile(self.ctx).key:

@@ -416,7 +416,29 @@ RULE_CASES = [
     ("SIN-005", m_obj("A11", text="Supervisión de cuadrillas así como compra de materiales."), None),
     ("SIN-006", m_obj("C1", text="Baches reparados."), None),
     ("SIN-006", m_obj("C1", text=""), None),
+    # issue 16: the state profile's required ficha fields
+    ("PRF-001", m_many(m_ind("C1-01", interpretation=""),
+                       m_ctx(required_fields=("interpretation",), profile_name="Estado de México")),
+     m_many(lambda p: [setattr(i, "interpretation", "Mientras mayor, mejor.") for i in p.indicators] and None,
+            m_ctx(required_fields=("interpretation",), profile_name="Estado de México"))),
+    ("PRF-001", m_many(m_ind("C1-01", verification_sources=["Registro municipal de obra"], benchmark="  "),
+                       m_ctx(required_fields=("benchmark",), profile_name="Estado de México")),
+     m_many(lambda p: [setattr(i, "benchmark", "Promedio estatal 2025.") for i in p.indicators] and None,
+            m_ctx(required_fields=("benchmark",), profile_name="Estado de México"))),
 ]
+
+
+def test_profile_rule_does_not_repeat_what_another_rule_reports():
+    program = base_program()
+    ind(program, "C1-01").annual_target = None  # FT-003
+    ind(program, "C1-01").baseline_value = None  # FT-002 (field «baseline»)
+    findings = validate_program(program, ctx(required_fields=("annual_target", "baseline_value"),
+                                             profile_name="Estado de México"))
+    assert {f.rule_id for f in findings if f.indicator == "E010-C1-01"} >= {"FT-002", "FT-003"}
+    assert not [f for f in findings if f.rule_id == "PRF-001"]
+    ok = validate_program(base_program(), ctx(required_fields=("annual_target", "baseline_value"),
+                                              profile_name="Estado de México"))
+    assert not [f for f in ok if f.rule_id == "PRF-001"]
 
 
 def _run(mutation) -> list[Finding]:
@@ -452,7 +474,8 @@ def test_rules_table_matches_domain():
     expected_ids = ({f"MIR-{i:03d}" for i in range(1, 10)} | {f"PP-{i:03d}" for i in range(1, 5)}
                     | {f"IND-{i:03d}" for i in range(1, 13)} | {f"FT-{i:03d}" for i in range(1, 10)}
                     | {f"MET-{i:03d}" for i in range(1, 7)} | {f"AV-{i:03d}" for i in range(1, 11)}
-                    | {f"SIN-{i:03d}" for i in range(1, 7)} | {f"PER-{i:03d}" for i in range(1, 4)})
+                    | {f"SIN-{i:03d}" for i in range(1, 7)} | {f"PER-{i:03d}" for i in range(1, 4)}
+                    | {"PRF-001"})  # ours, not DOMAIN.md's: a state profile's required ficha fields (issue 16)
     assert set(RULES) == expected_ids
     for rule_id, (severity, template, explanation) in RULES.items():
         assert severity in ("error", "warning", "info")

@@ -195,3 +195,22 @@ def test_validation_dock_reports_the_profile_required_fields(qtbot, ctx, no_dial
     qtbot.waitUntil(lambda: not any(f.rule_id == "PRF-001" and f.indicator == key and f.field == field
                                     for f in w.validation._all) and not w.validation._running, timeout=20_000)
     assert any(f.rule_id == "PRF-001" and f.indicator == key for f in w.validation._all)  # the other field
+
+
+def test_a_profile_chosen_on_another_pc_relabels_the_open_window(qtbot, ctx):
+    """ui.live_refresh re-announces other officials' changes by their bitácora entity («organizacion»)."""
+    from sistema_seguimiento.services.users import CurrentUser
+    from sistema_seguimiento.ui.plan_editor import PlanEditor
+
+    plan = PlanEditor(ctx)
+    qtbot.addWidget(plan)
+    assert plan.model.data(plan.model.index(0, 0)).startswith("Eje ")
+    heard = []
+    ctx.dataChanged.connect(lambda e, k: heard.append((e, k)))
+    profiles.set_profile(ctx.db, CurrentUser("otra-admin", "administrador"), "edomex")
+    ctx.notify("organizacion", "H. Ayuntamiento de Ejemplo")
+    assert ("*", "perfil") in heard
+    assert plan.model.data(plan.model.index(0, 0)).startswith("Pilar / Eje transversal ")
+    heard.clear()
+    ctx.notify("organizacion", "H. Ayuntamiento de Ejemplo")  # another settings change: no relabelling
+    assert ("*", "perfil") not in heard
