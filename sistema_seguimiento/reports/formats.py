@@ -15,7 +15,7 @@ from PySide6.QtGui import QColor, QPageLayout, QPageSize, QPagedPaintDevice, QPa
 from ..core.numbers import fmt_es, fmt_pct_es, round2
 from ..db.database import Database
 from . import layout as L
-from .formats_data import FCol, FormatDoc, FSign, FTable, FText, LightCell, Section, build_format
+from .formats_data import FormatDoc, FSign, FTable, FText, LightCell, Section, build_format
 
 TEXT = {
     "footer": "SES · {code} · {quarter} · {scope} · Generado el {fecha}",
@@ -47,7 +47,7 @@ def cell_text(value, kind: str) -> str:
 class GroupedTable(L.Table):
     """A layout table with a band of group headings (e.g. «Avance trimestral» over four columns)."""
 
-    def __init__(self, columns, rows, size, groups, title=""):
+    def __init__(self, columns, rows, size, groups):
         super().__init__(columns, rows, size=size)
         self.groups = groups
 
