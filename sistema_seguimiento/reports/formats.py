@@ -15,7 +15,7 @@ from PySide6.QtGui import QColor, QPageLayout, QPageSize, QPagedPaintDevice, QPa
 from ..core.numbers import fmt_es, fmt_pct_es, round2
 from ..db.database import Database
 from . import layout as L
-from .formats_data import FCol, FormatDoc, FSign, FTable, FText, LightCell, Section, build_format
+from .formats_data import FormatDoc, FSign, FTable, FText, LightCell, Section, build_format
 
 TEXT = {
     "footer": "SES · {code} · {quarter} · {scope} · Generado el {fecha}",
@@ -47,13 +47,34 @@ def cell_text(value, kind: str) -> str:
 class GroupedTable(L.Table):
     """A layout table with a band of group headings (e.g. «Avance trimestral» over four columns)."""
 
-    def __init__(self, columns, rows, size, groups, title=""):
+    def __init__(self, columns, rows, size, groups):
         super().__init__(columns, rows, size=size)
         self.groups = groups
 
 
 class _Paginator(L.Paginator):
     BAND_MM = 4.6
+    KEEP_ROWS = 12  # a short table (rows and height) is kept on one page with its heading
+    KEEP_MM = 45.0
+
+    def _table_height(self, t) -> float:
+        widths = self.col_widths(t)
+        body, bold = L.font(t.size), L.font(t.size, True)
+        h = self.row_height(t, L.Row([col.title for col in t.columns], kind="header"), widths, bold)
+        return h + sum(self.row_height(t, r, widths, bold if r.kind in ("total", "group") else body) for r in t.rows)
+
+    def _kept_whole(self, t) -> bool:
+        return len(t.rows) <= self.KEEP_ROWS and self._table_height(t) <= self.ctx.mm(self.KEEP_MM)
+
+    def first_unit(self, block) -> float:
+        if isinstance(block, L.Table) and self._kept_whole(block):
+            return self._table_height(block)
+        return super().first_unit(block)
+
+    def place_table(self, t) -> None:
+        if self._kept_whole(t) and self._table_height(t) > self.room and not self._page_is_empty():
+            self.new_page()
+        super().place_table(t)
 
     def row_height(self, t, row, widths, f):
         h = super().row_height(t, row, widths, f)
@@ -135,7 +156,7 @@ def _header_box(pairs: list[tuple[str, str]]) -> L.Box:
         rows = []
         for i in range(0, len(pairs), 2):
             chunk = pairs[i:i + 2]
-            h = max(max(c.text_height(lab_f, a, lw), c.text_height(val_f, b, vw)) for a, b in chunk) + c.mm(1.6)
+            h = max(max(c.text_height(lab_f, a, lw), c.text_height(val_f, b, vw)) for a, b in chunk) + c.mm(1.1)
             rows.append((chunk, h))
         return half, lw, vw, rows
 
@@ -153,10 +174,10 @@ def _header_box(pairs: list[tuple[str, str]]) -> L.Box:
                 x = rect.left() + j * (half + c.mm(4))
                 p.setFont(lab_f)
                 p.setPen(L.ACCENT)
-                c.draw_text(p, lab_f, QRectF(x + c.mm(1), y + c.mm(0.8), lw, h), wrap, a)
+                c.draw_text(p, lab_f, QRectF(x + c.mm(1), y + c.mm(0.55), lw, h), wrap, a)
                 p.setFont(val_f)
                 p.setPen(L.INK)
-                c.draw_text(p, val_f, QRectF(x + lw + c.mm(2), y + c.mm(0.8), vw, h), wrap, b)
+                c.draw_text(p, val_f, QRectF(x + lw + c.mm(2), y + c.mm(0.55), vw, h), wrap, b)
             y += h
         p.setPen(QPen(L.RULE, c.mm(0.2)))
         p.drawLine(QPointF(rect.left(), y), QPointF(rect.right(), y))

@@ -497,8 +497,12 @@ def _ficha(ind: IndicatorDoc, key: str) -> str:
     return str(value or TEXT["sin_dato"])
 
 
-def _meta_description(ind: IndicatorDoc) -> str:
-    base = TEXT["meta_anual_text"].format(v=num(ind.annual_target), u=ind.unit or "", ind=ind.name).replace("  ", " ")
+def _meta_description(ind: IndicatorDoc, approved: bool = False) -> str:
+    """The meta anual in words; ``approved``: the one first approved (the 01d is the design ficha)."""
+    target = ind.annual_target
+    if approved and ind.annual_target_original is not None:
+        target = ind.annual_target_original
+    base = TEXT["meta_anual_text"].format(v=num(target), u=ind.unit or "", ind=ind.name).replace("  ", " ")
     return f"{ind.definition}\n{base}" if ind.definition else base
 
 
@@ -549,7 +553,7 @@ def _build_01d(src: _Source, doc: FormatDoc, progress) -> None:
         rows.append([TEXT["resultado_esperado"], ind.unit, ""] + [q.target if q.applies else None for q in qfig]
                     + [annual])
         sec.blocks.append(FTable(TEXT["calendario"], cols, rows, total_rows={len(rows) - 1}))
-        sec.blocks.append(FText(TEXT["desc_meta_anual"], _meta_description(ind)))
+        sec.blocks.append(FText(TEXT["desc_meta_anual"], _meta_description(ind, approved=True)))
         sec.blocks.append(FText(TEXT["medios"], "; ".join(ind.verification_sources) or TEXT["sin_dato"]))
         goals = [(pr, g) for pr in src.projects.get(prog.key, []) for g in src.goals.get(pr.id, [])]
         grows = []
@@ -705,8 +709,8 @@ def _rows_02a(src, prog, pr, goals, sec) -> None:
     sec.blocks.append(FTable("Calendarización trimestral", cols, rows, groups=groups))
 
 
-COLS_08C = ([FCol("ID", "text", 3), FCol("Nombre de la meta de actividad", "text", 20), FCol("Unidad de medida", "text", 8),
-             FCol("Programada anual", "num", 8)]
+COLS_08C = ([FCol("ID", "text", 3), FCol("Nombre de la meta de actividad", "text", 18), FCol("Unidad de medida", "text", 8),
+             FCol("Programada anual", "num", 10)]
             + [FCol("Programada", "num", 8.5), FCol("%", "pct", 6.5), FCol("Alcanzada", "num", 8), FCol("%", "pct", 6.5),
                FCol("Variación", "num", 8), FCol("%", "pct", 6.5)] * 2)
 GROUPS_08C = [("", 4), ("Avance trimestral", 6), ("Avance acumulado anual", 6)]

@@ -24,6 +24,13 @@ Q3_MONTHS = ("2026-07", "2026-08", "2026-09")
 TO_Q3 = tuple(f"2026-{m:02d}" for m in range(1, 10))
 
 
+@pytest.fixture(scope="module", autouse=True)
+def _application(qapp):
+    """``ses formato --pdf`` runs in this process (``cli.main``): it must find pytest-qt's QApplication instead
+    of creating a QGuiApplication that the widget tests of the same session could not replace."""
+    return qapp
+
+
 def pdf_pages(path: Path) -> list[str]:
     out = subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True).stdout
     pages = out.split("\f")

@@ -6,7 +6,6 @@ import shutil
 import subprocess
 from decimal import Decimal as D
 
-import pytest
 from openpyxl import load_workbook
 
 from sistema_seguimiento.services import profiles
