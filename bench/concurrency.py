@@ -49,7 +49,7 @@ def _targets(db, agency_key: str) -> list[tuple[str, str, str]]:
     return [(ci.key, v.key, ci.period) for ci in sheet.indicators if ci.period for v in ci.variables]
 
 
-def _work(target, agency_key: str, worker: int, seconds: float, out, start_at: float) -> None:
+def _work(target, agency_key: str, worker: int, seconds: float, out, start) -> None:
     """One capturista. ``target``: a URL to open (a process), or an open Database shared by threads."""
     from sistema_seguimiento.db.database import Database
     from sistema_seguimiento.services import workflow
@@ -63,8 +63,7 @@ def _work(target, agency_key: str, worker: int, seconds: float, out, start_at: f
     rng = random.Random(worker)
     targets = _targets(db, agency_key)
     latencies, acks, errors, conflicts, refused, n = [], [], [], 0, 0, 0
-    while time.time() < start_at:
-        time.sleep(0.01)
+    start_at = _start(start)
     deadline = start_at + seconds
     while time.time() < deadline and targets:
         ind, var, period = rng.choice(targets)
@@ -98,6 +97,22 @@ def _work(target, agency_key: str, worker: int, seconds: float, out, start_at: f
              "errors": errors})
 
 
+def _start(start) -> float:
+    """Wait for the common start; returns its time. ``start``: a time (threads), or (ready queue, go event, start
+    time) for processes, which say they are connected and wait until every one is (a loaded machine can take
+    longer than any fixed delay to start 50 Python processes)."""
+    if isinstance(start, float):
+        while time.time() < start:
+            time.sleep(0.01)
+        return start
+    ready, go, when = start
+    ready.put(1)
+    go.wait()
+    while time.time() < when.value:
+        time.sleep(0.01)
+    return when.value
+
+
 def _current(db, ind: str, var: str, period: str):
     """The stored value the capturista sees before changing it (None: empty)."""
     from sqlalchemy import select
@@ -109,14 +124,13 @@ def _current(db, ind: str, var: str, period: str):
             Indicator.key == ind, Variable.key == var, Measurement.period == period)).first()
 
 
-def _dashboard(url: str, seconds: float, out: mp.Queue, start_at: float) -> None:
+def _dashboard(url: str, seconds: float, out: mp.Queue, start) -> None:
     from sistema_seguimiento.db.database import Database, OpenOptions
     from sistema_seguimiento.services.progress import compute_progress
 
     db = Database.open(url, OpenOptions(read_only=True))
     reads = []
-    while time.time() < start_at:
-        time.sleep(0.01)
+    start_at = _start(start)
     while time.time() < start_at + seconds:
         t0 = time.perf_counter()
         compute_progress(db, MONTH)
@@ -125,7 +139,7 @@ def _dashboard(url: str, seconds: float, out: mp.Queue, start_at: float) -> None
     out.put({"dashboard": reads})
 
 
-def _floor(url: str, seconds: float, out: mp.Queue, start_at: float) -> None:
+def _floor(url: str, seconds: float, out: mp.Queue, start) -> None:
     """The floor: one more process doing a raw psycopg INSERT + COMMIT of one small row in a loop, under the same
     load (no SES, no ORM, no audit), so the save latency can be read as a ratio against what the server gives."""
     import psycopg
@@ -134,8 +148,7 @@ def _floor(url: str, seconds: float, out: mp.Queue, start_at: float) -> None:
     u = make_url(url)
     conn = psycopg.connect(host=u.host, port=u.port, user=u.username, password=u.password, dbname=u.database)
     lat = []
-    while time.time() < start_at:
-        time.sleep(0.01)
+    start_at = _start(start)
     n = 0
     while time.time() < start_at + seconds:
         t0 = time.perf_counter()
@@ -147,7 +160,7 @@ def _floor(url: str, seconds: float, out: mp.Queue, start_at: float) -> None:
     out.put({"floor": lat})
 
 
-def _sampler(url: str, seconds: float, out: mp.Queue, start_at: float) -> None:
+def _sampler(url: str, seconds: float, out: mp.Queue, start) -> None:
     """What the server's connections are doing, sampled every 0.2 s from pg_stat_activity: running a statement,
     waiting for a lock (another transaction holds what it needs), or idle inside a transaction (the client is
     computing: Python, the ORM, or waiting for a CPU). Says what dominates the save latency, whatever the load."""
@@ -159,8 +172,7 @@ def _sampler(url: str, seconds: float, out: mp.Queue, start_at: float) -> None:
                            autocommit=True)
     counts = {"lock": 0, "running": 0, "client": 0}
     samples = 0
-    while time.time() < start_at:
-        time.sleep(0.01)
+    start_at = _start(start)
     while time.time() < start_at + seconds:
         for state, wait_type, n in conn.execute(
                 "SELECT state, coalesce(wait_event_type, ''), count(*) FROM pg_stat_activity "
@@ -292,15 +304,21 @@ def run_server(url: str, procs: int, seconds: float) -> None:
     agencies = _agencies(url)
     ctx = mp.get_context("spawn")
     out = ctx.Queue()
-    start_at = time.time() + 8  # time for every process to import and connect
-    workers = [ctx.Process(target=_work, args=(url, agencies[i % len(agencies)], i + 1, seconds, out, start_at))
+    start = (ctx.Queue(), ctx.Event(), ctx.Value("d", 0.0))  # every process connected, then all start together
+    workers = [ctx.Process(target=_work, args=(url, agencies[i % len(agencies)], i + 1, seconds, out, start))
                for i in range(procs)]
-    workers.append(ctx.Process(target=_dashboard, args=(url, seconds, out, start_at)))
+    workers.append(ctx.Process(target=_dashboard, args=(url, seconds, out, start)))
     _make_floor_table(url)
-    workers.append(ctx.Process(target=_floor, args=(url, seconds, out, start_at)))
-    workers.append(ctx.Process(target=_sampler, args=(url, seconds, out, start_at)))
+    workers.append(ctx.Process(target=_floor, args=(url, seconds, out, start)))
+    workers.append(ctx.Process(target=_sampler, args=(url, seconds, out, start)))
+    t0 = time.time()
     for w in workers:
         w.start()
+    for _ in workers:
+        start[0].get()
+    print(f"{len(workers)} procesos conectados en {time.time() - t0:.0f} s")
+    start[2].value = time.time() + 0.5
+    start[1].set()
     results = [out.get() for _ in workers]
     for w in workers:
         w.join()
@@ -319,7 +337,7 @@ def run_sqlite(threads: int, seconds: float) -> None:
         agencies = _agencies(str(path))
         db = Database.open(path)
         out: queue.Queue = queue.Queue()
-        start_at = time.time() + 1
+        start_at = time.time() + 1.0
         ts = [threading.Thread(target=_work, args=(db, agencies[i % len(agencies)], i + 1, seconds, out, start_at))
               for i in range(threads)]
         for t in ts:
