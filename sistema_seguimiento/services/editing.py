@@ -1192,7 +1192,7 @@ def update_signature(db: Database, actor: CurrentUser, key: str, value: dict | N
         else:
             settings.pop(key, None)
         org.settings = settings  # a new dict, so the JSON column is written
-        conflicts.check(s, what=MSG["what_settings"].format(field=f"firma «{SIGNATURE_FIELDS[key]}»"), current=old,
+        conflicts.check(s, what=MSG["what_settings"].format(field=f"firma «{SIGNATURE_FIELDS.get(key, key.removeprefix('firma_'))}»"), current=old,
                         expected=expected, new=clean, entity="organizacion", key=None, field=key)
         audit.record(s, actor, "organizacion", org.name, key,
                      None if not old else f"{old.get('nombre', '')} — {old.get('cargo', '')}",

@@ -2,18 +2,22 @@
 and written by an administrador with an audit entry — ``Organization.settings`` (JSON), no schema change."""
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import select
 
 from ..core import plan_name as pn
 from ..db.database import Database
 from ..db.models import Organization
-from . import audit
+from . import audit, conflicts
+from .conflicts import NOT_SEEN
 from .errors import ValidationFailed
 from .users import CurrentUser
 
 MSG = {
     "bad": "Nombre del plan no reconocido: «{value}». Elija uno de: {options}.",
     "no_org": "La base de datos no tiene organización: cargue datos primero.",
+    "what": "Configuración: nombre del plan",
 }
 FIELD = pn.SETTING
 
@@ -29,7 +33,8 @@ def current_plan_name(db: Database) -> str:
     return pn.NAMES[plan_choice(db)]
 
 
-def update_plan_name(db: Database, actor: CurrentUser, _field: str, value: str | None) -> str | None:
+def update_plan_name(db: Database, actor: CurrentUser, _field: str, value: str | None, *,
+                     expected: Any = NOT_SEEN) -> str | None:
     """Choose the plan's name (a key of ``core.plan_name.NAMES``, or its name; None goes back to the default);
     returns the former stored choice (None when there was none) — the ``update(db, actor, field, value)`` shape
     that the settings dialog's undo uses. Administrador only; recorded in the bitácora."""
@@ -47,6 +52,8 @@ def update_plan_name(db: Database, actor: CurrentUser, _field: str, value: str |
             raise ValidationFailed(MSG["no_org"])
         settings = dict(org.settings or {})
         old = settings.get(FIELD)
+        conflicts.check(s, what=MSG["what"], current=old, expected=expected, new=choice, entity="organizacion",
+                        key=None, field=FIELD)
         if choice is None:
             settings.pop(FIELD, None)
         else:

@@ -30,14 +30,14 @@ def _avance(db) -> list[dict]:
 
 
 def _dump(db) -> dict[str, list[str]]:
-    """Every table but ``organization`` and ``audit_entry``, as SQL text, in a stable order."""
+    """Every table but ``organization`` and the bitácora (``audit_entry``, ``audit_chain_head``), as SQL text, in a stable order."""
     con = sqlite3.connect(db)
     try:
         out: dict[str, list[str]] = {}
         for line in con.iterdump():
             if line.startswith('INSERT INTO "'):
                 table = line.split('"')[1]
-                if table not in ("organization", "audit_entry"):
+                if table not in ("organization", "audit_entry", "audit_chain_head"):
                     out.setdefault(table, []).append(line)
         return out
     finally:

@@ -38,10 +38,12 @@ def test_bundled_fixture_matches_shared_copy():
     if not SHARED_FIXTURE.exists():
         pytest.skip("shared/ no está junto al repositorio")
     ours, shared = json.loads(FIXTURE.read_text("utf-8")), json.loads(SHARED_FIXTURE.read_text("utf-8"))
-    # the demo adds its Plan Municipal de Desarrollo catalog (issue 15); everything the fixture has is unchanged
-    assert "plan" not in shared or ours["plan"] == shared["plan"]
-    ours.pop("plan", None)
-    shared.pop("plan", None)
+    # the demo adds its Plan Municipal de Desarrollo catalog (issue 15) and its proyectos with metas de actividad
+    # (issue 16); everything the fixture has is unchanged
+    for added in ("plan", "proyectos"):
+        assert added not in shared or ours[added] == shared[added]
+        ours.pop(added, None)
+        shared.pop(added, None)
     assert ours == shared
 
 

@@ -164,13 +164,14 @@ def _goals(db) -> dict[str, dict]:
     con = sqlite3.connect(str(db.path))
     try:
         out = {}
-        for gid, name, annual, orig in con.execute("select id, name, annual_target, annual_target_original "
-                                                   "from activity_goal"):
+        for gid, name, annual, orig, project in con.execute(
+                "select g.id, g.name, g.annual_target, g.annual_target_original, p.key "
+                "from activity_goal g join project p on p.id = g.project_id"):
             qs = {p: (None if a is None else D(str(a)), None if b is None else D(str(b)),
                       None if c is None else D(str(c)))
                   for p, a, b, c in con.execute("select period, programmed, programmed_original, achieved from "
                                                 "activity_goal_quarter where goal_id = ?", (gid,))}
-            out[name] = {"annual": D(str(annual)), "original": D(str(orig)), "q": qs}
+            out[name] = {"annual": D(str(annual)), "original": D(str(orig)), "q": qs, "project": project}
         return out
     finally:
         con.close()
@@ -186,7 +187,8 @@ def test_08c_quarter_and_accumulated_of_each_meta(edomex_db, outputs):
         aa = sum(g["q"][f"2026-T{n}"][2] for n in (1, 2, 3))
         expected = [p3, p3 / annual * 100, a3, a3 / annual * 100, a3 - p3, (a3 - p3) / p3 * 100,
                     pa, pa / annual * 100, aa, aa / annual * 100, aa - pa, (aa - pa) / pa * 100]
-        page = page_of(pages, name.split()[0])  # the name wraps in its column
+        # each proyecto on its own pages; the name wraps in its column, so its first word finds it there
+        page = page_of([p for p in pages if g["project"] in p], name.split()[0])
         for x, kind in zip(expected, ["n", "p"] * 6):
             assert (fmt_es(r2(x)) if kind == "n" else fmt_pct_es(r2(x))) in page, (name, x)
         row = next(r for ws in wb for r in ws.iter_rows(values_only=True) if r[1] == name)

@@ -122,7 +122,10 @@ def test_open_pages_follow_the_profile_labels_and_colour(qtbot, ctx):
     _choose(dlg, "edomex")
     assert kinds() == {"Pilar"}  # «Pilar / Eje transversal 1 …»
     assert plan.model.data(plan.model.index(0, 0)).startswith("Pilar / Eje transversal ")
-    assert "Tema de desarrollo" in plan.intro.text() and "Plan de Desarrollo Municipal" in plan.intro.text()
+    # the profile names the plan's levels; the plan's own name is the one Configuración chose (issue 15)
+    from sistema_seguimiento.services.plan_setting import current_plan_name
+
+    assert "Tema de desarrollo" in plan.intro.text() and current_plan_name(ctx.db) in plan.intro.text()
     assert plan.buttons["add_eje"].text() == "Agregar &pilar / Eje transversal"
     assert header() == "Dependencia General" and capture.agency_title.text() == "Dependencia General:"
     page.loaded = False
