@@ -237,6 +237,9 @@ def create_packages(db: Database, actor: CurrentUser, agency_keys: list[str] | N
             doc.organization = {"nombre": org["nombre"], "clave_inegi": org["clave_inegi"] or None,
                                 "tipo": pset.organization.kind if pset.organization else "municipio",
                                 "entidad_federativa": pset.organization.state_name if pset.organization else ""}
+            # the office's state profile and plan name travel with the package: the dependencia's copy asks for the
+            # same justification (tarjeta) and shows the same labels and semáforo as the office (issue 16)
+            doc.extra["configuracion"] = _shared_settings(s)
             goals = goal_rows.export_rows(s, year, key)  # proyectos and metas de actividad (issue 16)
             if goals:
                 doc.extra["proyectos"] = goals
@@ -351,10 +354,36 @@ def open_package(db: Database, path: str | Path, actor: CurrentUser = SYSTEM) ->
             ensure_ascii=False))
         org = s.scalars(select(Organization)).first()
         if org is not None:
-            org.settings = {**(org.settings or {}), "copia_dependencia": agency}
+            shared = doc.extra.get("configuracion") if isinstance(doc.extra.get("configuracion"), dict) else {}
+            org.settings = {**(org.settings or {}), **_accepted_settings(shared), "copia_dependencia": agency}
         audit.record(s, actor, "paquete", man["paquete"], "abrir", None, name, action="abrir_paquete")
     return OpenResult(agency, man["paquete"], copy is None, summary.programs, summary.indicators, *counts,
                       periods=list(man["periodos"]))
+
+
+def _shared_settings(s: Session) -> dict:
+    """The office settings a dependencia's copy follows: the state profile and the plan's name."""
+    from ..core import plan_name
+    from . import profiles
+
+    settings = s.scalars(select(Organization.settings)).first() or {}
+    out = {profiles.SETTING: profiles.key_of(s)}
+    if settings.get(plan_name.SETTING) in plan_name.NAMES:
+        out[plan_name.SETTING] = settings[plan_name.SETTING]
+    return out
+
+
+def _accepted_settings(shared: dict) -> dict:
+    """Of a package's settings, only a known profile and a known plan name (anything else is ignored)."""
+    from ..core import plan_name
+    from . import profiles
+
+    out = {}
+    if shared.get(profiles.SETTING) in {k for k, _ in profiles.available()}:
+        out[profiles.SETTING] = shared[profiles.SETTING]
+    if shared.get(plan_name.SETTING) in plan_name.NAMES:
+        out[plan_name.SETTING] = shared[plan_name.SETTING]
+    return out
 
 
 def _local_captures(s: Session, base: dict[str, str]):
