@@ -9,6 +9,7 @@ from PySide6.QtWidgets import QApplication, QDialog, QDialogButtonBox, QFileDial
     QScrollArea, QVBoxLayout, QWidget
 
 MARGIN = 8  # logical pixels kept free around a dialog that fills the screen
+FRAME_W, FRAME_H = 8, 36  # a window manager's border and title bar, before the real ones are known
 
 
 def _scroll_content(dialog: QDialog) -> None:
@@ -48,8 +49,9 @@ def fit_to_screen(dialog: QDialog) -> None:
     if screen is None:
         return
     avail: QRect = screen.availableGeometry()
-    frame_extra_w = max(dialog.frameGeometry().width() - dialog.width(), 0)
-    frame_extra_h = max(dialog.frameGeometry().height() - dialog.height(), 0)
+    # the window manager's frame is not known before the first show: room for a title bar is kept anyway
+    frame_extra_w = max(dialog.frameGeometry().width() - dialog.width(), FRAME_W)
+    frame_extra_h = max(dialog.frameGeometry().height() - dialog.height(), FRAME_H)
     max_w = avail.width() - frame_extra_w - 2 * MARGIN
     max_h = avail.height() - frame_extra_h - 2 * MARGIN
     hint = dialog.minimumSizeHint()
