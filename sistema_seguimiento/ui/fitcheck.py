@@ -61,7 +61,7 @@ def fit_problems(window: QWidget) -> list[str]:
     for view in window.findChildren(QAbstractItemView):
         if not _shown(view) or view.model() is None:
             continue
-        header = getattr(view, "horizontalHeader", None)
+        header = getattr(view, "horizontalHeader", None) or getattr(view, "header", None)  # tables, trees
         hh: QHeaderView | None = header() if header is not None else None
         if hh is None or not hh.isVisible():
             continue

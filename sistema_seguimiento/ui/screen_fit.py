@@ -5,8 +5,8 @@ buttons stay below it), then shrinks the dialog to the available geometry and mo
 from __future__ import annotations
 
 from PySide6.QtCore import QEvent, QObject, QRect, Qt
-from PySide6.QtWidgets import QApplication, QDialog, QDialogButtonBox, QFileDialog, QFrame, QMessageBox, \
-    QScrollArea, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QApplication, QDialog, QDialogButtonBox, QFileDialog, QFrame, QHeaderView, \
+    QMessageBox, QScrollArea, QTreeView, QVBoxLayout, QWidget
 
 MARGIN = 8  # logical pixels kept free around a dialog that fills the screen
 FRAME_W, FRAME_H = 8, 36  # a window manager's border and title bar, before the real ones are known
@@ -56,6 +56,14 @@ def fit_to_screen(dialog: QDialog) -> None:
     max_h = avail.height() - frame_extra_h - 2 * MARGIN
     hint = dialog.minimumSizeHint()
     width = dialog.width()
+    if isinstance(dialog, QFileDialog):  # Qt's own file dialog: room for «Última modificación» and the sizes
+        width = max(width, 900)
+        for tree in dialog.findChildren(QTreeView):
+            head = tree.header()
+            head.setStretchLastSection(False)
+            head.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+            for c in range(1, head.count()):
+                head.setSectionResizeMode(c, QHeaderView.ResizeMode.ResizeToContents)
     if (hint.height() > max_h or hint.width() > max_w) and not isinstance(dialog, (QMessageBox, QFileDialog)):
         _scroll_content(dialog)
         area = dialog.findChild(QScrollArea, "ses_dialog_scroll")
