@@ -14,6 +14,13 @@ window manager so that maximize behaves as on a desktop:
 
 Saves L1_tablero.png, L2_programa.png, L3_mir.png, L4_ficha.png, L5_captura.png, L6_guia.png, L7_inicio.png and
 prints the window and screen sizes.
+
+Every dialog and page (issue 15), e.g. at 150 % on a 1920×1080 screen, each checked with ui.fitcheck (the window
+against the screen; cut labels, buttons, group titles and column headers are printed under its name):
+
+    xvfb-run -a -s "-screen 0 1920x1080x24" sh -c 'openbox & sleep 1; QT_SCALE_FACTOR=1.5 python tools/screenshots.py OUT --dialogos'
+
+Saves D01_configuracion.png … D20_informe.png (ui.dialog_catalog.DIALOGS) and P1_tablero.png … P7_editor_formula.png.
 """
 from __future__ import annotations
 
@@ -58,6 +65,8 @@ def main() -> int:
 
     if "--portatil" in sys.argv:
         return laptop_set(out, shot, settle)
+    if "--dialogos" in sys.argv:
+        return dialog_set(out, shot, settle)
     start = StartDialog()
     start.show()
     shot(start, "01_inicio.png")
@@ -144,6 +153,55 @@ def laptop_set(out: Path, shot, settle) -> int:
     shot(guide, "L6_guia.png")
     guide.close()
     window.close()
+    return 0
+
+
+def dialog_set(out: Path, shot, settle) -> int:
+    """Every dialog of ui.dialog_catalog and every page, each captured and checked with ui.fitcheck (the window
+    against the screen, cut labels, buttons, group titles and column headers)."""
+    from sistema_seguimiento.ui.app import ensure_demo, open_session
+    from sistema_seguimiento.ui.dialog_catalog import DIALOGS
+    from sistema_seguimiento.ui.fitcheck import fit_problems
+
+    window = open_session(ensure_demo(), "admin")
+    settle(1500)
+    screen = window.screen().availableGeometry()
+    print(f"pantalla disponible {screen.width()}×{screen.height()} (escala {window.devicePixelRatioF():g}); "
+          f"ventana {window.frameGeometry().width()}×{window.frameGeometry().height()}")
+    tmp = Path(tempfile.mkdtemp(prefix="ses-dialogos-"))
+    problems = 0
+
+    def report(name: str, widget) -> None:
+        nonlocal problems
+        found = fit_problems(widget)
+        problems += len(found)
+        g = widget.frameGeometry()
+        print(f"  {name}: {g.width()}×{g.height()}" + ("" if not found else "\n    - " + "\n    - ".join(found)))
+
+    sys.excepthook = sys.__excepthook__  # a failure is printed, not shown in a modal box
+    for stem, label, build in DIALOGS:
+        dlg = build(window, tmp)
+        dlg.show()
+        shot(dlg, f"{stem}.png")
+        report(label, dlg)
+        dlg.close()
+        dlg.deleteLater()
+    for i, (page, kw) in enumerate([("tablero", {}), ("programa", {"program": "E001"}), ("mir", {"program": "E001"}),
+                                    ("ficha", {"indicator": "E001-C1-01"}), ("captura", {"agency": "0301"})],
+                                   start=1):
+        try:
+            window.ctx.navigate(page, **kw)
+        except Exception as exc:  # noqa: BLE001 - a page this build does not have
+            print(f"  página {page}: {exc}")
+            continue
+        settle(900)
+        shot(window, f"P{i}_{page}.png")
+        report(f"página {page}", window)
+    window.ctx.navigate("ficha", indicator="E001-C1-01", field="formula")
+    shot(window, "P7_editor_formula.png")
+    report("editor de fórmula", window)
+    window.close()
+    print(f"{problems} problema(s)")
     return 0
 
 

@@ -476,6 +476,7 @@ def _summarize_months(spec: IndicatorSpec, tcols: Columns, vcols: Columns, plans
     else:
         kv_all = [0] * n
     t_items = [(key, ps, _prefix_lengths(ps, cuts, cache)) for key, (ps, _) in tcols.items()]
+    t_cut = list(zip(*[kt for _, _, kt in t_items])) if t_items else [()] * n  # per cut-off: target prefixes
     v_running = None
     t_running = None
     own_bad: dict[int, bool] = {}
@@ -501,7 +502,7 @@ def _summarize_months(spec: IndicatorSpec, tcols: Columns, vcols: Columns, plans
                 out.append(None)
                 last_key = None
                 continue
-        key = (due, k, *[kt[i] for _, _, kt in t_items])
+        key = (due, k, t_cut[i])
         if key == last_key:
             out.append(out[-1])
             continue

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from PySide6.QtCore import Qt, QUrl
 from PySide6.QtGui import QDesktopServices
-from PySide6.QtWidgets import QDialog, QDialogButtonBox, QGridLayout, QLabel, QPushButton, QVBoxLayout
+from PySide6.QtWidgets import QDialog, QDialogButtonBox, QGridLayout, QLabel, QLineEdit, QPushButton, QVBoxLayout
 
 from . import registry
 from .help_texts import ABOUT
@@ -24,6 +24,19 @@ TEXT = {
     "close": "Cerrar",
     "no_file": "(ninguno)",
 }
+
+
+def _path_field(text: str, parent) -> QLineEdit:
+    """A path shown whole on any screen: a read-only field that scrolls (and copies) instead of a label that a
+    narrow dialog would cut; the tooltip repeats it."""
+    field = QLineEdit(text, parent)
+    field.setReadOnly(True)
+    field.setFrame(False)
+    field.setToolTip(text)
+    field.setCursorPosition(0)
+    field.setMinimumWidth(min(field.fontMetrics().horizontalAdvance(text) + 12, 360))
+    field.setStyleSheet("QLineEdit { background: transparent; }")
+    return field
 
 
 class AboutDialog(QDialog):
@@ -52,14 +65,12 @@ class AboutDialog(QDialog):
         self.folders = {"data": data_dir(), "logs": log_dir(), "backups": backups_dir()}
         self.open_buttons: dict[str, QPushButton] = {}
         row = 0
-        file_label = QLabel(str(db_path) if db_path else TEXT["no_file"], self)
-        file_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        file_label = _path_field(str(db_path) if db_path else TEXT["no_file"], self)
         grid.addWidget(QLabel(TEXT["file"], self), row, 0)
         grid.addWidget(file_label, row, 1)
         for key, path in self.folders.items():
             row += 1
-            value = QLabel(str(path), self)
-            value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+            value = _path_field(str(path), self)
             button = QPushButton(TEXT["open"], self)
             button.setToolTip(TEXT["open_tip"].format(path=path))
             button.clicked.connect(lambda _c=False, p=path: self.open_folder(p))

@@ -71,6 +71,9 @@ def setup_application(argv: list[str] | None = None) -> QApplication:
 
     install_qt_spanish(app)  # Qt's own file dialogs and buttons in Mexican Spanish
     install_exception_hook()
+    from .screen_fit import install as fit_dialogs_to_screen
+
+    fit_dialogs_to_screen(app)  # no dialog larger than the screen (150 % scaling, laptops)
     return app
 
 

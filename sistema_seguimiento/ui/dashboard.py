@@ -81,6 +81,7 @@ class DashboardPage(QWidget):
         top = QHBoxLayout()
         self.heading = QLabel()
         self.heading.setStyleSheet("font-size: 15pt; font-weight: bold; color: #6B1F35;")
+        self.heading.setWordWrap(True)  # a narrow window wraps the month instead of cutting it
         top.addWidget(self.heading, 1)
         self.refresh_button = QPushButton(TEXT["refresh"])
         self.refresh_button.clicked.connect(self.refresh)

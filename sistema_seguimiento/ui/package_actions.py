@@ -83,6 +83,8 @@ class GeneratePackagesDialog(QDialog):
             item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
             item.setCheckState(Qt.CheckState.Checked)
             self.list.addItem(item)
+        # wide enough for the dependencias' names (ui.screen_fit narrows the dialog on a small screen)
+        self.list.setMinimumWidth(min(self.list.sizeHintForColumn(0) + 2 * self.list.frameWidth() + 24, 640))
         lay.addWidget(self.list)
         row = QHBoxLayout()
         for text, state in ((TEXT["all"], Qt.CheckState.Checked), (TEXT["none"], Qt.CheckState.Unchecked)):
