@@ -27,3 +27,20 @@ def test_tarjeta_parts_travel_in_the_response(tmp_path, office, dependencia):
     info = justifications.get(office, IND, "2026-10")
     assert (info.fact, info.cause, info.improvement_actions, info.projection) == tuple(TARJETA.values())
     assert info.complete
+
+
+def test_the_dependencias_copy_follows_the_offices_profile_and_plan_name(tmp_path, office, dependencia):
+    from sistema_seguimiento.services import plan_setting
+
+    assert profiles.current_profile(dependencia).key == "generico"
+    profiles.set_profile(office, ADMIN, "edomex")
+    plan_setting.update_plan_name(office, ADMIN, plan_setting.FIELD, "pmd")
+    P.create_packages(office, ADMIN, ["0301"], "2026-10", "2026-12", tmp_path / "p.ses")
+    P.open_package(dependencia, tmp_path / "p.ses")
+    # the copy asks for the same four-part tarjeta the office will require on import
+    assert profiles.current_profile(dependencia).justification == "tarjeta"
+    assert plan_setting.current_plan_name(dependencia) == "Plan Municipal de Desarrollo"
+    profiles.set_profile(office, ADMIN, "generico")
+    P.create_packages(office, ADMIN, ["0301"], "2026-10", "2026-12", tmp_path / "p2.ses")
+    P.open_package(dependencia, tmp_path / "p2.ses")
+    assert profiles.current_profile(dependencia).key == "generico"
