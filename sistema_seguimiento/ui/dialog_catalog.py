@@ -144,6 +144,36 @@ def _report(window, _tmp):
     return ReportDialog(window.ctx, window)
 
 
+def _formats(window, _tmp):
+    from .format_actions import FormatsDialog
+
+    return FormatsDialog(window.ctx, window)
+
+
+def _reconduction(window, _tmp):
+    from .reconduction_dialog import ReconductionDialog
+
+    return ReconductionDialog(window.ctx, window)
+
+
+def _delivery(window, _tmp):
+    from .reconduction_dialog import QuarterDeliveryDialog
+
+    return QuarterDeliveryDialog(window.ctx, window)
+
+
+def _projects(window, _tmp):
+    from sqlalchemy import select
+
+    from ..db.models import Program, Project
+    from .projects_editor import ProjectsDialog
+
+    with window.ctx.db.reading() as s:  # a demo program with proyectos and metas de actividad
+        key = s.scalars(select(Program.key).join(Project, Project.program_id == Program.id)
+                        .order_by(Program.key)).first() or "E001"
+    return ProjectsDialog(window.ctx, key, window)
+
+
 DIALOGS: list[tuple[str, str, Callable[[QWidget, Path], QDialog]]] = [
     ("D01_configuracion", "Configuración", _settings),
     ("D02_usuarios", "Usuarios", _users),
@@ -165,4 +195,8 @@ DIALOGS: list[tuple[str, str, Callable[[QWidget, Path], QDialog]]] = [
     ("D18_dependencia", "Nueva dependencia", _new_agency),
     ("D19_programa", "Nuevo programa", _new_program),
     ("D20_informe", "Informe mensual", _report),
+    ("D21_formatos", "Formatos del Estado de México", _formats),
+    ("D22_reconduccion", "Reconducción de metas", _reconduction),
+    ("D23_entrega", "Entregar trimestre", _delivery),
+    ("D24_proyectos", "Proyectos y metas de actividad", _projects),
 ]
