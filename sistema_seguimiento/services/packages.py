@@ -361,6 +361,25 @@ def open_package(db: Database, path: str | Path, actor: CurrentUser = SYSTEM) ->
                       periods=list(man["periodos"]))
 
 
+def _row_numbers(r: dict, fields: tuple[str, ...], where: str, problems: list[str]) -> list[Decimal | None] | None:
+    """The numbers of a response row's ``fields`` (None where absent), or None after adding the first problem.
+    Plain decimal text (what SES writes) is read directly; anything else through the strict capture parser."""
+    nums: list[Decimal | None] = []
+    for fld in fields:
+        raw = r.get(fld)
+        if raw is None:
+            nums.append(None)
+            continue
+        try:
+            if not isinstance(raw, str):
+                raise NumberParseError("se esperaba el número como texto")
+            nums.append(Decimal(raw) if _PLAIN_DECIMAL.match(raw) else parse_strict_number(raw))
+        except NumberParseError as exc:
+            problems.append(MSG["row_value"].format(where=f"{where}.{fld}", value=raw, error=exc))
+            return None
+    return nums
+
+
 def _shared_settings(s: Session) -> dict:
     """The office settings a dependencia's copy follows: the state profile and the plan's name."""
     from ..core import plan_name
@@ -794,21 +813,7 @@ def _classify(s: Session, pkg: fmt.Package, pv: ResponsePreview, office: tuple[d
             continue
         if not own_period(where, ind, r.get("periodo")):
             continue
-        nums = []
-        for fld in ("valor", "base"):
-            raw = r.get(fld)
-            if raw is None:
-                nums.append(None)
-                continue
-            try:
-                if not isinstance(raw, str):
-                    raise NumberParseError("se esperaba el número como texto")
-                # plain decimal text (what SES writes) directly; anything else through the strict capture parser
-                nums.append(Decimal(raw) if _PLAIN_DECIMAL.match(raw) else parse_strict_number(raw))
-            except NumberParseError as exc:
-                problems.append(MSG["row_value"].format(where=f"{where}.{fld}", value=raw, error=exc))
-                nums = None
-                break
+        nums = _row_numbers(r, ("valor", "base"), where, problems)
         if nums is None:
             continue
         if (ind.key, var.key, r["periodo"]) in seen_values:
@@ -1129,20 +1134,7 @@ def _parse_goals(s: Session, pkg: fmt.Package, ag, months: set[str], problems: l
         if not ok:
             problems.append(MSG["row_period"].format(where=where, period=per, periods=", ".join(sorted(months))))
             continue
-        nums = []
-        for fld in ("alcanzado", "base"):
-            raw = r.get(fld)
-            if raw is None:
-                nums.append(None)
-                continue
-            try:
-                if not isinstance(raw, str):
-                    raise NumberParseError("se esperaba el número como texto")
-                nums.append(Decimal(raw) if _PLAIN_DECIMAL.match(raw) else parse_strict_number(raw))
-            except NumberParseError as exc:
-                problems.append(MSG["row_value"].format(where=f"{where}.{fld}", value=raw, error=exc))
-                nums = None
-                break
+        nums = _row_numbers(r, ("alcanzado", "base"), where, problems)
         if nums is None:
             continue
         if (pk, gk, per) in seen:
