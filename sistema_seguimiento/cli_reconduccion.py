@@ -58,19 +58,6 @@ def _changes(texts: list[str]):
     return out
 
 
-def _changes_text(changes: list[dict]) -> str:
-    from decimal import Decimal
-
-    from .core.numbers import fmt_es
-
-    parts = []
-    for c in changes:
-        who = f"{c['variable']} " if c.get("variable") else ""
-        old = fmt_es(Decimal(c["anterior"])) if c.get("anterior") else "—"
-        parts.append(f"{who}{c['periodo']}: {old} → {fmt_es(Decimal(c['nuevo']))}")
-    return "; ".join(parts)
-
-
 def cmd_reconduccion(args) -> int:
     from . import cli
     from .cli_auth import CAPTURE
@@ -90,7 +77,7 @@ def cmd_reconduccion(args) -> int:
             decision = TEXT["decision"].format(by=r.decided_by, oficio=r.oficio or "—", note=r.decision_note) \
                 if r.decided_by else ""
             cli.out(TEXT["row"].format(id=r.id, status=r.status, kind=r.kind, key=r.key, agency=r.agency_key or "—",
-                                       quarter=r.period, changes=_changes_text(r.changes), by=r.requested_by,
+                                       quarter=r.period, changes=rc.changes_text(r.changes), by=r.requested_by,
                                        at=r.requested_at.strftime("%d/%m/%Y") if r.requested_at else "",
                                        decision=decision))
         return 0
@@ -103,7 +90,7 @@ def cmd_reconduccion(args) -> int:
             info = rc.request(db, actor, kind, key, _changes(args.cambio), args.motivo or "", period=args.trimestre,
                               program_key=args.programa, today=today)
             text = TEXT["requested"].format(id=info.id, kind=info.kind, key=info.key, quarter=info.period,
-                                            changes=_changes_text(info.changes),
+                                            changes=rc.changes_text(info.changes),
                                             deadline=bd.fmt_date(info.decision_deadline))
         else:
             if args.id is None:
@@ -111,7 +98,7 @@ def cmd_reconduccion(args) -> int:
             actor = _actor(db, args, rc.UIPPE, rc.MSG["act_decide"])
             if args.accion == "autorizar":
                 info = rc.authorize(db, actor, args.id, oficio=args.oficio or "", note=args.nota or "", today=today)
-                text = TEXT["authorized"].format(id=info.id, oficio=info.oficio, changes=_changes_text(info.changes))
+                text = TEXT["authorized"].format(id=info.id, oficio=info.oficio, changes=rc.changes_text(info.changes))
             else:
                 info = rc.reject(db, actor, args.id, note=args.nota or "", oficio=args.oficio or "", today=today)
                 text = TEXT["rejected"].format(id=info.id, note=info.decision_note)

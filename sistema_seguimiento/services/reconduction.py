@@ -317,6 +317,16 @@ def _not_retroactive(period: str, today: date) -> None:
                                                today=bd.fmt_date(today)))
 
 
+def changes_text(changes: list[dict]) -> str:
+    """A request's changes in one line for people: «VAR 2026-11: 100.00 → 150.00; 2026-T4: — → 60.00»."""
+    parts = []
+    for c in changes:
+        who = f"{c['variable']} " if c.get("variable") else ""
+        old = fmt_es(Decimal(c["anterior"])) if c.get("anterior") else "—"
+        parts.append(f"{who}{c['periodo']}: {old} → {fmt_es(Decimal(c['nuevo']))}")
+    return "; ".join(parts)
+
+
 def _current_goal_value(goal: ActivityGoal, period: str):
     if "-T" in period:
         q = next((q for q in goal.quarters if q.period == period), None)

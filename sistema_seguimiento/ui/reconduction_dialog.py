@@ -9,7 +9,6 @@ months). The services hold every rule; this module only shows their Spanish mess
 from __future__ import annotations
 
 from datetime import date
-from decimal import Decimal
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QDialog, QDialogButtonBox, QFormLayout, QGroupBox,
@@ -69,15 +68,6 @@ def _item(text, data=None) -> QTableWidgetItem:
     if data is not None:
         it.setData(Qt.ItemDataRole.UserRole, data)
     return it
-
-
-def _changes_text(changes: list[dict]) -> str:
-    parts = []
-    for c in changes:
-        who = f"{c['variable']} " if c.get("variable") else ""
-        old = fmt_es(Decimal(c["anterior"])) if c.get("anterior") else "—"
-        parts.append(f"{who}{c['periodo']}: {old} → {fmt_es(Decimal(c['nuevo']))}")
-    return "; ".join(parts)
 
 
 class ReconductionDialog(QDialog):
@@ -167,7 +157,7 @@ class ReconductionDialog(QDialog):
                     decided += f" — {info.decision_note}"
             values = [info.id, info.status.capitalize(), TEXT["kind_ind"] if info.kind == "indicador" else
                       TEXT["kind_goal"], info.key, info.agency_key or "—", periods.label(info.period),
-                      _changes_text(info.changes), info.requested_by, decided]
+                      rc.changes_text(info.changes), info.requested_by, decided]
             for c, v in enumerate(values):
                 self.table.setItem(r, c, _item(v, info.id if c == 0 else None))
         self.table.resizeColumnsToContents()
