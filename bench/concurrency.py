@@ -15,7 +15,7 @@ The same load then runs against one SQLite file. SES lets one writable process o
 of db/database.py), so there the capturistas are threads of one process sharing it, as in the window.
 
     python bench/concurrency.py --url postgresql+psycopg://postgres@127.0.0.1:55433/ses_bench
-    [--procesos 50] [--segundos 120] [--sqlite-hilos 5] [--sqlite-segundos 30]
+    [--procesos 50] [--segundos 120] [--pausa 0] [--sqlite-hilos 5] [--sqlite-segundos 30]
 
 Needs a running PostgreSQL with an empty (or disposable) database; ``scripts/test_postgres.sh`` shows how to start
 a throwaway one. Prints writes per second, p50/p95 save latency, conflicts and lost values.
@@ -49,8 +49,10 @@ def _targets(db, agency_key: str) -> list[tuple[str, str, str]]:
     return [(ci.key, v.key, ci.period) for ci in sheet.indicators if ci.period for v in ci.variables]
 
 
-def _work(target, agency_key: str, worker: int, seconds: float, out, start) -> None:
-    """One capturista. ``target``: a URL to open (a process), or an open Database shared by threads."""
+def _work(target, agency_key: str, worker: int, seconds: float, out, start, pause: float = 0.0) -> None:
+    """One capturista. ``target``: a URL to open (a process), or an open Database shared by threads.
+    ``pause``: seconds between one save and the next (a person reading and typing the next value), drawn
+    uniformly between half and one and a half times it; 0 saves back to back (the machine's saturation)."""
     from sistema_seguimiento.db.database import Database
     from sistema_seguimiento.services import workflow
     from sistema_seguimiento.services.capture import ValueChange, capture_rows, save_values
@@ -91,6 +93,8 @@ def _work(target, agency_key: str, worker: int, seconds: float, out, start) -> N
             except ServiceError:
                 pass
         del sheet
+        if pause:
+            time.sleep(rng.uniform(pause / 2, pause * 1.5))
     if own:
         db.close()
     out.put({"worker": worker, "latencies": latencies, "acks": acks, "conflicts": conflicts, "refused": refused,
@@ -292,7 +296,7 @@ def _reopen_month(url: str) -> None:
     db.close()
 
 
-def run_server(url: str, procs: int, seconds: float) -> None:
+def run_server(url: str, procs: int, seconds: float, pause: float = 0.0) -> None:
     from sistema_seguimiento.services.server import copy_database
 
     with tempfile.TemporaryDirectory() as tmp:
@@ -305,7 +309,7 @@ def run_server(url: str, procs: int, seconds: float) -> None:
     ctx = mp.get_context("spawn")
     out = ctx.Queue()
     start = (ctx.Queue(), ctx.Event(), ctx.Value("d", 0.0))  # every process connected, then all start together
-    workers = [ctx.Process(target=_work, args=(url, agencies[i % len(agencies)], i + 1, seconds, out, start))
+    workers = [ctx.Process(target=_work, args=(url, agencies[i % len(agencies)], i + 1, seconds, out, start, pause))
                for i in range(procs)]
     workers.append(ctx.Process(target=_dashboard, args=(url, seconds, out, start)))
     _make_floor_table(url)
@@ -322,7 +326,8 @@ def run_server(url: str, procs: int, seconds: float) -> None:
     results = [out.get() for _ in workers]
     for w in workers:
         w.join()
-    _report(f"PostgreSQL: {procs} capturistas (procesos) + 1 administrador leyendo el tablero, {seconds:.0f} s",
+    _report(f"PostgreSQL: {procs} capturistas (procesos) + 1 administrador leyendo el tablero, {seconds:.0f} s"
+            + (f", pausa media entre guardados {pause:g} s" if pause else ", sin pausa entre guardados"),
             results, seconds, _verify(url, results))
 
 
@@ -355,12 +360,14 @@ def main() -> None:
     ap.add_argument("--url", help="base PostgreSQL desechable (se reemplaza su contenido)")
     ap.add_argument("--procesos", type=int, default=50)
     ap.add_argument("--segundos", type=float, default=120)
+    ap.add_argument("--pausa", type=float, default=0.0,
+                    help="segundos entre un guardado y el siguiente de cada capturista (0: sin pausa, saturación)")
     ap.add_argument("--sqlite-hilos", type=int, default=5)
     ap.add_argument("--sqlite-segundos", type=float, default=30)
     args = ap.parse_args()
     ensure_bytecode()
     if args.url:
-        run_server(args.url, args.procesos, args.segundos)
+        run_server(args.url, args.procesos, args.segundos, args.pausa)
     else:
         print("sin --url: se omite PostgreSQL")
     run_sqlite(args.sqlite_hilos, args.sqlite_segundos)
