@@ -18,11 +18,11 @@ from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ..db.models import AuditEntry
-from .errors import ConflictError
+from .errors import ConflictError, ServiceError
 
 MSG = {
     "conflict": ("Otra persona cambió {what} mientras usted lo editaba. No se guardó nada: elija si conserva su "
@@ -33,6 +33,8 @@ MSG = {
     "line": "{what}: su valor {mine}; en la base {theirs}",
     "by": ", guardado por {by}",
     "at": " el {at:%d/%m/%Y %H:%M}",
+    "undo_changed": ("No se pudo {action}: {by} cambió ese dato después de su edición (ahora {value}{at}). "
+                     "Nada se sobrescribió; edite el dato de nuevo si aún quiere cambiarlo."),
 }
 MAX_SHOWN = 200  # characters of a long text shown in the dialog
 
@@ -124,3 +126,31 @@ def check(session: Session, *, what: str, current: Any, expected: Any, new: Any,
     raise ConflictError(MSG["conflict"].format(what=what),
                         [FieldConflict(what, new, current, expected, last[0] if last else "",
                                        last[1] if last else None)])
+
+
+# --- undo and redo (issue 17): refused when someone changed the field after this user's edit ---------------------
+
+def _entries(entity: str, key: str | None, field: str):
+    q = select(AuditEntry.id).where(AuditEntry.entity == entity, AuditEntry.field == field)
+    return q if key is None else q.where(AuditEntry.entity_key == key)
+
+
+def last_change(db, entity: str, key: str | None, field: str) -> int:
+    """Id of the latest bitácora entry of that field (0: none); ``key`` None: any key of the entity."""
+    with db.reading() as s:
+        q = _entries(entity, key, field).with_only_columns(func.max(AuditEntry.id))
+        return int(s.scalar(q) or 0)
+
+
+def refuse_if_changed(db, entity: str, key: str | None, field: str, mark: int, action: str, user: str) -> None:
+    """Raise ``ServiceError`` (Spanish: who, what and when) when another user than ``user`` wrote the field after
+    ``mark`` (a bitácora id): an undo or redo must not overwrite another official's later change unseen. The
+    user's own later edits (and their undos) do not count: the undo stack replays them in order."""
+    with db.reading() as s:
+        row = s.execute(select(AuditEntry.user_name, AuditEntry.at, AuditEntry.new)
+                        .where(AuditEntry.id.in_(_entries(entity, key, field).where(
+                            AuditEntry.id > mark, AuditEntry.user_name != user)))
+                        .order_by(AuditEntry.id.desc()).limit(1)).first()
+    if row is not None:
+        raise ServiceError(MSG["undo_changed"].format(action=action, by=row[0] or "otra persona", value=show(row[2]),
+                                                      at=MSG["at"].format(at=row[1]) if row[1] else ""))

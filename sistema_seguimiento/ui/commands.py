@@ -16,7 +16,7 @@ from PySide6.QtGui import QUndoCommand
 from PySide6.QtWidgets import QWidget
 
 from ..services import editing as ed
-from ..services.conflicts import NOT_SEEN
+from ..services.conflicts import NOT_SEEN, last_change, refuse_if_changed
 from ..services.errors import ConflictError
 from .context import AppContext
 
@@ -28,10 +28,13 @@ class ServiceCommand(QUndoCommand):
     """An edit already applied once; ``undo``/``redo`` call services again."""
 
     def __init__(self, ctx: AppContext, text: str, redo_fn: Callable[[], Any], undo_fn: Callable[[], Any],
-                 entity: str, key: str):
+                 entity: str, key: str, watch: tuple[str, str | None, str] | None = None):
         super().__init__(text)
         self.ctx, self.redo_fn, self.undo_fn, self.entity, self.key = ctx, redo_fn, undo_fn, entity, key
         self._applied = True
+        # (bitácora entity, key, field) of the edited field: undo/redo refuse after someone else's later change
+        self.watch = watch
+        self._mark = last_change(ctx.db, *watch) if watch else 0
 
     def redo(self) -> None:
         if self._applied:  # first push: the service already ran
@@ -45,7 +48,11 @@ class ServiceCommand(QUndoCommand):
 
     def _run(self, fn: Callable[[], Any], action: str) -> None:
         try:
+            if self.watch:
+                refuse_if_changed(self.ctx.db, *self.watch, self._mark, action, self.ctx.user.name)
             fn()
+            if self.watch:
+                self._mark = last_change(self.ctx.db, *self.watch)
         except Exception as exc:  # noqa: BLE001 - explained to the user; the database is unchanged
             from .messages import show_error
 
@@ -57,11 +64,13 @@ class ServiceCommand(QUndoCommand):
 def apply_edit(ctx: AppContext, parent: QWidget | None, text: str, do: Callable[[], Any],
                undo_factory: Callable[[Any], Callable[[], Any]], entity: str, key: str = "",
                redo: Callable[[], Any] | None = None,
-               keep_mine: Callable[[ConflictError], Callable[[], Any]] | None = None) -> tuple[bool, Any]:
+               keep_mine: Callable[[ConflictError], Callable[[], Any]] | None = None,
+               watch: tuple[str, str | None, str] | None = None) -> tuple[bool, Any]:
     """Run ``do()``; on success push a command whose undo is ``undo_factory(result)``. Returns (ok, result).
 
     ``keep_mine(exc)`` gives the same save over the values the conflict found stored: with it a ``ConflictError``
-    asks the user (keep mine / take theirs) instead of only reporting it."""
+    asks the user (keep mine / take theirs) instead of only reporting it. ``watch`` = (bitácora entity, key,
+    field): undo and redo are refused when that field has a later bitácora entry than this edit's own."""
     error: Exception | None = None
     for _attempt in range(3):  # someone may save again meanwhile: the user is asked again, a few times
         try:
@@ -86,7 +95,7 @@ def apply_edit(ctx: AppContext, parent: QWidget | None, text: str, do: Callable[
 
         show_error(parent, error)
         return False, None
-    ctx.undo_stack.push(ServiceCommand(ctx, text, redo or do, undo_factory(result), entity, key))
+    ctx.undo_stack.push(ServiceCommand(ctx, text, redo or do, undo_factory(result), entity, key, watch))
     ctx.notify(entity, key)
     return True, result
 
@@ -105,7 +114,8 @@ def edit_program_field(ctx, parent, key: str, field: str, value, title: str = ""
 
     ok, _ = apply_edit(ctx, parent, f"Editar {title or field} del programa {key}", save(expected),
                        lambda old: (lambda: ed.update_program(db, ctx.user, y, key, field, old)), "program", key,
-                       redo=save(NOT_SEEN), keep_mine=lambda exc: save(_theirs(exc)))
+                       redo=save(NOT_SEEN), keep_mine=lambda exc: save(_theirs(exc)),
+                       watch=None if field == "key" else ("programa", key, field))
     return ok
 
 
@@ -118,7 +128,8 @@ def edit_indicator_field(ctx, parent, key: str, field: str, value, title: str = 
     ok, _ = apply_edit(ctx, parent, f"Editar «{title or ed.INDICATOR_FIELDS.get(field, field)}» de {key}",
                        save(expected),
                        lambda old: (lambda: ed.update_indicator(db, ctx.user, key, field, old)), "indicator", key,
-                       redo=save(NOT_SEEN), keep_mine=lambda exc: save(_theirs(exc)))
+                       redo=save(NOT_SEEN), keep_mine=lambda exc: save(_theirs(exc)),
+                       watch=None if field == "key" else ("indicador", key, field))
     return ok
 
 
@@ -131,7 +142,8 @@ def edit_objective_field(ctx, parent, program: str, key: str, field: str, value,
 
     ok, _ = apply_edit(ctx, parent, f"Editar {what} de {key}", save(expected),
                        lambda old: (lambda: ed.update_objective(db, ctx.user, y, program, key, field, old)),
-                       "program", program, redo=save(NOT_SEEN), keep_mine=lambda exc: save(_theirs(exc)))
+                       "program", program, redo=save(NOT_SEEN), keep_mine=lambda exc: save(_theirs(exc)),
+                       watch=("objetivo", key, field))
     return ok
 
 
@@ -147,7 +159,8 @@ def edit_variable_field(ctx, parent, indicator: str, var: str, field: str, value
 
     ok, _ = apply_edit(ctx, parent, f"Editar variable {var} de {indicator}", save(expected),
                        undo_factory, "indicator", indicator, redo=save(NOT_SEEN),
-                       keep_mine=lambda exc: save(_theirs(exc)))
+                       keep_mine=lambda exc: save(_theirs(exc)),
+                       watch=None if field == "key" else ("variable", f"{indicator}/{var}", field))
     return ok
 
 
@@ -163,7 +176,8 @@ def set_target(ctx, parent, indicator: str, var: str, period: str, value, reason
         return lambda: ed.set_target(db, ctx.user, indicator, var, period, value, reason=reason, expected=seen)
 
     ok, _ = apply_edit(ctx, parent, f"Meta de {var} en {period}", save(expected), undo_factory, "indicator",
-                       indicator, redo=save(NOT_SEEN), keep_mine=lambda exc: save(_theirs(exc)))
+                       indicator, redo=save(NOT_SEEN), keep_mine=lambda exc: save(_theirs(exc)),
+                       watch=("meta", f"{indicator}/{var}/{period}", "valor"))
     return ok
 
 

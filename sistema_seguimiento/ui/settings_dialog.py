@@ -286,7 +286,8 @@ class SettingsDialog(QDialog):
 
         ok, result = commands.apply_edit(ctx, self, text, do(expected),
                                          lambda old: (lambda: update(ctx.db, ctx.user, field, old)), "settings", field,
-                                         redo=do(ed.NOT_SEEN), keep_mine=lambda exc: do(exc.conflicts[0].theirs))
+                                         redo=do(ed.NOT_SEEN), keep_mine=lambda exc: do(exc.conflicts[0].theirs),
+                                         watch=("organizacion", None, field))
         if result == commands.THEIRS_TAKEN:
             self._show_stored()
         return ok

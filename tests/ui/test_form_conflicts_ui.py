@@ -124,3 +124,39 @@ def test_settings_changed_by_someone_else(qtbot, ctx, dialog):
     name.editingFinished.emit()
     assert len(dialog["shown"]) == 2 and "Beto — Jefe" in dialog["shown"][1]
     assert ed.organization_values(ctx.db)["signatures"]["firma_elaboro"]["nombre"] == "Ana"
+
+
+def test_undo_and_redo_never_overwrite_another_officials_change(qtbot, ctx, monkeypatch):
+    """Undo and redo are refused once another official changed the field after this edit (the bitácora says
+    so); the other official's value stays and the message names them."""
+    from sistema_seguimiento.ui import commands, messages
+
+    shown = []
+    monkeypatch.setattr(messages, "show_error", lambda parent, exc, *a, **k: shown.append(str(exc)))
+    before = ed.indicator_values(ctx.db, IND)["name"]
+    assert commands.edit_indicator_field(ctx, None, IND, "name", "Nombre de Ana", expected=before)
+    ctx.undo_stack.undo()  # nobody else touched it: the undo puts back the former name
+    assert ed.indicator_values(ctx.db, IND)["name"] == before and not shown
+    ctx.undo_stack.redo()
+    assert ed.indicator_values(ctx.db, IND)["name"] == "Nombre de Ana" and not shown
+    ed.update_indicator(ctx.db, BETO, IND, "name", "Nombre de Beto")  # another official, meanwhile
+    ctx.undo_stack.undo()
+    assert ed.indicator_values(ctx.db, IND)["name"] == "Nombre de Beto"
+    assert len(shown) == 1 and "beto" in shown[0] and "«Nombre de Beto»" in shown[0]
+    assert _log(ctx.db, "indicador", IND, "name")[-1] == ("beto", "Nombre de Beto")
+
+
+def test_undo_of_a_setting_never_overwrites_another_officials_change(qtbot, ctx, monkeypatch):
+    from sistema_seguimiento.ui import messages
+    from sistema_seguimiento.ui.settings_dialog import SettingsDialog
+
+    shown = []
+    monkeypatch.setattr(messages, "show_error", lambda parent, exc, *a, **k: shown.append(str(exc)))
+    dlg = SettingsDialog(ctx)
+    qtbot.addWidget(dlg)
+    dlg.issuing_unit.setText("Unidad de Ana")
+    assert dlg._save_issuing_unit()
+    ed.update_issuing_unit(ctx.db, CurrentUser("carla", "administrador"), ed.ISSUING_UNIT, "Unidad de Carla")
+    ctx.undo_stack.undo()
+    assert ed.organization_values(ctx.db)["issuing_unit"] == "Unidad de Carla"
+    assert len(shown) == 1 and "carla" in shown[0]
