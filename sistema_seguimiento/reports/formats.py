@@ -292,26 +292,7 @@ def render(doc: L.Document, device: QPagedPaintDevice, progress: Callable[[int, 
     """Paginate (landscape) and paint; returns the number of pages. ``progress(i, total)`` may raise to cancel."""
     setup_landscape(device)
     pg = _Paginator(doc, device)
-    ctx, pages = pg.ctx, pg.run()
-    total = len(pages)
-    p = QPainter()
-    if not p.begin(device):
-        raise RuntimeError("No se pudo iniciar la impresión del documento.")
-    try:
-        p.setRenderHint(QPainter.RenderHint.Antialiasing, True)
-        p.setRenderHint(QPainter.RenderHint.TextAntialiasing, True)
-        for i, ops in enumerate(pages):
-            if i:
-                device.newPage()
-            if progress and i % 20 == 0:
-                progress(i, total)
-            L._header(p, ctx, doc)
-            L._footer(p, ctx, doc, i + 1, total)
-            for op in ops:
-                op(p)
-    finally:
-        p.end()
-    return total
+    return L.paint_pages(doc, device, pg.ctx, pg.run(), progress, every=20)
 
 
 def write_pdf(fd: FormatDoc, path: str, progress: Callable[[int, int], None] | None = None) -> int:

@@ -528,6 +528,13 @@ def render(doc: Document, device: QPagedPaintDevice, progress: Callable[[int, st
     if setup:
         setup_device(device)
     ctx, pages = paginate(doc, device)
+    return paint_pages(doc, device, ctx, pages, progress)
+
+
+def paint_pages(doc: Document, device: QPagedPaintDevice, ctx: Ctx, pages: list, progress=None, every: int = 10) -> int:
+    """Paint paginated ``pages`` (lists of paint operations) with the header and footer of ``doc`` (no header on
+    a cover page); ``progress(i, total)`` every ``every`` pages (it may raise to cancel). Returns the page count.
+    Shared by the monthly report and the state formats (reports/formats.py)."""
     total = len(pages)
     p = QPainter()
     if not p.begin(device):
@@ -538,7 +545,7 @@ def render(doc: Document, device: QPagedPaintDevice, progress: Callable[[int, st
         for i, ops in enumerate(pages):
             if i:
                 device.newPage()
-            if progress and i % 10 == 0:
+            if progress and i % every == 0:
                 progress(i, total)
             if not (i == 0 and doc.cover is not None):
                 _header(p, ctx, doc)
