@@ -142,6 +142,26 @@ def _init_styles() -> None:
         _BOLD.setBold(True)
 
 
+def cell_lock_reason(ctx, agency_key: str | None, workflow_status: str | None, period: str,
+                     today: date | None = None) -> str | None:
+    """Why a capture cell (an indicator's variable or a meta de actividad) cannot be typed into, or None: read-only
+    session or consulta, another dependencia's row for a capturista, a closed month, a sent or validated month for a
+    capturista, a period that has not ended."""
+    user = ctx.user
+    if ctx.read_only or user.role == Role.CONSULTA.value:
+        return TEXT["readonly_cell"]
+    if user.role == Role.CAPTURISTA.value and agency_key != user.agency_key:
+        return TEXT["readonly_cell"]
+    if workflow_status == PeriodStatus.CERRADO.value:
+        return TEXT["closed_cell"]
+    if workflow_status in SENT_STATES and user.role == Role.CAPTURISTA.value:
+        return TEXT["sent_cell"].format(state=label(workflow_status))
+    end = periods.end_date(period)
+    if end > (today or date.today()):
+        return TEXT["not_ended_cell"].format(period=periods.label(period), end=end.strftime("%d/%m/%Y"))
+    return None
+
+
 @dataclass
 class _Row:
     ind: int  # index into sheet.indicators
@@ -229,19 +249,7 @@ class CaptureModel(QAbstractTableModel):
         ci = self.indicator_at(row)
         if ci is None:
             return TEXT["not_editable"]
-        user = self.ctx.user
-        if self.ctx.read_only:
-            return TEXT["readonly_cell"]
-        if user.role == Role.CAPTURISTA.value and ci.agency_key != user.agency_key:
-            return TEXT["readonly_cell"]
-        if ci.workflow_status == PeriodStatus.CERRADO.value:
-            return TEXT["closed_cell"]
-        if ci.workflow_status in SENT_STATES and user.role == Role.CAPTURISTA.value:
-            return TEXT["sent_cell"].format(state=label(ci.workflow_status))
-        end = periods.end_date(ci.period)
-        if end > (self.today or date.today()):
-            return TEXT["not_ended_cell"].format(period=periods.label(ci.period), end=end.strftime("%d/%m/%Y"))
-        return None
+        return cell_lock_reason(self.ctx, ci.agency_key, ci.workflow_status, ci.period, self.today)
 
     def unconfirmed_sent(self, rows) -> list[CaptureIndicator]:
         """Indicators of ``rows`` in an «Enviado»/«Validado» period the user has not yet agreed to reopen."""

@@ -66,24 +66,10 @@ class GoalModel(QAbstractTableModel):
         self.endResetModel()
 
     def lock_reason(self, row: int) -> str | None:
-        from .capture import TEXT as CT
+        from .capture import cell_lock_reason
 
         g = self.goals[row]
-        user = self.ctx.user
-        if self.ctx.read_only:
-            return CT["readonly_cell"]
-        if user.role == Role.CAPTURISTA.value and g.agency_key != user.agency_key:
-            return CT["readonly_cell"]
-        if user.role == Role.CONSULTA.value:
-            return CT["readonly_cell"]
-        if g.workflow_status == PeriodStatus.CERRADO.value:
-            return CT["closed_cell"]
-        if g.workflow_status in SENT_STATES and user.role == Role.CAPTURISTA.value:
-            return CT["sent_cell"].format(state=label(g.workflow_status))
-        end = periods.end_date(g.period)
-        if end > (self.today or date.today()):
-            return CT["not_ended_cell"].format(period=periods.label(g.period), end=end.strftime("%d/%m/%Y"))
-        return None
+        return cell_lock_reason(self.ctx, g.agency_key, g.workflow_status, g.period, self.today)
 
     # ---- Qt model --------------------------------------------------------------------------------
     def rowCount(self, parent=QModelIndex()) -> int:
