@@ -15,6 +15,8 @@ findings (AV-001, AV-003, AV-004, AV-006). Core rules:
 from __future__ import annotations
 
 import functools
+from itertools import accumulate as _accumulate_sums
+from operator import add as _add
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Context, Decimal, ROUND_HALF_EVEN, ROUND_HALF_UP, getcontext, localcontext
@@ -27,10 +29,10 @@ from .semaforo import Preset, compile_classifier
 from .types import (Accumulation, DescendingMethod, Direction, ERROR_DENOMINADOR_CERO, ERROR_FORMULA,
                     FLAG_DATOS_INCOMPLETOS, FLAG_META_CERO, Finding, Frequency, IndicatorSpec, Light, OK,
                     PeriodValues, SIN_CAPTURA, SIN_EVENTOS, SIN_MEDICION_EJERCICIO, SIN_PERIODO_VENCIDO,
-                    VariableRole)
+                    VariableRole, progress_state)
 
 __all__ = ["PeriodResult", "CumulativeResult", "IndicatorResult", "compute_indicator", "summarize_indicator",
-           "SummaryPlan", "summary_plan", "month_plans", "summarize_months", "period_rows", "progress_pct", "accumulate", "PeriodValues", "Columns"]
+           "SummaryPlan", "summary_plan", "MonthSchedule", "month_schedule", "month_states", "period_rows", "progress_pct", "accumulate", "PeriodValues", "Columns"]
 
 # user-visible texts (Spanish); findings use the DOMAIN.md §d templates
 MSG = {
@@ -386,39 +388,54 @@ def summarize_indicator(spec: IndicatorSpec, target_columns: Columns, value_colu
     return _in_engine_context(_summary, plan, spec, target_columns, value_columns, preset, justified_periods)
 
 
-def month_plans(plan: SummaryPlan, spec: IndicatorSpec, months: Iterable[str]) -> list[SummaryPlan]:
-    """The :func:`summary_plan` of the same shape at the end of each of ``months`` (of ``plan``'s fiscal year),
-    derived from ``plan`` without parsing the formula or compiling the classifier again."""
-    out = []
+@dataclass(frozen=True, slots=True, eq=False)
+class MonthSchedule:
+    """What a monthly trend needs of a frequency at the end of each of ``months`` (one fiscal year): the
+    calendar, the due periods, the indicator's own period ending in the month (when due) and every period of
+    any frequency due at the month-end (``cuts``: what a read at that cut-off holds). Shared by every
+    indicator of the frequency; ``layouts`` caches, per capture pattern, which months take the columnar path
+    and with which prefixes (see :func:`month_states`)."""
+
+    months: tuple[str, ...]
+    calendars: tuple[tuple[str, ...], ...]
+    dues: tuple[tuple[str, ...], ...]
+    owns: tuple[str | None, ...]
+    cuts: tuple[frozenset[str], ...]
+    layouts: dict = field(default_factory=dict)
+    prefixes: dict = field(default_factory=dict)  # period tuple → its prefix length per cut (_prefix_lengths)
+
+
+@functools.lru_cache(maxsize=64)
+def month_schedule(frequency: Frequency | str, fiscal_year: int, months: tuple[str, ...]) -> MonthSchedule:
+    """The :class:`MonthSchedule` of a frequency for ``months`` of ``fiscal_year`` (a multi-year frequency has no
+    calendar here: its indicators take the general path, which knows the base year)."""
+    calendars, dues, owns, cuts = [], [], [], []
+    multi_year = frequency in _MULTI_YEAR
     for month in months:
         cutoff = _periods.month_cutoff(month)
-        if plan.formula is None:
-            calendar, due = (), ()
-        else:
-            calendar, due = _schedule(str(spec.frequency), plan.fiscal_year, None, cutoff)
-        own = _own_period(spec.frequency, month)
-        out.append(SummaryPlan(plan.formula, plan.acc_keys, calendar, due, own if own in due else None,
-                               plan.classifier, plan.method, plan.descending, plan.inverse, plan.fiscal_year, cutoff))
-    return out
+        calendar, due = ((), ()) if multi_year else _schedule(str(frequency), fiscal_year, None, cutoff)
+        own = None if multi_year else _own_period(frequency, month)
+        calendars.append(calendar)
+        dues.append(due)
+        owns.append(own if own in due else None)
+        cuts.append(frozenset(_periods.due_periods(cutoff)))
+    return MonthSchedule(tuple(months), tuple(calendars), tuple(dues), tuple(owns), tuple(cuts))
 
 
-def summarize_months(spec: IndicatorSpec, target_columns: Columns, value_columns: Columns,
-                     plans: list[SummaryPlan], cuts: list[frozenset[str]],
-                     prefixes: dict | None = None) -> list[CumulativeResult | None]:
-    """One pass over an indicator's columns for several cut-offs (a monthly trend): entry ``i`` is the
-    ``cumulative`` of :func:`summarize_indicator` with ``plans[i]`` on the columns cut to the periods in
-    ``cuts[i]`` — what a read limited to those periods (``read_programs(value_periods=…)``) would give. The
-    columns are read once at the latest cut-off; each variable is accumulated with running sums. ``None``
-    where :func:`summarize_indicator` would return None (the caller uses :func:`compute_indicator`).
-    Consecutive cut-offs with the same inputs (no new due period of the indicator's frequency, nothing new
-    captured) share one result object, whose ``cutoff`` is the first of them. ``prefixes``: a cache kept by
-    the caller across indicators of the same ``cuts`` (period tuples → their prefix lengths per cut)."""
-    n = len(plans)
-    formula = plans[0].formula if plans else None
-    if formula is None:
-        return [None] * n
-    return _in_engine_context(_summarize_months, spec, target_columns, value_columns, plans, cuts, formula,
-                              {} if prefixes is None else prefixes)
+def month_states(plan: SummaryPlan, schedule: MonthSchedule, target_columns: Columns,
+                 value_columns: Columns) -> list[str | None]:
+    """One pass over an indicator's columns for every month of ``schedule`` (a monthly trend): entry ``i`` is
+    the display state (:func:`core.types.progress_state` of the light and the status) of the cumulative figure
+    that :func:`summarize_indicator` gives at the end of month ``i`` on the columns cut to the periods due then
+    — what a read limited to those periods (``read_programs(value_periods=…)``) would give. ``plan``: the
+    :func:`summary_plan` of the indicator's shape (formula, accumulation, classifier, method; its dates are not
+    used). Only the state is computed — the value, the target, the % and the classifier's light — with no result
+    objects, reasons or flags. The columns are read once; each variable is accumulated with running sums.
+    ``None`` where :func:`summarize_indicator` would return None (the caller uses :func:`compute_indicator`).
+    Consecutive months with the same inputs (no new due period, nothing new captured) share one state."""
+    if plan.formula is None:
+        return [None] * len(schedule.months)
+    return _in_engine_context(_month_states, plan, schedule, target_columns, value_columns)
 
 
 def _prefix_lengths(ps: tuple[str, ...], cuts: list[frozenset[str]], cache: dict) -> list[int | None]:
@@ -440,19 +457,95 @@ def _running(values: tuple[Decimal, ...], acc: Accumulation) -> list[Decimal]:
     """``_accumulated(values[:k], acc)`` for every k ≥ 1 (index k - 1), summed in the same order."""
     if acc is _ULTIMO:
         return list(values)
-    out = []
-    total = _ZERO
-    for v in values:
-        total = total + v
-        out.append(total)
+    out = list(_accumulate_sums(values, _add, initial=_ZERO))  # 0 + v1, (0 + v1) + v2, … as sum(values, 0)
+    del out[0]
     return out
 
 
-def _summarize_months(spec: IndicatorSpec, tcols: Columns, vcols: Columns, plans: list[SummaryPlan],
-                      cuts: list[frozenset[str]], formula: Formula, cache: dict) -> list[CumulativeResult | None]:
-    n = len(plans)
+# the kinds of month in a layout: what the cumulative figure is made of (see _cumulative)
+_NO_CALENDAR, _NOT_DUE_YET, _NONE_CAPTURED, _VALUE = range(4)
+
+
+def _month_layout(schedule: MonthSchedule, captured_all: tuple[str, ...],
+                  t_ps: tuple[tuple[str, ...], ...]) -> list[tuple | None]:
+    """Per month of ``schedule``, for value columns captured in ``captured_all`` and target columns in the
+    periods ``t_ps``: None when the columnar path declines (the periods read at the cut-off are not a prefix
+    of a column, or not all due periods of the frequency), else ``(k, kts, own_idx, kind, same)`` — how many
+    captured periods count, how many periods of each target column, the index of the month's own period among
+    the captured ones (checked for a value that is not a number), the kind of figure, and whether the inputs
+    are those of the month before."""
+    cuts = schedule.cuts
+    cache = schedule.prefixes
+    kv_all = _prefix_lengths(captured_all, cuts, cache) if captured_all else [0] * len(cuts)
+    t_all = [_prefix_lengths(ps, cuts, cache) for ps in t_ps]
+    out: list[tuple | None] = []
+    last = None
+    for i, due in enumerate(schedule.dues):
+        k = kv_all[i]
+        if k is None:
+            out.append(None)
+            last = None
+            continue
+        captured = captured_all[:k]
+        due_set = _due_set(due)
+        if captured != due and not due_set.issuperset(captured):
+            out.append(None)
+            last = None
+            continue
+        kts: list[int] | None = []
+        for ps, kt_all in zip(t_ps, t_all):
+            kt = kt_all[i]
+            if kt is None or (kt and ps[:kt] != due and not due_set.issuperset(ps[:kt])):
+                kts = None
+                break
+            kts.append(kt)
+        if kts is None:
+            out.append(None)
+            last = None
+            continue
+        own = schedule.owns[i]
+        own_idx = captured.index(own) if own is not None and own in captured else None
+        if not schedule.calendars[i]:
+            kind = _NO_CALENDAR
+        elif not due:
+            kind = _NOT_DUE_YET
+        elif not k:
+            kind = _NONE_CAPTURED
+        else:
+            kind = _VALUE
+        key = (due, k, tuple(kts))
+        out.append((k, tuple(kts), own_idx, kind, key == last))
+        last = key
+    return out
+
+
+# a formula is at most MAX_FORMULA_LENGTH characters, so fewer than 500 operations: values within 10^±1000 keep
+# every intermediate result far inside the decimal context's exponent range (no Overflow)
+_PLAIN_EXPONENT = 1000
+_is_finite = Decimal.is_finite
+_adjusted = Decimal.adjusted
+
+
+def _plain(values: tuple[Decimal, ...]) -> bool:
+    """Every value finite and within 10^±_PLAIN_EXPONENT (checked in C, a column at a time)."""
+    return all(map(_is_finite, values)) and (not values or (
+        max(map(_adjusted, values)) <= _PLAIN_EXPONENT and min(map(_adjusted, values)) >= -_PLAIN_EXPONENT))
+
+
+_STATE_OF_LIGHT = {light: str(light) for light in Light}
+_STATE_WITHOUT_VALUE = {status: progress_state(str(_GRIS), status)
+                        for status in (OK, SIN_CAPTURA, SIN_EVENTOS, ERROR_DENOMINADOR_CERO, ERROR_FORMULA,
+                                       SIN_PERIODO_VENCIDO, SIN_MEDICION_EJERCICIO)}
+_STATE_OF_KIND = {_NO_CALENDAR: _STATE_WITHOUT_VALUE[SIN_MEDICION_EJERCICIO],
+                  _NOT_DUE_YET: _STATE_WITHOUT_VALUE[SIN_PERIODO_VENCIDO],
+                  _NONE_CAPTURED: _STATE_WITHOUT_VALUE[SIN_CAPTURA]}
+
+
+def _month_states(plan: SummaryPlan, schedule: MonthSchedule, tcols: Columns, vcols: Columns) -> list[str | None]:
+    n = len(schedule.months)
+    formula = plan.formula
     names = formula.ordered_names
-    acc_of = dict(plans[0].acc_keys)
+    acc_of = dict(plan.acc_keys)
     # the general path whenever a column is not one the shape accumulates, or the value columns differ
     for k in vcols:
         if k not in acc_of:
@@ -472,81 +565,81 @@ def _summarize_months(spec: IndicatorSpec, tcols: Columns, vcols: Columns, plans
         for name in names:
             if name not in vcols:
                 return [None] * n
-        kv_all = _prefix_lengths(captured_all, cuts, cache)
-    else:
-        kv_all = [0] * n
-    t_items = [(key, ps, _prefix_lengths(ps, cuts, cache)) for key, (ps, _) in tcols.items()]
-    t_cut = list(zip(*[kt for _, _, kt in t_items])) if t_items else [()] * n  # per cut-off: target prefixes
-    v_running = None
-    t_running = None
+    t_keys = tuple(tcols)
+    t_ps = tuple([col[0] for col in tcols.values()])
+    layout_key = (captured_all, t_ps)
+    layout = schedule.layouts.get(layout_key)
+    if layout is None:
+        layout = schedule.layouts[layout_key] = _month_layout(schedule, captured_all, t_ps)
+    fn = formula._fn
+    classifier = plan.classifier
+    descending = plan.descending
+    inverse = plan.inverse
+    state_of = _STATE_OF_LIGHT
+    state_of_kind = _STATE_OF_KIND
+    v_running = t_running = None
     own_bad: dict[int, bool] = {}
-    context = _Context(spec, formula)
-    out: list[CumulativeResult | None] = []
-    last_key = None
-    for i, plan in enumerate(plans):
-        due = plan.due
-        k = kv_all[i]
-        if k is None:
+    # the month's own period takes the general path when its values do not evaluate (see _compute: such a
+    # period counts as not captured). With finite values of moderate size in every column, a formula of
+    # + - * / can only fail by dividing by zero, which is not that case: no need to evaluate each own period.
+    plain = all(_plain(col[1]) for col in vcols.values())
+    out: list[str | None] = []
+    state: str | None = None
+    for lay in layout:
+        if lay is None:
             out.append(None)
-            last_key = None
+            state = None
             continue
-        captured = captured_all[:k]
-        own = plan.own
-        if own is not None and k and own in captured:
-            idx = captured.index(own)
-            bad = own_bad.get(idx)
+        k, kts, own_idx, kind, same = lay
+        if own_idx is not None and not plain:
+            bad = own_bad.get(own_idx)
             if bad is None:
-                mvals = {vkey: col[1][idx] for vkey, col in vcols.items()}
-                bad = own_bad[idx] = _evaluate(formula, mvals)[1] in _NOT_CAPTURED
+                mvals = {vkey: col[1][own_idx] for vkey, col in vcols.items()}
+                bad = own_bad[own_idx] = _evaluate(formula, mvals)[1] in _NOT_CAPTURED
             if bad:  # e.g. a value that is not a number: the general path
                 out.append(None)
-                last_key = None
+                state = None
                 continue
-        key = (due, k, t_cut[i])
-        if key == last_key:
-            out.append(out[-1])
+        if same and state is not None:
+            out.append(state)
             continue
-        last_key = key
-        due_set = None
-        if captured == due:
-            missing: list[str] = []
-        else:
-            due_set = _due_set(due)
-            if not due_set.issuperset(captured):
-                out.append(None)
-                last_key = None
-                continue
-            missing = [p for p in due if p not in captured]
-        tgt_vars: dict[str, Decimal] = {}
-        regular = True
-        for tkey, ps, kt_all in t_items:
-            kt = kt_all[i]
-            if kt is None:
-                regular = False
-                break
-            if not kt:
-                continue  # no target in the cut: the column is not read at all
-            if ps[:kt] != due:
-                if due_set is None:
-                    due_set = _due_set(due)
-                if not due_set.issuperset(ps[:kt]):
-                    regular = False
-                    break
+        if kind != _VALUE:
+            state = state_of_kind[kind]
+            out.append(state)
+            continue
+        # the cumulative figure's state, as _cumulative and core.types.progress_state give it
+        if v_running is None:
+            v_running = {vkey: _running(col[1], acc_of[vkey]) for vkey, col in vcols.items()}
+        cum_vars = {vkey: run[k - 1] for vkey, run in v_running.items()}
+        try:
+            value, status = fn(cum_vars), OK
+        except Exception:  # noqa: BLE001 - the status (or the error) exactly as _evaluate gives it
+            value, status = _evaluate(formula, cum_vars)
+        if value is None:
+            state = _STATE_WITHOUT_VALUE[status]
+            out.append(state)
+            continue
+        target = None
+        if any(kts):
             if t_running is None:
                 t_running = {tk: _running(col[1], acc_of[tk]) for tk, col in tcols.items()}
-            tgt_vars[tkey] = t_running[tkey][kt - 1]
-        if not regular:
-            out.append(None)
-            last_key = None
-            continue
-        if k:
-            if v_running is None:
-                v_running = {vkey: _running(col[1], acc_of[vkey]) for vkey, col in vcols.items()}
-            cum_vars = {vkey: run[k - 1] for vkey, run in v_running.items()}
+            tgt_vars = {tk: t_running[tk][kt - 1] for tk, kt in zip(t_keys, kts) if kt}
+            try:
+                target = fn(tgt_vars)
+            except Exception:  # noqa: BLE001 - as _evaluate
+                target = _evaluate(formula, tgt_vars)[0]
+        if not target:  # None or zero: no %
+            light = classifier(None)[0]
         else:
-            cum_vars = None
-        out.append(_cumulative(formula, context, cum_vars, tgt_vars or None, plan.calendar, due, list(captured),
-                               missing, plan.cutoff, plan.fiscal_year, plan.classifier, plan.method))
+            if not descending:
+                pct = value / target * _HUNDRED
+            elif inverse:
+                pct = target / value * _HUNDRED if value else None
+            else:
+                pct = (2 * target - value) / target * _HUNDRED
+            light = classifier(None if pct is None else pct.quantize(_Q2, _HALF_UP, _ROUND_CTX))[0]
+        state = state_of[light]
+        out.append(state)
     return out
 
 

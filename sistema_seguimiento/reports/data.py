@@ -5,7 +5,7 @@ read-only queries (budget, Plan de Gobierno, justifications, signatures). No Qt.
 DOMAIN.md §j "What officials print each month"."""
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -22,6 +22,7 @@ from ..db.models import Budget, Indicator, Justification, Objective, PlanElement
 from ..services.documents import read_programs
 from ..services.errors import ServiceError
 from ..services.mir_view import mir_order
+from ..services.perf import no_gc
 from ..services.progress import ProgressRow, monthly_states, presets_by_key, rows_for
 
 TEXT = {
@@ -504,7 +505,7 @@ class DashboardData:
 def _read_for_dashboard(db: Database, month: str):
     cutoff = periods.month_cutoff(month)
     year = periods.year_of(month)
-    with db.reading() as session:
+    with no_gc(), db.reading() as session:  # as compute_progress: a burst of small objects (see services.perf)
         kw = {"value_periods": periods.due_periods(cutoff), "lean": True} if hasattr(periods, "due_periods") else {}
         pset = read_programs(session, year, **kw)
         presets = presets_by_key(session)
@@ -518,7 +519,8 @@ def dashboard_summary(db: Database, month: str, *, behind_limit: int = 15, with_
     pset, presets = _read_for_dashboard(db, month)
     if progress:
         progress(10, f"Calculando {periods.label(month)}…")
-    rows = rows_for(pset, presets, month, detail=False)
+    with no_gc():
+        rows = rows_for(pset, presets, month, detail=False)
     by_agency: dict[str, list] = defaultdict(list)
     for r in rows:
         by_agency[r.agency_key or ""].append(r)
@@ -557,13 +559,13 @@ def dashboard_trend(db: Database, month: str, progress: Callable[[int, str], Non
     for m, states in zip(months, monthly_states(pset, presets, months, progress=progress)):
         per_agency: dict[str, dict[str, int]] = {}
         whole = {k: 0 for k in LIGHTS}
-        for agency, st in states:
+        for (agency, st), n in Counter(states).items():  # counted in C: 17,600 indicators at estado scale
             c = per_agency.get(agency or "")
             if c is None:
                 c = per_agency[agency or ""] = {k: 0 for k in LIGHTS}
             st = st if st in whole else grey
-            c[st] += 1
-            whole[st] += 1
+            c[st] += n
+            whole[st] += n
         per_agency.pop("", None)  # programs without a dependencia count in the whole ("" = all)
         for key, c in list(per_agency.items()) + [("", whole)]:
             coloured = sum(c.values()) - c[grey] - c[NO_APLICA]

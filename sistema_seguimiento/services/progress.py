@@ -9,8 +9,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..core import periods
-from ..core.engine import (SummaryPlan, compute_indicator, month_plans, period_rows, summarize_indicator,
-                           summarize_months, summary_plan)
+from ..core.engine import (MonthSchedule, SummaryPlan, compute_indicator, month_schedule, month_states, period_rows,
+                           summarize_indicator, summary_plan)
 from ..core.mir import IndicatorDoc, ProgramDoc
 from ..core.numbers import fmt_decimal, round2
 from ..core.semaforo import BUILTIN_PRESETS, Preset, preset_from_dict
@@ -220,31 +220,40 @@ def monthly_states(pset: ProgramSet, presets: dict[str, Preset], months: list[st
                    progress=None) -> list[list[tuple[str | None, str]]]:
     """For each of ``months`` (chronological, one fiscal year, none after the cut-off ``pset`` was read at):
     per indicator ``(agency key, state)`` — the states of ``compute_progress(db, month)`` — from the one read
-    in ``pset`` (lean) and one engine pass per indicator (:func:`core.engine.summarize_months`); the general
+    in ``pset`` (lean) and one engine pass per indicator (:func:`core.engine.month_states`); the general
     path (``compute_indicator`` on the columns cut at the month) only where the columnar one declines."""
-    out: list[list[tuple[str | None, str]]] = [[] for _ in months]
     if not months:
-        return out
+        return []
     if not pset.lean:  # documents: the engine ignores what is not due at each cut-off
-        for i, m in enumerate(months):
-            out[i] = [(r.agency_key, r.state) for r in rows_for(pset, presets, m, detail=False)]
-        return out
+        return [[(r.agency_key, r.state) for r in rows_for(pset, presets, m, detail=False)] for m in months]
+    with no_gc():  # about 175,000 states at estado scale: the collector would rescan them again and again
+        agencies, per_indicator = _indicator_month_states(pset, presets, months, progress)
+        if not per_indicator:
+            return [[] for _ in months]
+        return [list(zip(agencies, states)) for states in zip(*per_indicator)]
+
+
+def _indicator_month_states(pset: ProgramSet, presets: dict[str, Preset], months: list[str],
+                            progress=None) -> tuple[list[str | None], list[list[str]]]:
+    """(agency key of each indicator, the indicator's state at each month) in program order."""
     year = periods.year_of(months[-1])
     cutoffs = [periods.month_cutoff(m) for m in months]
-    cuts = [frozenset(periods.due_periods(c)) for c in cutoffs]
+    month_ids = tuple(months)
     org_key = pset.organization.preset_key if pset.organization else None
-    plans: dict[tuple, tuple[IndicatorSpec, list[SummaryPlan]]] = {}
+    plans: dict[tuple, tuple[IndicatorSpec | None, SummaryPlan | None, MonthSchedule | None]] = {}
     preset_of: dict[tuple, Preset] = {}
-    prefixes: dict = {}
-    invalid = Light.GRIS.value
+    grey_months = [Light.GRIS.value] * len(months)
     total = sum(len(p.indicators) for p in pset.programs) or 1
     done = 0
+    agencies: list[str | None] = []
+    out: list[list[str]] = []
     for prog in pset.programs:
         agency = prog.agency_key
         for ind in prog.indicators:
             done += 1
             if progress and done % 2000 == 0:
                 progress(int(100 * done / total), "Tendencia…")
+            agencies.append(agency)
             preset = preset_of.get((ind.preset_key, prog.preset_key))
             if preset is None:
                 preset = preset_of[(ind.preset_key, prog.preset_key)] = resolve_preset(presets, org_key, prog, ind)
@@ -255,26 +264,31 @@ def monthly_states(pset: ProgramSet, presets: dict[str, Preset], months: list[st
                 try:
                     spec = ind.spec()
                 except ValueError:  # shown grey with the reason by rows_for
-                    for states in out:
-                        states.append((agency, invalid))
-                    continue
-                base = summary_plan(spec, preset, fiscal_year=year, cutoff=cutoffs[-1], report_month=months[-1])
-                known = plans[shape] = (spec, month_plans(base, spec, months))
-            model, mplans = known
-            spec = IndicatorSpec(ind.key, model.formula, model.variables, model.frequency, model.direction,
-                                 model.type, model.formula_type, model.natural_cap)
+                    known = plans[shape] = (None, None, None)
+                else:
+                    known = plans[shape] = (spec, summary_plan(spec, preset, fiscal_year=year, cutoff=cutoffs[-1],
+                                                               report_month=months[-1]),
+                                            month_schedule(spec.frequency, year, month_ids))
+            model, plan, schedule = known
+            if model is None:
+                out.append(grey_months)
+                continue
             tcols, vcols = pset.columns_of(ind)
-            cums = summarize_months(spec, tcols, vcols, mplans, cuts, prefixes)
-            justified = pset.justified.get(ind.key, _NONE)
-            for i, cum in enumerate(cums):
-                if cum is None:
-                    cut = cuts[i]
-                    cum = compute_indicator(spec, period_rows(_cut_columns(tcols, cut)),
-                                            period_rows(_cut_columns(vcols, cut)), cutoffs[i], preset,
-                                            fiscal_year=year, report_month=months[i], justified_periods=justified,
-                                            detail=False).cumulative
-                out[i].append((agency, progress_state(str(cum.light), cum.status)))
-    return out
+            states = month_states(plan, schedule, tcols, vcols)
+            if None in states:
+                spec = IndicatorSpec(ind.key, model.formula, model.variables, model.frequency, model.direction,
+                                     model.type, model.formula_type, model.natural_cap)
+                justified = pset.justified.get(ind.key, _NONE)
+                for i, st in enumerate(states):
+                    if st is None:
+                        cut = schedule.cuts[i]
+                        cum = compute_indicator(spec, period_rows(_cut_columns(tcols, cut)),
+                                                period_rows(_cut_columns(vcols, cut)), cutoffs[i], preset,
+                                                fiscal_year=year, report_month=months[i],
+                                                justified_periods=justified, detail=False).cumulative
+                        states[i] = progress_state(str(cum.light), cum.status)
+            out.append(states)
+    return agencies, out
 
 
 def _cut_columns(columns, cut: frozenset[str]) -> dict:
