@@ -65,6 +65,30 @@ def load_pyqtgraph():
     return pg
 
 
+_PLOT_WIDGET = None
+
+
+def plot_widget():
+    """A pyqtgraph ``PlotWidget`` whose axes draw the labels at their very ends: pyqtgraph drops a tick label that
+    reaches past the axis (with the grid on, by any amount), so the «0» where a chart starts was never shown."""
+    global _PLOT_WIDGET
+    pg = load_pyqtgraph()
+    if _PLOT_WIDGET is None:
+        class EdgeLabelAxis(pg.AxisItem):
+            def __init__(self, orientation: str, **kw):
+                super().__init__(orientation, **kw)
+                self.setStyle(hideOverlappingLabels=False)
+
+            def boundingRect(self):  # noqa: N802 - Qt override
+                m = 15  # the room pyqtgraph itself gives labels without the grid
+                r = super().boundingRect()
+                return r.adjusted(0, -m, 0, m) if self.orientation in ("left", "right") else r.adjusted(-m, 0, m, 0)
+
+        _PLOT_WIDGET = lambda: pg.PlotWidget(  # noqa: E731
+            axisItems={"left": EdgeLabelAxis("left"), "bottom": EdgeLabelAxis("bottom")})
+    return _PLOT_WIDGET()
+
+
 def save_png(widget: QWidget, path: str) -> bool:
     """Write what ``widget`` shows to ``path`` as PNG."""
     img = widget.grab()
@@ -149,7 +173,7 @@ class IndicatorChart(QWidget):
         self.row = None
         self.series: list = []
         pg = load_pyqtgraph()
-        self.plot = pg.PlotWidget()
+        self.plot = plot_widget()
         self.plot.setMinimumHeight(160)  # fits beside the ficha on 1366×768 at 150 %
         self.plot.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         self.plot.showGrid(y=True, alpha=0.25)

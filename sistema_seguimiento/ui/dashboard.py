@@ -25,6 +25,8 @@ TEXT = {
     "trend": "Tendencia: % de indicadores en verde por mes",
     "all": "Todas las dependencias",
     "trend_loading": "(calculando…)",
+    "trend_green": "% en verde",
+    "trend_red": "% en rojo",
     "col_dep": "Dependencia", "col_total": "Total",
     "quarter_note": " · {quarter} ({state})", "quarter_closed": "cierre del trimestre",
     "quarter_open": "trimestre en curso",
@@ -68,7 +70,7 @@ def _alive(widget: QWidget) -> bool:
 class DashboardPage(QWidget):
     def __init__(self, ctx, parent=None):
         super().__init__(parent)
-        from .charts import ChartFrame, load_pyqtgraph
+        from .charts import ChartFrame, load_pyqtgraph, plot_widget
 
         pg = load_pyqtgraph()
         self.ctx = ctx
@@ -107,12 +109,21 @@ class DashboardPage(QWidget):
         box.addWidget(self.agency_table)
         grid.addLayout(box, 0, 0)
 
-        self.bar_plot = pg.PlotWidget()
+        self.bar_plot = plot_widget()
         self.bar_plot.setMenuEnabled(False)
         self.bar_plot.setMouseEnabled(x=False, y=False)
         self.bar_plot.hideButtons()
         self.bar_plot.scene().sigMouseClicked.connect(self._bar_clicked)
-        self.bar_frame = ChartFrame(TEXT["agencies_chart"], self.bar_plot, self, file_stem="semaforo_dependencias")
+        bw = QWidget()  # the legend above the bars, never over them (a pyqtgraph legend covered the top bar)
+        bl = QVBoxLayout(bw)
+        bl.setContentsMargins(0, 0, 0, 0)
+        bl.setSpacing(2)
+        self.bar_legend = QLabel("&nbsp;&nbsp; ".join(
+            f'<span style="color:{LIGHT_HEX[k]}">&#9632;</span>&nbsp;{LIGHT_WORD[k]}' for k in ORDER))
+        self.bar_legend.setWordWrap(True)
+        bl.addWidget(self.bar_legend)
+        bl.addWidget(self.bar_plot, 1)
+        self.bar_frame = ChartFrame(TEXT["agencies_chart"], bw, self, file_stem="semaforo_dependencias")
         self.show_all_agencies = False
         self.all_button = QPushButton(TEXT["show_all"])
         self.all_button.setCheckable(True)
@@ -144,7 +155,12 @@ class DashboardPage(QWidget):
         self.trend_combo = QComboBox()
         self.trend_combo.currentIndexChanged.connect(self._draw_trend)
         tl.addWidget(self.trend_combo)
-        self.trend_plot = pg.PlotWidget()
+        # the legend is a label above the chart, never over the points (at 100 % they reach the plot's top)
+        self.trend_legend = QLabel(
+            f'<span style="color:{LIGHT_HEX["verde"]}"><b>&#8212;&#9679;&#8212;</b></span>&nbsp;{TEXT["trend_green"]}'
+            f'&nbsp;&nbsp;&nbsp; <span style="color:{LIGHT_HEX["rojo"]}"><b>- - -</b></span>&nbsp;{TEXT["trend_red"]}')
+        tl.addWidget(self.trend_legend)
+        self.trend_plot = plot_widget()
         self.trend_plot.setMenuEnabled(False)
         self.trend_plot.setMouseEnabled(x=False, y=False)
         self.trend_plot.hideButtons()
@@ -359,16 +375,13 @@ class DashboardPage(QWidget):
         ags = self._bar_agencies
         left = [0.0] * len(ags)
         ys = list(range(len(ags)))
-        legend = p.plotItem.legend or p.addLegend(offset=(10, 2), labelTextSize="8pt", colCount=4)
-        legend.clear()
-        for k in ORDER:
+        for k in ORDER:  # the colours' legend is the label above the plot (self.bar_legend)
             w = [float(c[k]) for _key, _a, _n, c in ags]
             item = pg.BarGraphItem(x0=left, y=ys, height=0.7, width=w, brush=LIGHT_HEX[k], pen=pg.mkPen("w"))
             p.addItem(item)
-            legend.addItem(item, LIGHT_WORD[k])
             left = [a + b for a, b in zip(left, w)]
         p.getAxis("left").setTicks([[(i, a) for i, (_k, a, _n, _c) in enumerate(ags)]])
-        p.setYRange(-0.6, len(ags) - 0.4 + max(1.0, len(ags) * 0.15), padding=0)  # room for the legend
+        p.setYRange(-0.6, len(ags) - 0.4, padding=0)
         p.setXRange(0, max(left or [1]) * 1.1, padding=0)
 
     def _bar_clicked(self, ev) -> None:
@@ -395,14 +408,12 @@ class DashboardPage(QWidget):
         xs = [i for i, (_m, share, _c) in enumerate(pts) if share is not None]
         ys = [float(share) for _m, share, _c in pts if share is not None]
         red = [float(c["rojo"]) * 100 / max(1, sum(c.values()) - c["gris"] - c["no_aplica"]) for _m, share, c in pts if share is not None]
-        legend = p.plotItem.legend or p.addLegend(offset=(10, 2), labelTextSize="8pt", colCount=2)
-        legend.clear()
-        if xs:
+        if xs:  # the legend is self.trend_legend, above the plot
             p.plot(xs, ys, pen=pg.mkPen(LIGHT_HEX["verde"], width=2.5), symbol="o", symbolSize=6,
-                   symbolBrush=LIGHT_HEX["verde"], name="% en verde")
-            p.plot(xs, red, pen=pg.mkPen(LIGHT_HEX["rojo"], width=1.5, style=Qt.PenStyle.DashLine), name="% en rojo")
+                   symbolBrush=LIGHT_HEX["verde"])
+            p.plot(xs, red, pen=pg.mkPen(LIGHT_HEX["rojo"], width=1.5, style=Qt.PenStyle.DashLine))
         p.getAxis("bottom").setTicks([[(i, short_period(m)) for i, (m, _s, _c) in enumerate(pts)]])
-        p.setYRange(0, 118, padding=0)  # room for the legend above 100 %
+        p.setYRange(0, 104, padding=0)  # a point at 100 % whole
         p.getAxis("left").setTicks([[(v, f"{v} %") for v in range(0, 101, 20)]])
         p.setXRange(-0.3, max(0.7, len(pts) - 0.7), padding=0)
 

@@ -26,6 +26,19 @@ def ctx(qapp, demo_db):
     wait_all()
 
 
+def drawn_labels(axis) -> list[str]:
+    """The tick labels a pyqtgraph axis actually paints (it silently drops those it thinks do not fit)."""
+    from PySide6.QtGui import QImage, QPainter
+
+    img = QImage(10, 10, QImage.Format.Format_ARGB32)
+    painter = QPainter(img)
+    try:
+        _axis, _ticks, texts = axis.generateDrawSpecs(painter)
+    finally:
+        painter.end()
+    return [t for _rect, _flags, t in texts]
+
+
 def test_modules_register_page_and_action_without_importing_pyqtgraph():
     code = ("import sys; import sistema_seguimiento.ui.dashboard, sistema_seguimiento.ui.report_actions, "
             "sistema_seguimiento.ui.charts; from sistema_seguimiento.ui import registry as r; "
@@ -83,6 +96,11 @@ def test_dashboard_counts_behind_and_navigation(qtbot, ctx, tmp_path):
     # trend per dependencia (second background phase): one point per month, January to October
     qtbot.waitUntil(lambda: page.trend_loaded, timeout=30_000)
     assert len(page.data.trend["0301"]) == 10
+    # the % axis starts at 0 and shows its «0 %» (pyqtgraph dropped a label on the axis' very end)
+    low, high = page.trend_plot.plotItem.vb.viewRange()[1]
+    assert low == 0 and high > 100
+    assert page.trend_plot.plotItem.legend is None and "% en verde" in page.trend_legend.text()  # not over points
+    assert "0 %" in drawn_labels(page.trend_plot.getAxis("left"))
     page.trend_combo.setCurrentIndex(page.trend_combo.findData("0301"))
     # any chart can be saved as PNG
     for frame, name in ((page.bar_frame, "barras.png"), (page.trend_frame, "tendencia.png")):
@@ -208,6 +226,14 @@ def test_many_dependencias_chart_shows_the_furthest_behind_with_a_way_to_all(qtb
     assert 5 <= len(shown) <= TOP_AGENCIES and page.all_button.isVisibleTo(page)
     assert all(a[3]["rojo"] == 6 for a in shown)  # the most rojo first
     assert "de 250" in page.bar_frame.title.text() and page.agency_table.rowCount() == 250
+    # the colours' legend is a label above the bars, never drawn over them
+    from sistema_seguimiento.ui.dashboard import LIGHT_WORD, ORDER
+
+    assert page.bar_plot.plotItem.legend is None
+    assert all(LIGHT_WORD[k] in page.bar_legend.text() for k in ORDER)
+    assert page.bar_legend.geometry().bottom() <= page.bar_plot.geometry().top()
+    assert page.bar_plot.plotItem.vb.viewRange()[0][0] == 0  # counts from 0 …
+    assert "0" in drawn_labels(page.bar_plot.getAxis("bottom"))  # … and says so
     page.all_button.click()
     assert len(page.chart_agencies()) == 250
 
@@ -229,5 +255,6 @@ def test_indicator_without_captured_data_says_so(qtbot, ctx):
     notes = [i for i in w.plot.plotItem.items if type(i).__name__ == "TextItem"]
     assert [n.textItem.toPlainText() for n in notes] == ["Sin datos capturados"]
     assert w.plot.plotItem.vb.viewRange()[1][0] == 0  # the axis starts at 0
+    assert "0" in drawn_labels(w.plot.getAxis("left"))
     w.set_indicator("E001-C2-01")
     assert not w.no_data and not [i for i in w.plot.plotItem.items if type(i).__name__ == "TextItem"]
