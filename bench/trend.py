@@ -4,7 +4,8 @@ The trend is computed from the dashboard's own read (``reports.data.dashboard_tr
 engine pass per indicator for every month (``services.progress.monthly_states``). Each figure is a ratio to
 a floor measured in the same run, in alternation: the raw ``sqlite3`` read of the same rows (bench/avance.py's
 queries). ``--antes`` also times the former way (one ``compute_progress`` per month) once.
-Target (issue 15): the trend within 2 s at estado scale.
+Target (issue 15): the trend within 2 s at estado scale (the slowest repetition, usually the first in the
+process, is compared with it).
 
 ``--ventana`` also measures it where the official sees it: the real window (Qt offscreen unless a display is
 set) opened on a copy of the database, its home dashboard at the bench's month. The clock runs from the
@@ -127,10 +128,12 @@ def main() -> int:
             reads.append(r)
             trends.append(t)
             ratios.append(t / f)
+        first = trends[0]  # in a fresh process: the engine's caches (schedules, capture layouts) still empty
         line = (f"{scale:10} indicadores={nind:6d}  piso sqlite3={min(floors) * 1000:8.1f} ms  "
-                f"lectura del tablero={min(reads) * 1000:8.1f} ms  tendencia={min(trends) * 1000:8.1f} ms  "
+                f"lectura del tablero={min(reads) * 1000:8.1f} ms  tendencia={min(trends) * 1000:8.1f} ms "
+                f"(la primera vez {first * 1000:.1f} ms)  "
                 f"razón tendencia/piso={statistics.median(ratios):5.2f}× (mediana de {args.repeticiones} pares)  "
-                f"{'≤ 2 s' if min(trends) <= 2 else '> 2 s'}")
+                f"{'≤ 2 s' if max(trends) <= 2 else '> 2 s'}")
         if args.antes:
             before = former_way(path)
             line += f"  forma anterior={before:6.2f} s ({before / min(trends):.1f}× más lenta)"
