@@ -9,7 +9,8 @@ Rules (docs/reconduccion.md; business days from ``core.business_days``):
 - never retroactive: only periods that have not ended at the request date can change;
 - the UIPPE (administrador or validador) authorises — with its oficio number — or rejects — with a note — until the
   fifth business day after the quarter closes;
-- the targets change only on authorisation; the request, the decision and every changed target are audit entries;
+- the targets change only on authorisation; the request, the decision and every changed target are audit
+  entries;
 - one pending request per (target, period): a request touching a period of an indicator (any of its variables) or
   of a meta de actividad (a quarter, or the annual target) that another pending request already touches is refused,
   and a request is not authorised when another one on the same (target, period) was authorised while it was
@@ -90,6 +91,7 @@ MSG = {
     "target_ind": "La meta del indicador {key}",
     "target_goal": "La meta de actividad {key}",
     "period_annual": "meta anual {period}",
+    "period_year": "año {period}",
     "period_text": "{label} ({period})",
     "at": "{day} a las {time}",
     "with_oficio": " (oficio {oficio})",
@@ -502,9 +504,9 @@ def _target_text(kind: str, key: str) -> str:
     return MSG["target_ind" if kind == "indicador" else "target_goal"].format(key=key)
 
 
-def _period_text(period: str) -> str:
+def _period_text(kind: str, period: str) -> str:
     if "-" not in period:
-        return MSG["period_annual"].format(period=period)
+        return MSG["period_annual" if kind == "meta" else "period_year"].format(period=period)
     return MSG["period_text"].format(label=periods.label(period), period=period)
 
 
@@ -524,9 +526,9 @@ def _refuse_if_pending(s: Session, rec: Reconduction, key: str) -> None:
         return
     target = _target_text(rec.kind, key)
     first, period = clashes[0]
-    details = [MSG["pending_more"].format(target=target, period=_period_text(p), id=o.id, by=o.requested_by,
-                                          at=_at(o.requested_at)) for o, p in clashes[1:]]
-    raise ServiceError(MSG["pending"].format(target=target, period=_period_text(period), id=first.id,
+    details = [MSG["pending_more"].format(target=target, period=_period_text(rec.kind, p), id=o.id,
+                                          by=o.requested_by, at=_at(o.requested_at)) for o, p in clashes[1:]]
+    raise ServiceError(MSG["pending"].format(target=target, period=_period_text(rec.kind, period), id=first.id,
                                              by=first.requested_by, at=_at(first.requested_at)), details)
 
 
@@ -549,8 +551,8 @@ def _refuse_if_authorised_meanwhile(s: Session, rec: Reconduction, key: str) -> 
         common = sorted(mine & _touched(other), key=periods.sort_key)
         if common and _authorised_meanwhile(other, rec):
             raise ServiceError(MSG["authorised_meanwhile"].format(
-                rec=rec.id, target=_target_text(rec.kind, key), period=_period_text(common[0]), id=other.id,
-                by=other.requested_by, at=_at(other.requested_at), decided_by=other.decided_by or "—",
+                rec=rec.id, target=_target_text(rec.kind, key), period=_period_text(rec.kind, common[0]),
+                id=other.id, by=other.requested_by, at=_at(other.requested_at), decided_by=other.decided_by or "—",
                 decided_at=_at(other.decided_at),
                 oficio=MSG["with_oficio"].format(oficio=other.oficio) if other.oficio else "",
                 requested=_at(rec.requested_at)))
