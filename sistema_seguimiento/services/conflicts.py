@@ -130,19 +130,23 @@ def check(session: Session, *, what: str, current: Any, expected: Any, new: Any,
 
 # --- undo and redo (issue 17): refused when someone changed the field after this user's edit ---------------------
 
-def _entries(entity: str, key: str | None, field: str):
-    q = select(AuditEntry.id).where(AuditEntry.entity == entity, AuditEntry.field == field)
+def _entries(entity: str, key: str | None, field: str | tuple[str, ...]):
+    fields = (field,) if isinstance(field, str) else tuple(field)
+    q = select(AuditEntry.id).where(AuditEntry.entity == entity, AuditEntry.field.in_(fields))
     return q if key is None else q.where(AuditEntry.entity_key == key)
 
 
-def last_change(db, entity: str, key: str | None, field: str) -> int:
-    """Id of the latest bitácora entry of that field (0: none); ``key`` None: any key of the entity."""
+def last_change(db, entity: str, key: str | None, field: str | tuple[str, ...]) -> int:
+    """Id of the latest bitácora entry of that field (0: none); ``key`` None: any key of the entity. ``field``
+    may be a tuple: one edit that writes several bitácora fields (a meta de actividad's calendar is written as
+    «calendario» by its editor and as «meta_anual» / «programado 2026-T3» by a reconducción)."""
     with db.reading() as s:
         q = _entries(entity, key, field).with_only_columns(func.max(AuditEntry.id))
         return int(s.scalar(q) or 0)
 
 
-def refuse_if_changed(db, entity: str, key: str | None, field: str, mark: int, action: str, user: str) -> None:
+def refuse_if_changed(db, entity: str, key: str | None, field: str | tuple[str, ...], mark: int, action: str,
+                      user: str) -> None:
     """Raise ``ServiceError`` (Spanish: who, what and when) when another user than ``user`` wrote the field after
     ``mark`` (a bitácora id): an undo or redo must not overwrite another official's later change unseen. The
     user's own later edits (and their undos) do not count: the undo stack replays them in order."""

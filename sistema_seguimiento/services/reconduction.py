@@ -9,7 +9,12 @@ Rules (docs/reconduccion.md; business days from ``core.business_days``):
 - never retroactive: only periods that have not ended at the request date can change;
 - the UIPPE (administrador or validador) authorises — with its oficio number — or rejects — with a note — until the
   fifth business day after the quarter closes;
-- the targets change only on authorisation; the request, the decision and every changed target are audit entries.
+- the targets change only on authorisation; the request, the decision and every changed target are audit
+  entries;
+- one pending request per (target, period): a request touching a period of an indicator (any of its variables) or
+  of a meta de actividad (a quarter, or the annual target) that another pending request already touches is refused,
+  and a request is not authorised when another one on the same (target, period) was authorised while it was
+  pending (``_authorised_meanwhile``).
 
 "Today" is a parameter (``today=``) of every use case so that the date rules can be tested at their edges.
 """
@@ -74,6 +79,22 @@ MSG = {
     "note": "Para rechazar la reconducción escriba una nota con el motivo.",
     "changed_since": "{what} cambió desde la solicitud (era {old}, ahora es {now}); rechace esta solicitud y "
                      "pida una nueva.",
+    "pending": "{target}, {period}, ya está en la solicitud de reconducción N.º {id}, pendiente de resolución: "
+               "la solicitó {by} el {at}. No se registró esta solicitud. Espere a que la UIPPE autorice o rechace "
+               "la solicitud {id} (o pida a la UIPPE que la rechace) y solicite entonces el cambio.",
+    "pending_more": "También pendiente: {target}, {period}, en la solicitud N.º {id} ({by}, {at}).",
+    "authorised_meanwhile": "No se puede autorizar la solicitud {rec}: {target}, {period}, ya cambió con la "
+                            "solicitud de reconducción N.º {id} (la solicitó {by} el {at}), que {decided_by} "
+                            "autorizó el {decided_at}{oficio}, cuando esta ya estaba pendiente (se solicitó el "
+                            "{requested}). No se cambió nada. Rechace la solicitud {rec} y, si aún hace falta, "
+                            "pida una nueva sobre la meta vigente.",
+    "target_ind": "La meta del indicador {key}",
+    "target_goal": "La meta de actividad {key}",
+    "period_annual": "meta anual {period}",
+    "period_year": "año {period}",
+    "period_text": "{label} ({period})",
+    "at": "{day} a las {time}",
+    "with_oficio": " (oficio {oficio})",
     "act_request": "solicitar reconducciones",
     "act_decide": "autorizar o rechazar reconducciones (UIPPE)",
     "applied_reason": "Reconducción {id}, oficio {oficio}: {reason}",
@@ -360,11 +381,13 @@ def request(db: Database, actor: CurrentUser, kind: str, key: str, changes: list
             check_agency_access(actor, agency.key if agency else None, ind.key)
             rec.indicator_id = ind.id
             rec.changes = _indicator_changes(s, ind, changes, today)
+            key = ind.key
         else:
             goal, _project, _prog, agency = _goal(s, key, int(quarter[:4]), program_key)
             check_agency_access(actor, agency.key if agency else None, key)
             rec.goal_id = goal.id
             rec.changes = _goal_changes(s, goal, key, int(quarter[:4]), changes, today)
+        _refuse_if_pending(s, rec, key)
         s.add(rec)
         s.flush()
         audit.record(s, actor, "reconduccion", str(rec.id), "solicitud", None, _changes_text(rec.changes),
@@ -402,6 +425,8 @@ def _decide(db, actor, rec_id, authorized, oficio, note, today) -> ReconductionI
                                                      at=bd.fmt_date(rec.decided_at.date()) if rec.decided_at else "—",
                                                      by=rec.decided_by or "—"))
         check_decision_date(rec_id, rec.period, rec.requested_at.date(), today)
+        if authorized:
+            _refuse_if_authorised_meanwhile(s, rec, _key_of(s, rec))
         status = "autorizada" if authorized else "rechazada"
         rec.status, rec.decided_by, rec.decided_at = status, actor.name, _stamp(today)
         rec.oficio, rec.decision_note = oficio, note
@@ -445,6 +470,94 @@ def _apply_indicator(s: Session, actor: CurrentUser, rec: Reconduction, why: str
                      action="reconducir", reason=why)
 
 
+# ---------------------------------------------------------------------------------------------------
+# one pending request per (target, period)
+
+def _touched(rec: Reconduction) -> set[str]:
+    """The periods a request changes. For an indicator the target of a period is its variables' targets together
+    (the formula), so the variable does not matter; for a meta de actividad a quarter and the annual target
+    (``YYYY``) are different targets."""
+    return {c["periodo"] for c in rec.changes or []}
+
+
+def _same_target(s: Session, rec: Reconduction):
+    """The other requests on the same indicator or meta de actividad, oldest first."""
+    q = select(Reconduction).where(Reconduction.kind == rec.kind)
+    if rec.id is not None:
+        q = q.where(Reconduction.id != rec.id)
+    q = q.where(Reconduction.indicator_id == rec.indicator_id) if rec.kind == "indicador" \
+        else q.where(Reconduction.goal_id == rec.goal_id)
+    return s.scalars(q.order_by(Reconduction.requested_at, Reconduction.id))
+
+
+def _lock_target(s: Session, rec: Reconduction) -> None:
+    """On a server, two officials asking for the same target at the same moment are checked one after the other
+    (the indicator's or the meta's row stays locked until the transaction ends; SQLite has one writer)."""
+    from .locking import on_server
+
+    if on_server(s):
+        model, rid = (Indicator, rec.indicator_id) if rec.kind == "indicador" else (ActivityGoal, rec.goal_id)
+        s.execute(select(model.id).where(model.id == rid).with_for_update())
+
+
+def _target_text(kind: str, key: str) -> str:
+    return MSG["target_ind" if kind == "indicador" else "target_goal"].format(key=key)
+
+
+def _period_text(kind: str, period: str) -> str:
+    if "-" not in period:
+        return MSG["period_annual" if kind == "meta" else "period_year"].format(period=period)
+    return MSG["period_text"].format(label=periods.label(period), period=period)
+
+
+def _at(moment: datetime | None) -> str:
+    if moment is None:
+        return "—"
+    return MSG["at"].format(day=bd.fmt_date(moment.date()), time=moment.strftime("%H:%M"))
+
+
+def _refuse_if_pending(s: Session, rec: Reconduction, key: str) -> None:
+    """Refuse ``rec`` (not yet added) when another pending request touches one of its (target, period)."""
+    _lock_target(s, rec)
+    mine = _touched(rec)
+    clashes = [(other, period) for other in _same_target(s, rec) if other.status == "solicitada"
+               for period in sorted(mine & _touched(other), key=periods.sort_key)]
+    if not clashes:
+        return
+    target = _target_text(rec.kind, key)
+    first, period = clashes[0]
+    details = [MSG["pending_more"].format(target=target, period=_period_text(rec.kind, p), id=o.id,
+                                          by=o.requested_by, at=_at(o.requested_at)) for o, p in clashes[1:]]
+    raise ServiceError(MSG["pending"].format(target=target, period=_period_text(rec.kind, period), id=first.id,
+                                             by=first.requested_by, at=_at(first.requested_at)), details)
+
+
+def _authorised_meanwhile(other: Reconduction, rec: Reconduction) -> bool:
+    """Whether ``other`` was authorised while ``rec`` was pending: decided after ``rec`` was requested. Stamps
+    are to the second; on a tie the request made later in this database (higher id) is the one that came after:
+    ``other`` requested after ``rec`` was necessarily decided while ``rec`` was pending, and ``other`` requested
+    before ``rec`` was decided before it (the request rule refuses a request while another is pending)."""
+    if other.status != "autorizada" or other.decided_at is None or rec.requested_at is None:
+        return False
+    if other.decided_at != rec.requested_at:
+        return other.decided_at > rec.requested_at
+    return other.id > rec.id
+
+
+def _refuse_if_authorised_meanwhile(s: Session, rec: Reconduction, key: str) -> None:
+    _lock_target(s, rec)
+    mine = _touched(rec)
+    for other in _same_target(s, rec):
+        common = sorted(mine & _touched(other), key=periods.sort_key)
+        if common and _authorised_meanwhile(other, rec):
+            raise ServiceError(MSG["authorised_meanwhile"].format(
+                rec=rec.id, target=_target_text(rec.kind, key), period=_period_text(rec.kind, common[0]),
+                id=other.id, by=other.requested_by, at=_at(other.requested_at), decided_by=other.decided_by or "—",
+                decided_at=_at(other.decided_at),
+                oficio=MSG["with_oficio"].format(oficio=other.oficio) if other.oficio else "",
+                requested=_at(rec.requested_at)))
+
+
 def _changes_text(changes: list[dict]) -> str:
     parts = []
     for c in changes:
@@ -452,6 +565,13 @@ def _changes_text(changes: list[dict]) -> str:
         old = fmt_es(Decimal(c["anterior"])) if c["anterior"] else "—"
         parts.append(f"{who}{c['periodo']}: {old} → {fmt_es(Decimal(c['nuevo']))}")
     return "; ".join(parts)
+
+
+def _key_of(s: Session, rec: Reconduction) -> str:
+    if rec.kind == "indicador":
+        return s.get(Indicator, rec.indicator_id).key
+    goal = s.get(ActivityGoal, rec.goal_id)
+    return f"{goal.project.key}/{goal.key}"
 
 
 def _info(s: Session, rec: Reconduction) -> ReconductionInfo:

@@ -28,7 +28,7 @@ class ServiceCommand(QUndoCommand):
     """An edit already applied once; ``undo``/``redo`` call services again."""
 
     def __init__(self, ctx: AppContext, text: str, redo_fn: Callable[[], Any], undo_fn: Callable[[], Any],
-                 entity: str, key: str, watch: tuple[str, str | None, str] | None = None):
+                 entity: str, key: str, watch: tuple[str, str | None, str | tuple[str, ...]] | None = None):
         super().__init__(text)
         self.ctx, self.redo_fn, self.undo_fn, self.entity, self.key = ctx, redo_fn, undo_fn, entity, key
         self._applied = True
@@ -65,12 +65,13 @@ def apply_edit(ctx: AppContext, parent: QWidget | None, text: str, do: Callable[
                undo_factory: Callable[[Any], Callable[[], Any]], entity: str, key: str = "",
                redo: Callable[[], Any] | None = None,
                keep_mine: Callable[[ConflictError], Callable[[], Any]] | None = None,
-               watch: tuple[str, str | None, str] | None = None) -> tuple[bool, Any]:
+               watch: tuple[str, str | None, str | tuple[str, ...]] | None = None) -> tuple[bool, Any]:
     """Run ``do()``; on success push a command whose undo is ``undo_factory(result)``. Returns (ok, result).
 
     ``keep_mine(exc)`` gives the same save over the values the conflict found stored: with it a ``ConflictError``
     asks the user (keep mine / take theirs) instead of only reporting it. ``watch`` = (bitácora entity, key,
-    field): undo and redo are refused when that field has a later bitácora entry than this edit's own."""
+    field, or a tuple of the fields the edit writes): undo and redo are refused when that field has a later bitácora
+    entry by another user than this edit's own."""
     error: Exception | None = None
     for _attempt in range(3):  # someone may save again meanwhile: the user is asked again, a few times
         try:

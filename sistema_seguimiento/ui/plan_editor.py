@@ -248,7 +248,8 @@ class PlanEditor(QDialog):
         ctx, eid = self.ctx, cur["id"]
         commands.apply_edit(ctx, self, "Editar elemento del Plan",
                             lambda: ed.update_plan_element(ctx.db, ctx.user, eid, "text", text),
-                            lambda old: (lambda: ed.update_plan_element(ctx.db, ctx.user, eid, "text", old)), "plan", "")
+                            lambda old: (lambda: ed.update_plan_element(ctx.db, ctx.user, eid, "text", old)), "plan", "",
+                            watch=("plan", cur["code"] or str(eid), "text"))  # undo/redo refused after another's edit
 
     def delete(self, ask: bool = True) -> bool:
         cur = self.current()

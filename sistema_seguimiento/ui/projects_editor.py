@@ -3,7 +3,8 @@ nombre, dependencia auxiliar) and, for the selected proyecto, its metas de activ
 calendar (ID, meta, unidad, meta anual, T1…T4, and the achieved values read-only).
 
 Every cell edit runs a ``services.projects`` use case through ``commands.apply_edit`` (undo/redo with Ctrl+Z /
-Ctrl+Y like every other edit); typing a quarter recomputes the annual target as the calendar's sum, typing the
+Ctrl+Y like every other edit; an undo or redo is refused once another official changed that field, as in the
+ficha); typing a quarter recomputes the annual target as the calendar's sum, typing the
 annual target must match the calendar (the service says so in Spanish otherwise). Opened from the MIR editor's
 toolbar («Proyectos y metas…») as a dialog over the program.
 """
@@ -48,6 +49,12 @@ PROJECT_FIELDS = ["key", "name", "auxiliary_key", "auxiliary_name"]
 GOAL_FIELDS = ["key", "name", "unit"]
 COL_ANNUAL, COL_T1 = 3, 4
 COL_ACHIEVED = 8
+
+
+def calendar_fields(year: int) -> tuple[str, ...]:
+    """The bitácora fields that write a meta's calendar: its editor («calendario») and a reconducción
+    («meta_anual», «programado 2026-T1»…)."""
+    return ("calendario", "meta_anual", *(f"programado {q}" for q in svc.quarter_ids(year)))
 
 
 def _num(value: Decimal | None) -> str:
@@ -193,8 +200,11 @@ class ProjectsEditor(QWidget):
         return p.goals[r] if p and 0 <= r < len(p.goals) else None
 
     # ---- edits -------------------------------------------------------------------------------
-    def _apply(self, text: str, do, undo_factory) -> bool:
-        ok, _ = commands.apply_edit(self.ctx, self, text, do, undo_factory, "proyecto", self.program_key)
+    def _apply(self, text: str, do, undo_factory, watch=None) -> bool:
+        """``watch``: the edited field in the bitácora (commands.apply_edit): undo and redo are refused once
+        another official wrote it after this edit."""
+        ok, _ = commands.apply_edit(self.ctx, self, text, do, undo_factory, "proyecto", self.program_key,
+                                    watch=watch)
         if not ok:
             self.reload()  # show what the database holds (the typed text was refused)
         return ok
@@ -211,7 +221,8 @@ class ProjectsEditor(QWidget):
         key_after = value if field == "key" else p.key
         self._apply(TEXT["edit"].format(what=f"{svc.PROJECT_FIELDS[field]} de {p.key}"),
                     lambda: svc.update_project(db, user, year, prog, p.key, field, value),
-                    lambda old: (lambda: svc.update_project(db, user, year, prog, key_after, field, old)))
+                    lambda old: (lambda: svc.update_project(db, user, year, prog, key_after, field, old)),
+                    watch=None if field == "key" else ("proyecto", f"{prog}/{p.key}", field))
 
     def _goal_edited(self, item: QTableWidgetItem) -> None:
         if self._loading:
@@ -225,7 +236,8 @@ class ProjectsEditor(QWidget):
             key_after = text if field == "key" else g.key
             self._apply(TEXT["edit"].format(what=f"{svc.GOAL_FIELDS[field]} de la meta {p.key}/{g.key}"),
                         lambda: svc.update_goal(db, user, year, prog, p.key, g.key, field, text),
-                        lambda old: (lambda: svc.update_goal(db, user, year, prog, p.key, key_after, field, old)))
+                        lambda old: (lambda: svc.update_goal(db, user, year, prog, p.key, key_after, field, old)),
+                        watch=None if field == "key" else ("meta_actividad", f"{p.key}/{g.key}", field))
             return
         calendar: list = list(g.programmed)
         annual: object = g.annual_target
@@ -243,7 +255,8 @@ class ProjectsEditor(QWidget):
                 annual = g.annual_target
         self._apply(TEXT["edit"].format(what=f"calendario de la meta {p.key}/{g.key}"),
                     lambda: svc.set_calendar(db, user, year, prog, p.key, g.key, annual, calendar),
-                    lambda old: (lambda: svc.set_calendar(db, user, year, prog, p.key, g.key, old[0], old[1])))
+                    lambda old: (lambda: svc.set_calendar(db, user, year, prog, p.key, g.key, old[0], old[1])),
+                    watch=("meta_actividad", f"{p.key}/{g.key}", calendar_fields(year)))
 
     def ask_add_project(self) -> None:
         key, ok = QInputDialog.getText(self, TEXT["window"], TEXT["ask_key"])

@@ -258,7 +258,8 @@ class SettingsDialog(QDialog):
         ctx = self.ctx
         ok, _old = commands.apply_edit(
             ctx, self, TEXT["policy_undo"], lambda: users.set_password_policy(ctx.db, ctx.user, required),
-            lambda old: (lambda: users.set_password_policy(ctx.db, ctx.user, old)), "settings", users.POLICY_KEY)
+            lambda old: (lambda: users.set_password_policy(ctx.db, ctx.user, old)), "settings", users.POLICY_KEY,
+            watch=("organizacion", None, users.POLICY_KEY))
         self._show_policy()
         return ok
 
