@@ -70,9 +70,8 @@ def _alive(widget: QWidget) -> bool:
 class DashboardPage(QWidget):
     def __init__(self, ctx, parent=None):
         super().__init__(parent)
-        from .charts import ChartFrame, load_pyqtgraph, plot_widget
+        from .charts import ChartFrame, plot_widget
 
-        pg = load_pyqtgraph()
         self.ctx = ctx
         self.data = None
         self.loaded = False
