@@ -3,15 +3,16 @@ figure that ``compute_indicator(detail=False)`` gives on the columns cut at each
 says so (None) and the service takes the general path."""
 from __future__ import annotations
 
+from dataclasses import replace
 from decimal import Decimal
 
 from hypothesis import given, settings, strategies as st
 
 from sistema_seguimiento.core import periods
 from sistema_seguimiento.core.engine import compute_indicator, month_schedule, month_states, period_rows, summary_plan
-from sistema_seguimiento.core.semaforo import PRESET_A_BANDA_90_110, PRESET_B_DESVIACION_POR_TIPO
-from sistema_seguimiento.core.types import (Accumulation, Direction, Frequency, IndicatorSpec, VariableRole,
-                                            VariableSpec, progress_state)
+from sistema_seguimiento.core.semaforo import PRESET_A_BANDA_90_110, PRESET_B_DESVIACION_POR_TIPO, Preset, Range
+from sistema_seguimiento.core.types import (Accumulation, DescendingMethod, Direction, Frequency, IndicatorSpec,
+                                            Light, VariableRole, VariableSpec, progress_state)
 from test_summary import MONTHS, columns, indicator_case
 
 
@@ -30,8 +31,26 @@ def trend_states(spec, targets, measurements, months, preset) -> list[str | None
     return month_states(plan, schedule, columns(targets, months[-1]), columns(measurements, months[-1]))
 
 
-@settings(max_examples=300, deadline=None)
-@given(indicator_case(), st.sampled_from([PRESET_A_BANDA_90_110, PRESET_B_DESVIACION_POR_TIPO]))
+# the descendente «inversa» formula (P / L × 100) as a third preset
+PRESET_A_INVERSA = replace(PRESET_A_BANDA_90_110, descending_method=DescendingMethod.INVERSA)
+
+
+def striped(method: DescendingMethod) -> Preset:
+    """Bands 3.01 points wide cycling verde, amarillo, rojo from −1000 % to 10000 %: the light then tells apart
+    percentages the real presets put in one band (a wrong formula for the % would not hide behind them)."""
+    colours = (Light.VERDE, Light.AMARILLO, Light.ROJO)
+    step = Decimal("3.01")
+    ranges = tuple(Range(colours[i % 3], Decimal(-1000) + i * step, True, Decimal(-1000) + (i + 1) * step, False)
+                   for i in range(int(11000 / step) + 1))
+    return Preset("rayas", "Rayas", ranges=ranges, descending_method=method)
+
+
+PRESETS = [PRESET_A_BANDA_90_110, PRESET_B_DESVIACION_POR_TIPO, PRESET_A_INVERSA,
+           striped(DescendingMethod.LINEAL), striped(DescendingMethod.INVERSA)]
+
+
+@settings(max_examples=400, deadline=None)
+@given(indicator_case(), st.sampled_from(PRESETS))
 def test_random_indicators_match_the_engine_every_month(case, preset):
     spec, targets, measurements, _justified, last = case
     months = MONTHS[:MONTHS.index(last) + 1]
