@@ -782,7 +782,6 @@ def _compute(spec: IndicatorSpec, targets: PeriodValues | None, measurements: Pe
         calendar, due = _schedule(str(frequency), fiscal_year, base_year, cutoff)
 
     findings: list[Finding] = []
-    key = spec.key
 
     try:
         formula: Formula | None = parse_formula(spec.formula)

@@ -18,7 +18,7 @@ from ..core.plan_name import plan_name
 from ..core.semaforo import BUILTIN_PRESETS, OVERACHIEVEMENT_FLAGS, describe_preset
 from ..core.types import NO_APLICA, Light
 from ..db.database import Database
-from ..db.models import Budget, Indicator, Justification, Objective, PlanElement, Program, FiscalYear
+from ..db.models import Budget, Indicator, Justification, PlanElement, Program, FiscalYear
 from ..services.documents import read_programs
 from ..services.errors import ServiceError
 from ..services.mir_view import mir_order

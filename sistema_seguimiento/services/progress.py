@@ -12,7 +12,7 @@ from ..core import periods
 from ..core.engine import (MonthSchedule, SummaryPlan, compute_indicator, month_schedule, month_states, period_rows,
                            summarize_indicator, summary_plan)
 from ..core.mir import IndicatorDoc, ProgramDoc
-from ..core.numbers import fmt_decimal, round2
+from ..core.numbers import round2
 from ..core.semaforo import BUILTIN_PRESETS, Preset, preset_from_dict
 from ..core.types import LABELS, STATES, IndicatorSpec, Light, progress_state
 from ..db.database import Database

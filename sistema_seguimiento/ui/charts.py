@@ -172,7 +172,6 @@ class IndicatorChart(QWidget):
         self.no_data = False
         self.row = None
         self.series: list = []
-        pg = load_pyqtgraph()
         self.plot = plot_widget()
         self.plot.setMinimumHeight(160)  # fits beside the ficha on 1366×768 at 150 %
         self.plot.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
@@ -321,9 +320,8 @@ class IndicatorChart(QWidget):
         cx = [i for i, v, _t in pts if v is not None]
         cy = [float(v) for _i, v, _t in pts if v is not None]
         if cx:
-            line = p.plot(cx, cy, pen=pg.mkPen(GOLD, width=2.5), symbol="o", symbolSize=7, symbolBrush=GOLD,
-                          symbolPen=pg.mkPen(GOLD), name=TEXT["acumulado"])
-            del line
+            p.plot(cx, cy, pen=pg.mkPen(GOLD, width=2.5), symbol="o", symbolSize=7, symbolBrush=GOLD,
+                   symbolPen=pg.mkPen(GOLD), name=TEXT["acumulado"])
         tx = [i for i, _v, t in pts if t is not None]
         ty = [float(t) for _i, _v, t in pts if t is not None]
         if tx:
