@@ -32,18 +32,11 @@ def cmd_formato(args) -> int:
         raise UserError(TEXT["no_dir"].format(d=target.parent))
     if args.pdf:
         _app = ensure_gui_app()  # noqa: F841 - must live while painting
-    from .fileops import replace_file
     from .reports.formats import make_format
 
-    with open_db(args, read_only=True) as db:
+    with open_db(args, read_only=True) as db:  # the PDF and the workbook are put in place only once whole
         if args.pdf:
-            tmp = target.with_name(target.name + ".tmp")
-            try:
-                fd, n = make_format(db, args.formato, args.trimestre, args.dependencia, pdf=str(tmp))
-                replace_file(tmp, target)
-            finally:
-                if tmp.exists():
-                    tmp.unlink()
+            fd, n = make_format(db, args.formato, args.trimestre, args.dependencia, pdf=str(target))
         else:
             fd, n = make_format(db, args.formato, args.trimestre, args.dependencia, xlsx=str(target))
     gc.collect()  # free the painted document while the QGuiApplication still exists

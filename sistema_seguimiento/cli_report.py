@@ -43,20 +43,12 @@ def cmd_informe(args) -> int:
     _app = ensure_gui_app()  # noqa: F841 - must live while painting
     from .reports.monthly import make_pdf
 
-    with open_db(args, read_only=True) as db:
-        tmp = target.with_name(target.name + ".tmp")
-        try:
-            warnings: list[str] = []
-            n = make_pdf(db, args.periodo, str(tmp), agency_key=args.dependencia, program_key=args.programa,
-                         include_charts=not args.sin_graficas, executive_only=args.resumen, warnings=warnings)
-            for w in warnings:
-                print(w, file=sys.stderr)
-            from .fileops import replace_file
-
-            replace_file(tmp, target)
-        finally:
-            if tmp.exists():
-                tmp.unlink()
+    with open_db(args, read_only=True) as db:  # the PDF is put in place only once whole (reports.layout)
+        warnings: list[str] = []
+        n = make_pdf(db, args.periodo, str(target), agency_key=args.dependencia, program_key=args.programa,
+                     include_charts=not args.sin_graficas, executive_only=args.resumen, warnings=warnings)
+        for w in warnings:
+            print(w, file=sys.stderr)
     import gc
 
     gc.collect()  # free the painted document while the QGuiApplication still exists

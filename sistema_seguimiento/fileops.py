@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import time
 from pathlib import Path
+from typing import Callable, TypeVar
 
 from .services.errors import ServiceError
 
@@ -18,6 +19,7 @@ MSG = {
 }
 
 RETRY_SECONDS = 5.0
+T = TypeVar("T")
 RETRY_STEP = 0.1
 
 
@@ -54,14 +56,23 @@ def temp_beside(dst: str | os.PathLike) -> Path:
     return dst.with_name(f".{dst.stem}.{os.getpid()}.tmp{dst.suffix}")
 
 
-def save_workbook(wb, out: str | os.PathLike) -> Path:
-    """``wb.save`` to a temporary file beside ``out``, then ``replace_file``: a workbook open in Excel or held by
-    the antivirus is never left half-written."""
-    out = Path(out)
-    tmp = temp_beside(out)
+def write_via_temp(dst: str | os.PathLike, write: Callable[[Path], T]) -> T:
+    """``write(tmp)`` to a temporary file beside ``dst``, then ``replace_file(tmp, dst)``; returns what ``write``
+    returned. On any error (a cancelled job, a full disk, a busy destination) the temporary file is removed and
+    ``dst`` is left exactly as it was: a PDF or workbook open in a viewer is never left half-written."""
+    dst = Path(dst)
+    tmp = temp_beside(dst)
     try:
-        wb.save(tmp)
-        return replace_file(tmp, out)
+        result = write(tmp)
+        replace_file(tmp, dst)
+        return result
     finally:
         if tmp.exists():
             tmp.unlink()
+
+
+def save_workbook(wb, out: str | os.PathLike) -> Path:
+    """``wb.save`` through :func:`write_via_temp`: a workbook open in Excel or held by the antivirus is never left
+    half-written."""
+    write_via_temp(out, wb.save)
+    return Path(out)

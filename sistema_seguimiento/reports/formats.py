@@ -4,13 +4,12 @@ and written as Excel workbooks (openpyxl, one sheet per program, indicator or pr
 ``ses formato`` and by the Informes menu («Formatos del Estado de México…»)."""
 from __future__ import annotations
 
-import re
 from datetime import datetime
 from decimal import Decimal
 from typing import Callable
 
 from PySide6.QtCore import QMarginsF, QPointF, QRectF, Qt
-from PySide6.QtGui import QColor, QPageLayout, QPageSize, QPagedPaintDevice, QPainter, QPdfWriter, QPen
+from PySide6.QtGui import QColor, QPageLayout, QPageSize, QPagedPaintDevice, QPainter, QPen
 
 from ..core.numbers import fmt_es, fmt_pct_es, round2
 from ..db.database import Database
@@ -296,38 +295,19 @@ def render(doc: L.Document, device: QPagedPaintDevice, progress: Callable[[int, 
 
 
 def write_pdf(fd: FormatDoc, path: str, progress: Callable[[int, int], None] | None = None) -> int:
-    writer = QPdfWriter(str(path))
-    writer.setResolution(300)
-    writer.setTitle(f"{fd.code} {fd.title} {fd.quarter}")
-    writer.setCreator("SES — Sistema Estratégico de Seguimiento")
-    n = render(build_document(fd), writer, progress)
-    del writer  # flush the file
-    return n
+    """The format as PDF at ``path`` (replaced only once it is whole); returns the number of pages."""
+    return L.write_pdf_file(path, f"{fd.code} {fd.title} {fd.quarter}",
+                            lambda writer: render(build_document(fd), writer, progress))
 
 
 # ------------------------------------------------------------------------------------------ Excel
-_BAD_SHEET = re.compile(r"[\[\]:*?/\\]")
-
-
-def _sheet_name(base: str, used: set[str]) -> str:
-    name = _BAD_SHEET.sub("-", base).strip("'")[:31] or "Hoja"
-    n = 2
-    out = name
-    while out.lower() in used:
-        suffix = f" ({n})"
-        out = name[:31 - len(suffix)] + suffix
-        n += 1
-    used.add(out.lower())
-    return out
-
-
 def write_xlsx(fd: FormatDoc, path: str, progress: Callable[[int, int], None] | None = None) -> int:
     """One sheet per section; returns the number of sheets."""
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
     from openpyxl.utils import get_column_letter
 
-    from ..excel.common import set_text
+    from ..excel.common import set_text, sheet_title
     from ..fileops import save_workbook
 
     wb = Workbook()
@@ -348,7 +328,7 @@ def write_xlsx(fd: FormatDoc, path: str, progress: Callable[[int, int], None] | 
     for n, sec in enumerate(sections):
         if progress and n % 20 == 0:
             progress(n, len(sections))
-        ws = wb.create_sheet(_sheet_name(sec.key, used))
+        ws = wb.create_sheet(sheet_title(sec.key, used))
         width = max([len(b.columns) for b in sec.blocks if isinstance(b, FTable)] + [6])
         ws.page_setup.orientation = "landscape"
         ws.page_setup.paperSize = ws.PAPERSIZE_LETTER

@@ -40,6 +40,26 @@ FOOTER_MM = 10.0
 FONT_FAMILIES = ["Arial", "Liberation Sans", "Helvetica", "DejaVu Sans"]
 
 
+def write_pdf_file(path, title: str, paint: Callable[[QPagedPaintDevice], int]) -> int:
+    """A 300-dpi PDF at ``path`` painted by ``paint(writer)`` (returns its page count), written beside it and then
+    put in place (``fileops.write_via_temp``): a cancelled or failed job leaves the previous file as it was."""
+    from PySide6.QtGui import QPdfWriter
+
+    from ..fileops import write_via_temp
+
+    def write(tmp) -> int:
+        writer = QPdfWriter(str(tmp))
+        writer.setResolution(300)
+        writer.setTitle(title)
+        writer.setCreator("SES — Sistema Estratégico de Seguimiento")
+        try:
+            return paint(writer)
+        finally:
+            del writer  # flushes and closes the file before it is moved or removed
+
+    return write_via_temp(path, write)
+
+
 def setup_device(device: QPagedPaintDevice) -> None:
     """Letter, portrait, our margins."""
     device.setPageLayout(QPageLayout(QPageSize(QPageSize.PageSizeId.Letter), QPageLayout.Orientation.Portrait,

@@ -8,7 +8,7 @@ from decimal import Decimal
 from typing import Callable
 
 from PySide6.QtCore import QRectF, Qt
-from PySide6.QtGui import QColor, QImage, QPagedPaintDevice, QPainter, QPdfWriter, QPen
+from PySide6.QtGui import QImage, QPagedPaintDevice, QPainter, QPen
 
 from ..core import periods
 from ..core.numbers import fmt_es, fmt_pct_es, round2
@@ -16,7 +16,7 @@ from ..core.types import LABELS
 from ..db.database import Database
 from . import charts as ch
 from .data import LIGHTS, ReportData, build_report
-from .layout import (ACCENT, ACCENT2, INK, MUTED, RULE, Box, Charts, Col, Ctx, Document, Heading, Mark, Para,
+from .layout import (ACCENT, ACCENT2, INK, MUTED, Box, Charts, Col, Ctx, Document, Heading, Mark, Para,
                      Row, Spacer, Table, font, render)
 
 TEXT = {
@@ -466,13 +466,10 @@ def render_report(doc: Document, device: QPagedPaintDevice, progress: Callable[[
 
 
 def write_pdf(doc: Document, path: str, progress: Callable[[int, int], None] | None = None) -> int:
-    writer = QPdfWriter(str(path))
-    writer.setResolution(300)
-    writer.setTitle(doc.title)
-    writer.setCreator("SES — Sistema Estratégico de Seguimiento")
-    n = render_report(doc, writer, progress)
-    del writer  # flush the file
-    return n
+    """The report as PDF at ``path`` (replaced only once it is whole); returns the number of pages."""
+    from .layout import write_pdf_file
+
+    return write_pdf_file(path, doc.title, lambda writer: render_report(doc, writer, progress))
 
 
 def signature_warning(data: ReportData) -> str | None:

@@ -3,7 +3,6 @@
 write a PDF or an Excel workbook off the UI thread with progress and «Cancelar»."""
 from __future__ import annotations
 
-import os
 
 from PySide6.QtWidgets import (QButtonGroup, QComboBox, QDialog, QDialogButtonBox, QFileDialog, QFormLayout,
                                QHBoxLayout, QLabel, QPushButton, QRadioButton, QVBoxLayout)
@@ -126,22 +125,11 @@ class FormatsDialog(QDialog):
         o = self.options()
         db = self.ctx.db
         pdf = o.pop("pdf")
-        tmp = path + ".tmp"
 
-        def work(control):
-            if not pdf:
-                return make_format(db, o["format_id"], o["quarter"], o["agency_key"], xlsx=path,
-                                   progress=control.progress)
-            try:
-                result = make_format(db, o["format_id"], o["quarter"], o["agency_key"], pdf=tmp,
-                                     progress=control.progress)
-                from ..fileops import replace_file
-
-                replace_file(tmp, path)
-                return result
-            finally:
-                if os.path.exists(tmp):
-                    os.unlink(tmp)
+        def work(control):  # the file is put in place only once whole (a cancel leaves the old one)
+            target = {"pdf": path} if pdf else {"xlsx": path}
+            return make_format(db, o["format_id"], o["quarter"], o["agency_key"], progress=control.progress,
+                               **target)
 
         def done(result) -> None:
             self.generate_button.setEnabled(True)

@@ -2,7 +2,6 @@
 export to PDF. The report content is assembled off the UI thread with progress and «Cancelar»."""
 from __future__ import annotations
 
-import os
 
 from PySide6.QtWidgets import (QButtonGroup, QCheckBox, QComboBox, QDialog, QDialogButtonBox, QFileDialog,
                                QFormLayout, QGridLayout, QLabel, QPushButton, QRadioButton, QVBoxLayout)
@@ -208,25 +207,15 @@ class ReportDialog(QDialog):
 
         opts = self.options()
         db = self.ctx.db
-        tmp = path + ".tmp"
+        def work(control):  # write_pdf puts the file in place only once whole (a cancel leaves the old one)
+            data = build_report(db, opts.pop("month"), progress=control.progress, **opts)
+            control.progress(62, TEXT["progress"])
+            doc = build_document(data)
 
-        def work(control):
-            try:
-                data = build_report(db, opts.pop("month"), progress=control.progress, **opts)
-                control.progress(62, TEXT["progress"])
-                doc = build_document(data)
+            def pages(i: int, total: int) -> None:
+                control.progress(65 + int(34 * i / max(1, total)), f"Página {i + 1} de {total}…")
 
-                def pages(i: int, total: int) -> None:
-                    control.progress(65 + int(34 * i / max(1, total)), f"Página {i + 1} de {total}…")
-
-                n = write_pdf(doc, tmp, pages)
-                from ..fileops import replace_file
-
-                replace_file(tmp, path)
-                return n
-            finally:
-                if os.path.exists(tmp):
-                    os.unlink(tmp)
+            return write_pdf(doc, path, pages)
 
         def done(n) -> None:
             self._set_busy(False)

@@ -184,6 +184,29 @@ def test_cancel_leaves_no_file(qapp, demo_db, tmp_path):
     assert calls and calls == sorted(calls)
 
 
+def test_a_cancel_while_painting_leaves_the_previous_pdf_whole(qapp, demo_db, tmp_path):
+    """The PDF is painted beside the destination and put in place only once whole (reports.layout.write_pdf_file):
+    cancelling once painting has begun leaves the report printed before exactly as it was, and no temporary file."""
+    from sistema_seguimiento.reports.data import build_report
+    from sistema_seguimiento.reports.monthly import build_document, write_pdf
+    from sistema_seguimiento.ui.worker import Cancelled
+
+    out = tmp_path / "salida"
+    out.mkdir()
+    pdf = out / "informe.pdf"
+    doc = build_document(build_report(demo_db, "2026-10"))
+    assert write_pdf(doc, str(pdf)) >= 3
+    before = pdf.read_bytes()
+
+    def pages(i: int, total: int) -> None:  # called with the painter on the PDF, before each 10 pages
+        raise Cancelled()
+
+    with pytest.raises(Cancelled):
+        write_pdf(doc, str(pdf), pages)
+    assert pdf.read_bytes() == before
+    assert sorted(p.name for p in out.iterdir()) == ["informe.pdf"]
+
+
 def test_table_repeats_header_and_never_splits_a_row(qapp, tmp_path):
     from PySide6.QtGui import QPdfWriter
 

@@ -68,4 +68,4 @@ def test_dialog_writes_excel_and_pdf(qtbot, ctx, tmp_path):
         fd, n = _run(qtbot, dlg, tmp_path / "tarjeta.pdf")
         text = subprocess.run(["pdftotext", str(tmp_path / "tarjeta.pdf"), "-"], capture_output=True, text=True).stdout
         assert "Proyección" in text and n == len(fd.sections) >= 1
-        assert not (tmp_path / "tarjeta.pdf.tmp").exists()
+        assert not [p.name for p in tmp_path.iterdir() if ".tmp" in p.name]  # no temporary file left
