@@ -428,6 +428,17 @@ def build_format(db: Database, format_id: str, quarter: str, agency_key: str | N
     return doc
 
 
+def _computable(src: _Source, progress, what: str):
+    """(program, MIR indicator, its figures) for every indicator the engine can compute, reporting ``what`` as
+    progress (the 01d, 08b and tarjeta go through the same indicators)."""
+    all_inds = [(p, i) for p in src.pset.programs for i in _mir_indicators(p)]
+    for n, (prog, ind) in enumerate(all_inds):
+        _step(progress, n, len(all_inds), what)
+        fig = _figures_or_none(src, prog, ind)
+        if fig is not None:
+            yield prog, ind, fig
+
+
 def _step(progress, i: int, n: int, what: str) -> None:
     if progress and (i % 25 == 0 or i == n - 1):
         progress(5 + int(55 * i / max(1, n)), what)
@@ -527,12 +538,7 @@ def _goal_progress(src: _Source, prog: ProgramDoc, goal: ActivityGoal, upto: int
 
 # -- PbRM-01d
 def _build_01d(src: _Source, doc: FormatDoc, progress) -> None:
-    all_inds = [(p, i) for p in src.pset.programs for i in _mir_indicators(p)]
-    for n, (prog, ind) in enumerate(all_inds):
-        _step(progress, n, len(all_inds), "Componiendo fichas de diseño…")
-        fig = _figures_or_none(src, prog, ind)
-        if fig is None:
-            continue
+    for prog, ind, fig in _computable(src, progress, "Componiendo fichas de diseño…"):
         sec = Section(ind.key, _program_header(src, prog, quarter=False) + [(TEXT["indicador"], f"{ind.key} {ind.name}")])
         pairs = [[t, _ficha(ind, k)] for t, k in STRUCTURE_FIELDS]
         half = (len(pairs) + 1) // 2
@@ -607,12 +613,7 @@ def _build_01e(src: _Source, doc: FormatDoc, progress) -> None:
 
 # -- PbRM-08b
 def _build_08b(src: _Source, doc: FormatDoc, progress) -> None:
-    all_inds = [(p, i) for p in src.pset.programs for i in _mir_indicators(p)]
-    for n, (prog, ind) in enumerate(all_inds):
-        _step(progress, n, len(all_inds), "Componiendo fichas de seguimiento…")
-        fig = _figures_or_none(src, prog, ind)
-        if fig is None:
-            continue
+    for prog, ind, fig in _computable(src, progress, "Componiendo fichas de seguimiento…"):
         doc.sections.append(_section_08b(src, prog, ind, fig))
 
 
@@ -730,12 +731,7 @@ def _rows_08c(src, prog, pr, goals, sec) -> None:
 
 # -- Tarjeta de justificación
 def _build_tarjeta(src: _Source, doc: FormatDoc, progress) -> None:
-    all_inds = [(p, i) for p in src.pset.programs for i in _mir_indicators(p)]
-    for n, (prog, ind) in enumerate(all_inds):
-        _step(progress, n, len(all_inds), "Buscando resultados fuera de rango…")
-        fig = _figures_or_none(src, prog, ind)
-        if fig is None:
-            continue
+    for prog, ind, fig in _computable(src, progress, "Buscando resultados fuera de rango…"):
         outside = [(name, f) for name, f in (("Trimestral", fig.quarter), ("Acumulado", fig.cumulative))
                    if f.applies and f.value is not None and (f.light != "verde" or f.flags)]
         if not outside:

@@ -225,21 +225,13 @@ def update_project(db: Database, actor: CurrentUser, year: int | None, program_k
     with db.transaction() as s:
         prog = _program(s, year, program_key)
         p = _project(s, prog, key)
-        old = getattr(p, field_name)
-        if field_name == "key":
-            value = _check_key(value)
-            if value != key and s.scalars(select(Project).where(Project.program_id == prog.id,
-                                                                Project.key == value)).first():
+
+        def clash(value: str) -> None:
+            if s.scalars(select(Project).where(Project.program_id == prog.id, Project.key == value)).first():
                 raise ValidationFailed(MSG["dup_project"].format(program=prog.key, key=value))
-        elif field_name == "name":
-            value = _required(value, PROJECT_FIELDS["name"])
-        else:
-            value = (value or "").strip()
-        if value == old:
-            return old
-        setattr(p, field_name, value)
-        audit.record(s, actor, "proyecto", f"{prog.key}/{key}", field_name, old, value)
-    return old
+
+        return _set_field(s, actor, p, field_name, value, PROJECT_FIELDS, _check_key, clash, "proyecto",
+                          f"{prog.key}/{key}")
 
 
 def _goal_snapshot(s: Session, g: ActivityGoal) -> dict:
@@ -337,20 +329,33 @@ def update_goal(db: Database, actor: CurrentUser, year: int | None, program_key:
         prog = _program(s, year, program_key)
         p = _project(s, prog, project_key)
         g = _goal(s, p, key)
-        old = getattr(g, field_name)
-        if field_name == "key":
-            value = _goal_key(value)
-            if value != g.key and s.scalars(select(ActivityGoal).where(ActivityGoal.project_id == p.id,
-                                                                       ActivityGoal.key == value)).first():
+
+        def clash(value: str) -> None:
+            if s.scalars(select(ActivityGoal).where(ActivityGoal.project_id == p.id, ActivityGoal.key == value)).first():
                 raise ValidationFailed(MSG["dup_goal"].format(project=p.key, key=value))
-        elif field_name == "name":
-            value = _required(value, GOAL_FIELDS["name"])
-        else:
-            value = (value or "").strip()
-        if value == old:
-            return old
-        setattr(g, field_name, value)
-        audit.record(s, actor, "meta_actividad", f"{p.key}/{key}", field_name, old, value)
+
+        return _set_field(s, actor, g, field_name, value, GOAL_FIELDS, _goal_key, clash, "meta_actividad",
+                          f"{p.key}/{key}")
+
+
+def _set_field(s: Session, actor: CurrentUser, obj, field_name: str, value: Any, fields: dict, check_key, clash,
+               entity: str, audit_key: str) -> Any:
+    """One text field of a proyecto or a meta (update_project, update_goal): the key checked (``check_key``) and
+    not taken by a sibling (``clash`` raises), the name required, the rest trimmed; recorded in the bitácora.
+    Returns the old value (for undo)."""
+    old = getattr(obj, field_name)
+    if field_name == "key":
+        value = check_key(value)
+        if value != obj.key:
+            clash(value)
+    elif field_name == "name":
+        value = _required(value, fields["name"])
+    else:
+        value = (value or "").strip()
+    if value == old:
+        return old
+    setattr(obj, field_name, value)
+    audit.record(s, actor, entity, audit_key, field_name, old, value)
     return old
 
 

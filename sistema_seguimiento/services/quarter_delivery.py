@@ -18,9 +18,9 @@ from sqlalchemy import select
 from ..core import periods
 from ..core.types import PeriodStatus, Role, label
 from ..db.database import Database
-from ..db.models import Agency, AuditEntry, PeriodState
+from ..db.models import AuditEntry, PeriodState
 from . import audit, workflow
-from .errors import NotFound, ServiceError
+from .errors import ServiceError
 from .users import CurrentUser
 
 ENTITY = "trimestre"
@@ -29,7 +29,6 @@ ALLOWED = (PeriodStatus.VALIDADO.value, PeriodStatus.CERRADO.value)
 
 MSG = {
     "quarter": "El trimestre debe escribirse AAAA-T1 … AAAA-T4 (p. ej. 2026-T3); se recibió «{period}».",
-    "no_agency": "No existe la dependencia «{a}».",
     "not_validated": "{month}, dependencia {agency}: su estado es «{state}»; para entregar el trimestre sus tres "
                      "meses deben estar validados.",
     "blocked": "No se pudo entregar el {quarter}: revise {n} problema(s).",
@@ -75,16 +74,6 @@ def quarter_months(quarter: str) -> list[str]:
     return periods.months_of(q)
 
 
-def _agencies(s, agency_key: str | None) -> list[Agency]:
-    q = select(Agency).order_by(Agency.key)
-    if agency_key:
-        q = q.where((Agency.key == agency_key) | (Agency.acronym == agency_key))
-    out = list(s.scalars(q))
-    if agency_key and not out:
-        raise NotFound(MSG["no_agency"].format(a=agency_key))
-    return out
-
-
 def _states(s, months: list[str]) -> dict[tuple[str, int], str]:
     return {(p, a): st for p, a, st in s.execute(select(PeriodState.period, PeriodState.agency_id,
                                                         PeriodState.status).where(PeriodState.period.in_(months)))}
@@ -107,7 +96,7 @@ def deliver(db: Database, actor: CurrentUser, quarter: str, agency_key: str | No
     qlabel = periods.label(quarter)
     formats = [f.strip() for f in (formats or []) if f and f.strip()]
     with db.transaction() as s:
-        agencies = _agencies(s, agency_key)
+        agencies = workflow.agencies_for(s, agency_key)
         states = _states(s, months)
         problems = []
         for ag in agencies:
@@ -143,7 +132,7 @@ def status(db: Database, quarter: str, agency_key: str | None = None) -> list[Qu
     out = []
     with db.reading() as s:
         states = _states(s, months)
-        for ag in _agencies(s, agency_key):
+        for ag in workflow.agencies_for(s, agency_key):
             ms = {m: states.get((m, ag.id), PeriodStatus.CAPTURANDO.value) for m in months}
             entry = _last_delivery(s, quarter, ag.key)
             closed = all(v == PeriodStatus.CERRADO.value for v in ms.values())

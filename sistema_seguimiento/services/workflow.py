@@ -135,6 +135,18 @@ def missing_justifications(session: Session, month: str, agency_key: str) -> lis
     return out
 
 
+def agencies_for(s, agency_key: str | None) -> list[Agency]:
+    """The dependencias a workflow act covers, by key order: all, or the one given by key or acronym (NotFound in
+    Spanish when there is none)."""
+    q = select(Agency).order_by(Agency.key)
+    if agency_key:
+        q = q.where((Agency.key == agency_key) | (Agency.acronym == agency_key))
+    out = list(s.scalars(q))
+    if agency_key and not out:
+        raise NotFound(MSG["no_agency"].format(a=agency_key))
+    return out
+
+
 def apply(db: Database, actor: CurrentUser, action: str, month: str, agency_key: str | None = None,
           reason: str = "") -> WorkflowResult:
     """Apply a workflow action to ``month`` for one dependencia, or for all of them when ``agency_key`` is
@@ -165,12 +177,7 @@ def apply(db: Database, actor: CurrentUser, action: str, month: str, agency_key:
     plabel = periods.label(month)
     with db.transaction() as s:
         require_fiscal_period(s, month)
-        q = select(Agency).order_by(Agency.key)
-        if agency_key:
-            q = q.where((Agency.key == agency_key) | (Agency.acronym == agency_key))
-        agencies = list(s.scalars(q))
-        if agency_key and not agencies:
-            raise NotFound(MSG["no_agency"].format(a=agency_key))
+        agencies = agencies_for(s, agency_key)
         problems: list[str] = []
         skipped: list[str] = []
         now = datetime.now().replace(microsecond=0)
